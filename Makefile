@@ -1,0 +1,63 @@
+# cchc — the two commands a newcomer needs: `make demo` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= $(shell for p in python3.13 python3.12 /root/.pyenv/versions/3.13*/bin/python3.13 /root/.pyenv/versions/3.12*/bin/python3.12 /usr/bin/python3.13 /usr/bin/python3.12; do \
+	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then command -v $$p; break; fi; done)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+export DJANGO_ALLOW_ASYNC_UNSAFE := true
+
+.PHONY: messages demo test test-pg test-browser install assets lint format typecheck check serve clean
+
+$(STAMP): pyproject.toml
+	@if [ -z "$(PYTHON)" ]; then echo "Python >= 3.12 is required (python3.13 or python3.12 on PATH)"; exit 1; fi
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch node_modules/.package-lock.json
+
+install: $(STAMP) node_modules/.package-lock.json
+
+assets: install
+
+# Developers: refresh the translation catalogs after changing user-facing strings.
+messages: install
+	cd cchc && ../$(PY) ../manage.py makemessages -l en --ignore=node_modules -v 0
+	cd cchc && ../$(PY) ../manage.py compilemessages -l en -v 0
+
+demo: assets
+	DEBUG=true $(PY) manage.py migrate --no-input
+	DEBUG=true $(PY) manage.py load_reference_data
+	DEBUG=true $(PY) manage.py load_demo
+	DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000
+
+test: assets
+	$(PY) -m pytest -q -p no:cacheprovider
+
+# The same suite against PostgreSQL (DATABASE_URL must point at a server; .ci/run sets it).
+test-pg: assets
+	$(PY) -m pytest -q -p no:cacheprovider -m "not browser"
+
+test-browser: assets
+	$(PY) -m pytest -q -p no:cacheprovider -m browser
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+typecheck: install
+	$(VENV)/bin/mypy
+
+check: lint typecheck
+	$(PY) manage.py makemigrations --check --dry-run
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles db.sqlite3*

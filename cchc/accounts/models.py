@@ -1,0 +1,109 @@
+"""Users (người dùng), their memberships in agencies and desks, and API tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .constants import Role
+
+
+class User(AbstractUser):
+    """A staff member or (later) a citizen account. Custom from the first migration."""
+
+    full_name = models.CharField(_("họ và tên"), max_length=200, blank=True)
+    phone = models.CharField(_("số điện thoại"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("người dùng")
+        verbose_name_plural = _("người dùng")
+
+    def __str__(self) -> str:
+        return self.full_name or self.get_full_name() or self.username
+
+    def memberships_on(self, on: dt.date | None = None) -> models.QuerySet[Membership]:
+        day = on or timezone.localdate()
+        return self.memberships.filter(
+            Q(valid_from__isnull=True) | Q(valid_from__lte=day),
+            Q(valid_to__isnull=True) | Q(valid_to__gte=day),
+        )
+
+    def has_role(self, *roles: str) -> bool:
+        if self.is_superuser:
+            return True
+        return self.memberships_on().filter(role__in=roles).exists()
+
+
+class Membership(models.Model):
+    """A user's role in an agency, optionally at one desk, for a period (R-ORG-3 postings)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    agency = models.ForeignKey(
+        "organizations.Agency",
+        verbose_name=_("cơ quan"),
+        on_delete=models.PROTECT,
+        related_name="memberships",
+    )
+    desk = models.ForeignKey(
+        "organizations.Desk",
+        verbose_name=_("bộ phận một cửa"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="memberships",
+    )
+    role = models.CharField(_("vai trò"), max_length=30, choices=Role.choices)
+    valid_from = models.DateField(_("từ ngày"), null=True, blank=True)
+    valid_to = models.DateField(_("đến ngày"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("phân công")
+        verbose_name_plural = _("phân công")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "agency", "desk", "role", "valid_from"], name="membership_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True)
+                | Q(valid_from__isnull=True)
+                | Q(valid_to__gte=models.F("valid_from")),
+                name="membership_period_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = self.desk or self.agency
+        return f"{self.user} — {self.get_role_display()} — {where}"
+
+
+class ApiToken(models.Model):
+    """A per-user, revocable token for integrations. Only its SHA-256 is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("tên"), max_length=100)
+    prefix = models.CharField(max_length=12, unique=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("dùng lần cuối"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("thu hồi lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("mã truy cập API")
+        verbose_name_plural = _("mã truy cập API")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

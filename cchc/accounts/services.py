@@ -1,0 +1,41 @@
+"""State changes for accounts: API tokens and memberships, each audited."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.db import transaction
+from django.utils import timezone
+
+from cchc.core.audit import log_action, model_values
+
+from .models import ApiToken, Membership, User
+
+
+@transaction.atomic
+def issue_api_token(user: User, name: str, *, actor: User) -> tuple[ApiToken, str]:
+    """Create a token for `user`; the plain key is returned once and never stored."""
+    prefix = secrets.token_hex(4)
+    key = f"cchc_{prefix}_{secrets.token_urlsafe(32)}"
+    token = ApiToken.objects.create(
+        user=user, name=name, prefix=prefix, key_hash=ApiToken.hash_key(key)
+    )
+    log_action(token, "api_token.issue", actor=actor, after={"name": name, "user": user.pk})
+    return token, key
+
+
+@transaction.atomic
+def revoke_api_token(token: ApiToken, *, actor: User) -> ApiToken:
+    token = ApiToken.objects.select_for_update().get(pk=token.pk)
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        log_action(token, "api_token.revoke", actor=actor, after={"revoked_at": token.revoked_at})
+    return token
+
+
+@transaction.atomic
+def add_membership(*, actor: User | None, **values: object) -> Membership:
+    membership = Membership.objects.create(**values)
+    log_action(membership, "membership.add", actor=actor, after=model_values(membership))
+    return membership

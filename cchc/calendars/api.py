@@ -1,0 +1,74 @@
+import datetime as dt
+from decimal import Decimal
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+from pydantic import Field, model_validator
+
+from cchc.core.api import ApiError
+
+from .arithmetic import Limit, LimitUnit
+from .services import calendar_for, default_province, province_by_code
+
+router = Router(tags=["calendar"])
+
+
+class DueDateQuery(Schema):
+    start: dt.datetime
+    working_days: Decimal | None = Field(default=None, ge=0, le=3650)
+    working_hours: Decimal | None = Field(default=None, ge=0, le=87600)
+    calendar_days: int | None = Field(default=None, ge=0, le=3650)
+    cutoff: dt.time | None = None
+    province: str | None = None
+
+    @model_validator(mode="after")
+    def one_limit(self) -> "DueDateQuery":
+        given = [
+            v for v in (self.working_days, self.working_hours, self.calendar_days) if v is not None
+        ]
+        if len(given) != 1:
+            raise ApiError(
+                422,
+                "invalid_limit",
+                "Cần đúng một trong các tham số working_days, working_hours, calendar_days.",
+            )
+        return self
+
+
+class ExplainLineOut(Schema):
+    date: dt.date
+    kind: str
+    text: str
+    reference: str
+
+
+class DueDateOut(Schema):
+    received_at: dt.datetime
+    clock_start: dt.datetime
+    due: dt.datetime
+    explanation: list[ExplainLineOut]
+
+
+@router.get("/due-date", response=DueDateOut, summary="Tính hạn giải quyết theo lịch làm việc")
+def due_date(request: HttpRequest, params: Query[DueDateQuery]) -> dict:
+    if params.start.tzinfo is None:
+        start = params.start.replace(tzinfo=dt.timezone(dt.timedelta(hours=7)))
+    else:
+        start = params.start
+    if params.working_days is not None:
+        limit = Limit(params.working_days, LimitUnit.WORKING_DAYS, params.cutoff)
+    elif params.working_hours is not None:
+        limit = Limit(params.working_hours, LimitUnit.WORKING_HOURS, params.cutoff)
+    else:
+        limit = Limit(Decimal(params.calendar_days or 0), LimitUnit.CALENDAR_DAYS, params.cutoff)
+    province = province_by_code(params.province) if params.province else default_province()
+    if params.province and province is None:
+        raise ApiError(404, "province_not_found", "Không tìm thấy tỉnh có mã này.")
+    calendar = calendar_for(province)
+    explanation = calendar.explain(start, limit)
+    return {
+        "received_at": explanation.received_at,
+        "clock_start": explanation.clock_start,
+        "due": explanation.due,
+        "explanation": [line.__dict__ for line in explanation.lines],
+    }

@@ -1,0 +1,32 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from cchc.organizations.loaders import ProvinceLoader
+from cchc.procedures.loaders import CatalogLoader
+
+
+class Command(BaseCommand):
+    help = (
+        "Load a province's areas (2019 and 2025), agencies, desks, working hours and the "
+        "procedure catalog from the reviewed data files. Idempotent; records an administrator "
+        "edited are kept unless --force."
+    )
+
+    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+        parser.add_argument("--province", default=settings.CCHC_DEFAULT_PROVINCE_CODE)
+        parser.add_argument("--force", action="store_true", help="overwrite edited records")
+        parser.add_argument("--skip-catalog", action="store_true")
+
+    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+        try:
+            loader = ProvinceLoader(options["province"], force=options["force"])
+        except (FileNotFoundError, ValueError, KeyError) as exc:
+            raise CommandError(f"Không nạp được dữ liệu tỉnh {options['province']}: {exc}") from exc
+        report = loader.load()
+        self.stdout.write(f"Địa bàn, cơ quan, bộ phận một cửa: {report.summary()}")
+        for item in report.kept:
+            self.stdout.write(f"  giữ nguyên (quản trị viên đã sửa): {item}")
+        if not options["skip_catalog"]:
+            catalog = CatalogLoader(force=options["force"], province_code=options["province"])
+            creport = catalog.load()
+            self.stdout.write(f"Danh mục thủ tục: {creport.summary()}")

@@ -1,0 +1,59 @@
+"""Pytest fixtures shared by every app: reference data once per session, and personas."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+    """Load Sơn La's reference data once into the test database."""
+    with django_db_blocker.unblock(), open(os.devnull, "w") as quiet:
+        call_command("load_reference_data", verbosity=0, stdout=quiet)
+
+
+@pytest.fixture
+def admin_user(db: Any, django_user_model: Any) -> Any:
+    return django_user_model.objects.create_superuser(
+        "quantri", "quantri@example.org", "mat-khau-Quan-tri-1", full_name="Quản trị viên"
+    )
+
+
+@pytest.fixture
+def outsider(db: Any, django_user_model: Any) -> Any:
+    return django_user_model.objects.create_user("nguoingoai", password="mat-khau-Ngoai-1")
+
+
+@pytest.fixture
+def browser_page(live_server: Any) -> Any:
+    """A Playwright page in Debian's Chromium; skipped with a reason where it is absent."""
+    if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
+        pytest.skip("Chromium is not installed (apt-get install chromium); CI installs it")
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        context = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        page.set_default_timeout(15000)
+        yield page
+        context.close()
+        browser.close()

@@ -1,0 +1,27 @@
+"""Text helpers for Vietnamese: folding diacritics for search (tìm kiếm không dấu)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_SPACES = re.compile(r"\s+")
+_NON_WORD = re.compile(r"[^\w\s.]", re.UNICODE)
+
+
+def fold(text: str) -> str:
+    """Lower-case `text`, drop Vietnamese diacritics (đ → d) and collapse white space.
+
+    "Giấy phép Xây dựng" and "giay phep xay dung" fold to the same string, so a search
+    column filled with `fold()` matches on SQLite and PostgreSQL alike.
+    """
+    text = text.replace("đ", "d").replace("Đ", "D")
+    decomposed = unicodedata.normalize("NFD", text)
+    stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+    stripped = _NON_WORD.sub(" ", stripped.lower())
+    return _SPACES.sub(" ", stripped).strip()
+
+
+def search_terms(query: str) -> list[str]:
+    """Split a user query into folded words; order does not matter to the caller."""
+    return [term for term in fold(query).split(" ") if term]

@@ -1,0 +1,25 @@
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+from cchc.organizations.models import AdministrativeArea, Agency, Desk
+from cchc.procedures.constants import VersionStatus
+from cchc.procedures.models import ProcedureVersion
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    counts = {
+        "areas": AdministrativeArea.objects.count(),
+        "agencies": Agency.objects.count(),
+        "desks": Desk.objects.count(),
+        "procedures": ProcedureVersion.objects.filter(status=VersionStatus.PUBLISHED).count(),
+    }
+    return render(request, "core/home.html", {"counts": counts})
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})

@@ -1,0 +1,70 @@
+from django.contrib import admin
+
+from cchc.core.adminmixins import AuditedAdmin
+
+from .models import (
+    Competence,
+    FeeLine,
+    Procedure,
+    ProcedureField,
+    ProcedureVersion,
+    ProcessStep,
+    RequiredDocument,
+)
+
+
+@admin.register(ProcedureField)
+class FieldAdmin(AuditedAdmin):
+    list_display = ["code", "name"]
+    search_fields = ["code", "name"]
+
+
+class CompetenceInline(admin.TabularInline):
+    model = Competence
+    extra = 0
+    autocomplete_fields = ["agency", "area"]
+
+
+@admin.register(Procedure)
+class ProcedureAdmin(AuditedAdmin):
+    list_display = ["code", "has_national_code"]
+    search_fields = ["code", "versions__name"]
+    inlines = [CompetenceInline]
+
+
+class DocumentInline(admin.TabularInline):
+    model = RequiredDocument
+    extra = 0
+
+
+class FeeInline(admin.TabularInline):
+    model = FeeLine
+    extra = 0
+
+
+class StepInline(admin.TabularInline):
+    model = ProcessStep
+    extra = 0
+
+
+@admin.register(ProcedureVersion)
+class VersionAdmin(AuditedAdmin):
+    list_display = [
+        "procedure",
+        "number",
+        "name",
+        "status",
+        "time_limit",
+        "time_to_confirm",
+        "fee_to_confirm",
+    ]
+    list_filter = ["status", "field", "time_to_confirm", "fee_to_confirm", "online_level"]
+    search_fields = ["name", "procedure__code", "search_text"]
+    inlines = [DocumentInline, FeeInline, StepInline]
+    readonly_fields = ["status", "published_at"]
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        # A published version is never edited, only superseded.
+        if obj is not None and obj.status != "draft":
+            return False
+        return super().has_change_permission(request, obj)

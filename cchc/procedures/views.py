@@ -1,0 +1,135 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import services
+from .constants import OnlineLevel, VersionStatus
+from .forms import DocumentFormSet, StepFormSet, VersionForm
+from .models import Procedure, ProcedureField, ProcedureVersion
+from .querysets import search_versions
+
+
+@login_required
+def procedure_list(request: HttpRequest) -> HttpResponse:
+    qs = ProcedureVersion.objects.filter(status=VersionStatus.PUBLISHED).select_related(
+        "procedure", "field"
+    )
+    q = request.GET.get("q", "")
+    if q:
+        qs = search_versions(qs, q)
+    field = request.GET.get("field", "")
+    if field:
+        qs = qs.filter(field__code=field)
+    online = request.GET.get("online", "")
+    if online in OnlineLevel.values:
+        qs = qs.filter(online_level=online)
+    if request.GET.get("to_confirm"):
+        qs = qs.filter(time_to_confirm=True) | qs.filter(fee_to_confirm=True)
+    page = Paginator(qs.order_by("field__name", "procedure__code"), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "procedures/list.html",
+        {
+            "page": page,
+            "q": q,
+            "field": field,
+            "fields": ProcedureField.objects.all(),
+            "online": online,
+            "online_levels": OnlineLevel.choices,
+        },
+    )
+
+
+@login_required
+def procedure_detail(request: HttpRequest, code: str) -> HttpResponse:
+    procedure = get_object_or_404(Procedure, code=code)
+    versions = procedure.versions.select_related("field").order_by("-number")
+    current = next((v for v in versions if v.status == VersionStatus.PUBLISHED), None)
+    shown = current or versions.first()
+    return render(
+        request,
+        "procedures/detail.html",
+        {
+            "procedure": procedure,
+            "version": shown,
+            "versions": versions,
+            "draft": next((v for v in versions if v.status == VersionStatus.DRAFT), None),
+            "documents": shown.documents.all() if shown else [],
+            "fees": shown.fees.all() if shown else [],
+            "steps": shown.steps.select_related("other_agency") if shown else [],
+            "competences": procedure.competences.select_related("agency", "area"),
+        },
+    )
+
+
+@login_required
+@permission_required("procedures.change_procedureversion", raise_exception=True)
+@require_POST
+def create_draft_view(request: HttpRequest, code: str) -> HttpResponse:
+    procedure = get_object_or_404(Procedure, code=code)
+    source = procedure.versions.order_by("-number").first()
+    if source is None:
+        messages.error(request, _("Thủ tục chưa có phiên bản nào."))
+        return redirect("procedures:detail", code=code)
+    draft = services.create_draft(source, actor=request.user)
+    messages.success(request, _("Đã tạo phiên bản dự thảo %(n)s.") % {"n": draft.number})
+    return redirect("procedures:edit", code=code, number=draft.number)
+
+
+@login_required
+@permission_required("procedures.change_procedureversion", raise_exception=True)
+def edit_draft(request: HttpRequest, code: str, number: int) -> HttpResponse:
+    version = get_object_or_404(
+        ProcedureVersion.objects.select_related("procedure"), procedure__code=code, number=number
+    )
+    if version.status != VersionStatus.DRAFT:
+        messages.error(request, _("Phiên bản đã công bố không được sửa; hãy tạo phiên bản mới."))
+        return redirect("procedures:detail", code=code)
+    form = VersionForm(request.POST or None, instance=version)
+    documents = DocumentFormSet(request.POST or None, instance=version, prefix="doc")
+    steps = StepFormSet(request.POST or None, instance=version, prefix="step")
+    if request.method == "POST" and form.is_valid() and documents.is_valid() and steps.is_valid():
+        shares = [
+            f.cleaned_data["time_share"]
+            for f in steps.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE")
+        ]
+        try:
+            services.validate_step_shares(form.cleaned_data["time_limit"], shares)
+            with transaction.atomic():
+                values = {name: form.cleaned_data[name] for name in form.cleaned_data}
+                services.update_draft(version, values, actor=request.user)
+                documents.save()
+                steps.save()
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Đã lưu phiên bản dự thảo."))
+            return redirect("procedures:edit", code=code, number=number)
+    return render(
+        request,
+        "procedures/edit.html",
+        {"version": version, "form": form, "documents": documents, "steps": steps},
+    )
+
+
+@login_required
+@permission_required("procedures.change_procedureversion", raise_exception=True)
+@require_POST
+def publish_view(request: HttpRequest, code: str, number: int) -> HttpResponse:
+    version = get_object_or_404(ProcedureVersion, procedure__code=code, number=number)
+    try:
+        services.publish(version, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("procedures:edit", code=code, number=number)
+    messages.success(request, _("Đã công bố phiên bản %(n)s.") % {"n": number})
+    return redirect("procedures:detail", code=code)

@@ -1,0 +1,4 @@
+// Small behaviours without inline scripts (the CSP forbids them).
+document.querySelectorAll("select[data-autosubmit]").forEach(function (el) {
+  el.addEventListener("change", function () { el.form.submit(); });
+});

@@ -1,0 +1,28 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from cchc.api import api
+from cchc.core import views as core_views
+
+admin.site.site_header = _("cchc — Quản trị hệ thống")
+admin.site.site_title = _("cchc")
+admin.site.index_title = _("Quản trị")
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("dang-nhap/", auth_views.LoginView.as_view(), name="login"),
+    path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("dia-ban-co-quan/", include("cchc.organizations.urls")),
+    path("lich/", include("cchc.calendars.urls")),
+    path("thu-tuc/", include("cchc.procedures.urls")),
+    path("quan-tri/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("healthz", core_views.healthz, name="healthz"),
+]
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,3 @@
+"""Shared pytest fixtures: personas and reference data (see cchc/core/testing.py)."""
+
+pytest_plugins = ["cchc.core.testing"]
