@@ -25,3 +25,24 @@ def fold(text: str) -> str:
 def search_terms(query: str) -> list[str]:
     """Split a user query into folded words; order does not matter to the caller."""
     return [term for term in fold(query).split(" ") if term]
+
+
+# Abbreviations officials write in procedure names; searching the full words finds them too.
+ABBREVIATIONS = {
+    "gpxd": "giấy phép xây dựng",
+    "gcn": "giấy chứng nhận",
+    "qsdđ": "quyền sử dụng đất",
+    "attp": "an toàn thực phẩm",
+    "htx": "hợp tác xã",
+    "xntthn": "xác nhận tình trạng hôn nhân",
+    "btxh": "bảo trợ xã hội",
+    "đkkd": "đăng ký kinh doanh",
+}
+
+
+def search_text(text: str) -> str:
+    """`fold(text)` followed by the expansion of any abbreviation it contains."""
+    folded = fold(text)
+    words = set(folded.split(" "))
+    extra = [fold(full) for short, full in ABBREVIATIONS.items() if fold(short) in words]
+    return " ".join([folded, *extra])

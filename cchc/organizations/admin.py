@@ -6,6 +6,7 @@ from .models import (
     AdministrativeArea,
     Agency,
     AgencySuccession,
+    AreaSuccession,
     AutonomyRecord,
     Counter,
     Desk,
@@ -72,3 +73,9 @@ class DeskAdmin(AuditedAdmin):
     search_fields = ["name"]
     autocomplete_fields = ["agency", "area"]
     inlines = [CounterInline, OpeningInline]
+
+
+@admin.register(AreaSuccession)
+class AreaSuccessionAdmin(AuditedAdmin):
+    list_display = ["predecessor", "successor", "effective_on", "legal_basis"]
+    autocomplete_fields = ["predecessor", "successor"]

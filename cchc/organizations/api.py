@@ -51,7 +51,7 @@ def list_areas(request: HttpRequest, filters: Query[AreaFilter]) -> QuerySet[Adm
     if filters.parent:
         qs = qs.filter(parent_id=filters.parent)
     for term in search_terms(filters.q or ""):
-        qs = qs.filter(Q(name__icontains=term) | Q(code=term))
+        qs = qs.filter(Q(search_text__contains=term) | Q(code=term))
     return qs.order_by("level", "code")
 
 
@@ -107,7 +107,7 @@ def list_agencies(request: HttpRequest, filters: Query[AgencyFilter]) -> list[di
     if filters.area:
         qs = qs.filter(Q(area_id=filters.area) | Q(area__parent_id=filters.area))
     for term in search_terms(filters.q or ""):
-        qs = qs.filter(name__icontains=term)
+        qs = qs.filter(search_text__contains=term)
     return _agency_rows(qs.order_by("kind", "name"))
 
 

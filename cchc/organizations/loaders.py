@@ -160,6 +160,12 @@ class ProvinceLoader:
                         },
                     )
 
+        self.unmapped = sorted(
+            area.name
+            for area in self.old_communes.values()
+            if not AreaSuccession.objects.filter(predecessor=area).exists()
+        )
+
     # -- agencies ---------------------------------------------------------------------------
 
     @transaction.atomic

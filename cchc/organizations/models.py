@@ -9,12 +9,14 @@ from.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from cchc.core.models import ReferenceDataModel, TimeStampedModel
+from cchc.core.text import fold
 
 from .constants import (
     AgencyKind,
@@ -73,6 +75,7 @@ class AdministrativeArea(EffectiveDated, ReferenceDataModel):
         related_name="+",
         help_text=_("Tỉnh chứa đơn vị (chính nó nếu là tỉnh)."),
     )
+    search_text = models.CharField(max_length=300, editable=False, blank=True)
     formed_from = models.ManyToManyField(
         "self",
         through="AreaSuccession",
@@ -102,6 +105,10 @@ class AdministrativeArea(EffectiveDated, ReferenceDataModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.search_text = fold(self.name)  # derived column for diacritics-free search
+        super().save(*args, **kwargs)
 
 
 class AreaSuccession(models.Model):
@@ -169,6 +176,7 @@ class Agency(EffectiveDated, ReferenceDataModel):
     address = models.CharField(_("địa chỉ"), max_length=300, blank=True)
     phone = models.CharField(_("điện thoại"), max_length=40, blank=True)
     email = models.EmailField(_("thư điện tử"), blank=True)
+    search_text = models.CharField(max_length=300, editable=False, blank=True)
     successors = models.ManyToManyField(
         "self",
         through="AgencySuccession",
@@ -191,6 +199,10 @@ class Agency(EffectiveDated, ReferenceDataModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.search_text = fold(f"{self.name} {self.short_name}")
+        super().save(*args, **kwargs)
 
     @property
     def needs_confirmation(self) -> bool:

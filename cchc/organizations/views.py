@@ -37,7 +37,7 @@ def areas(request: HttpRequest) -> HttpResponse:
     if level in AreaLevel.values:
         qs = qs.filter(level=level)
     for term in search_terms(request.GET.get("q", "")):
-        qs = qs.filter(Q(name__icontains=term) | Q(code=term))
+        qs = qs.filter(Q(search_text__contains=term) | Q(code=term))
     page = Paginator(qs.order_by("level", "code"), 100).get_page(request.GET.get("page"))
     counts = {
         lv: AdministrativeArea.objects.on(day).filter(level=lv).count() for lv in AreaLevel.values
@@ -65,7 +65,7 @@ def agencies(request: HttpRequest) -> HttpResponse:
     if kind in AgencyKind.values:
         qs = qs.filter(kind=kind)
     for term in search_terms(request.GET.get("q", "")):
-        qs = qs.filter(name__icontains=term)
+        qs = qs.filter(search_text__contains=term)
     page = Paginator(qs.order_by("kind", "name"), 100).get_page(request.GET.get("page"))
     return render(
         request,

@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from cchc.core.models import ReferenceDataModel, TimeStampedModel
-from cchc.core.text import fold
+from cchc.core.text import search_text
 from cchc.organizations.constants import AgencyKind, AreaLevel
 
 from .constants import (
@@ -168,7 +168,7 @@ class ProcedureVersion(TimeStampedModel):
 
     def save(self, *args: object, **kwargs: object) -> None:
         # A derived column, not a rule: the diacritics-free text that search matches.
-        self.search_text = fold(f"{self.procedure.code} {self.name}")
+        self.search_text = search_text(f"{self.procedure.code} {self.name}")
         super().save(*args, **kwargs)  # type: ignore[arg-type]
 
     @property

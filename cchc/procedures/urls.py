@@ -5,6 +5,8 @@ from . import views
 app_name = "procedures"
 urlpatterns = [
     path("", views.procedure_list, name="list"),
+    path("xuat/<str:fmt>/", views.export_view, name="export"),
+    path("nhap/", views.import_view, name="import"),
     path("<str:code>/", views.procedure_detail, name="detail"),
     path("<str:code>/du-thao/", views.create_draft_view, name="create_draft"),
     path("<str:code>/v<int:number>/sua/", views.edit_draft, name="edit"),

@@ -10,9 +10,12 @@ from django.views.decorators.http import require_POST
 
 from . import services
 from .constants import OnlineLevel, VersionStatus
+from .exchange import export_xlsx, export_yaml, import_records, read_xlsx, read_yaml
 from .forms import DocumentFormSet, StepFormSet, VersionForm
 from .models import Procedure, ProcedureField, ProcedureVersion
 from .querysets import search_versions
+
+MAX_IMPORT_BYTES = 10 * 1024 * 1024
 
 
 @login_required
@@ -133,3 +136,52 @@ def publish_view(request: HttpRequest, code: str, number: int) -> HttpResponse:
         return redirect("procedures:edit", code=code, number=number)
     messages.success(request, _("Đã công bố phiên bản %(n)s.") % {"n": number})
     return redirect("procedures:detail", code=code)
+
+
+@login_required
+def export_view(request: HttpRequest, fmt: str) -> HttpResponse:
+    if fmt == "xlsx":
+        response = HttpResponse(
+            export_xlsx(),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = 'attachment; filename="danh-muc-thu-tuc.xlsx"'
+        return response
+    if fmt == "yaml":
+        response = HttpResponse(export_yaml(), content_type="application/yaml; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="danh-muc-thu-tuc.yaml"'
+        return response
+    messages.error(request, _("Định dạng không được hỗ trợ."))
+    return redirect("procedures:list")
+
+
+@login_required
+@permission_required("procedures.change_procedureversion", raise_exception=True)
+def import_view(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            messages.error(request, _("Hãy chọn tệp .xlsx hoặc .yaml."))
+        elif upload.size > MAX_IMPORT_BYTES:
+            messages.error(request, _("Tệp quá lớn (tối đa 10 MB)."))
+        else:
+            content = upload.read()
+            try:
+                if upload.name.lower().endswith(".xlsx"):
+                    records = read_xlsx(content)
+                elif upload.name.lower().endswith((".yaml", ".yml")):
+                    records = read_yaml(content.decode("utf-8"))
+                else:
+                    raise ValidationError(_("Chỉ nhận tệp .xlsx hoặc .yaml."))
+                result = import_records(records, actor=request.user)
+            except (ValidationError, UnicodeDecodeError) as exc:
+                text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+                messages.error(request, _("Không nhập được: %(e)s") % {"e": text})
+            else:
+                messages.success(
+                    request,
+                    _("Đã nhập: %(c)s thủ tục mới, %(s)s thay phiên bản, %(u)s không đổi.")
+                    % {"c": result["created"], "s": result["superseded"], "u": result["unchanged"]},
+                )
+                return redirect("procedures:list")
+    return render(request, "procedures/import.html")

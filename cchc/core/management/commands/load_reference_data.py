@@ -24,6 +24,11 @@ class Command(BaseCommand):
             raise CommandError(f"Không nạp được dữ liệu tỉnh {options['province']}: {exc}") from exc
         report = loader.load()
         self.stdout.write(f"Địa bàn, cơ quan, bộ phận một cửa: {report.summary()}")
+        if loader.unmapped:
+            self.stdout.write(
+                "  Đơn vị cấp xã cũ chưa có liên kết kế thừa trong dữ liệu nguồn (quản trị viên "
+                f"bổ sung tại Quản trị › Kế thừa địa bàn): {', '.join(loader.unmapped)}"
+            )
         for item in report.kept:
             self.stdout.write(f"  giữ nguyên (quản trị viên đã sửa): {item}")
         if not options["skip_catalog"]:

@@ -1,0 +1,102 @@
+from django.contrib.auth.models import Group, Permission
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from cchc.accounts.constants import Role
+from cchc.accounts.models import Membership, User
+from cchc.organizations.constants import AgencyKind, DeskKind
+from cchc.organizations.models import Agency, Desk
+
+DEMO_PASSWORD = "demo-cchc-2026"
+
+
+class Command(BaseCommand):
+    help = "Create the demo accounts (idempotent) and print their logins. Never in production."
+
+    @transaction.atomic
+    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+        center = Desk.objects.filter(kind=DeskKind.PROVINCIAL_CENTER).first()
+        commune_desk = Desk.objects.filter(kind=DeskKind.COMMUNE_CENTER).order_by("name").first()
+        department = Agency.objects.filter(kind=AgencyKind.DEPARTMENT, name="Sở Tư pháp").first()
+        home_affairs = Agency.objects.filter(kind=AgencyKind.DEPARTMENT, name="Sở Nội vụ").first()
+        if not (center and commune_desk and department and home_affairs):
+            self.stderr.write(
+                "Chưa có dữ liệu tham chiếu: chạy `manage.py load_reference_data` trước."
+            )
+            return
+        catalog_editors, _ = Group.objects.get_or_create(name="Biên tập danh mục thủ tục")
+        catalog_editors.permissions.set(
+            Permission.objects.filter(content_type__app_label="procedures")
+        )
+        people = [
+            ("quantri", "Quản trị hệ thống (demo)", None, None, Role.ADMINISTRATOR, True),
+            (
+                "tiepnhan.xa",
+                "Cán bộ một cửa cấp xã (demo)",
+                commune_desk.agency,
+                commune_desk,
+                Role.RECEPTIONIST,
+                False,
+            ),
+            (
+                "tiepnhan.tinh",
+                "Cán bộ Trung tâm PVHCC tỉnh (demo)",
+                center.agency,
+                center,
+                Role.RECEPTIONIST,
+                False,
+            ),
+            (
+                "chuyenvien.stp",
+                "Chuyên viên Sở Tư pháp (demo)",
+                department,
+                None,
+                Role.SPECIALIST,
+                False,
+            ),
+            (
+                "lanhdao.stp",
+                "Lãnh đạo Sở Tư pháp (demo)",
+                department,
+                None,
+                Role.AGENCY_LEADER,
+                False,
+            ),
+            (
+                "giamsat.tinh",
+                "Giám sát Trung tâm PVHCC tỉnh (demo)",
+                center.agency,
+                center,
+                Role.CENTER_SUPERVISOR,
+                False,
+            ),
+            (
+                "cchc.snv",
+                "Cán bộ CCHC Sở Nội vụ (demo)",
+                home_affairs,
+                None,
+                Role.REFORM_OFFICER,
+                True,
+            ),
+        ]
+        rows = []
+        for username, name, agency, desk, role, staff in people:
+            user, created = User.objects.get_or_create(
+                username=username, defaults={"full_name": name, "is_staff": staff}
+            )
+            if created:
+                user.set_password(DEMO_PASSWORD)
+                if role == Role.ADMINISTRATOR:
+                    user.is_superuser = True
+                user.save()
+            if role == Role.REFORM_OFFICER:
+                user.groups.add(catalog_editors)
+            if agency is not None:
+                Membership.objects.get_or_create(user=user, agency=agency, desk=desk, role=role)
+            rows.append((username, name))
+        self.stdout.write("\nTài khoản demo (mật khẩu chung: %s):" % DEMO_PASSWORD)
+        for username, name in rows:
+            self.stdout.write(f"  {username:<16} {name}")
+        self.stdout.write(
+            "Trang nhân viên: http://127.0.0.1:8000/  ·  Quản trị: /quan-tri/  ·  API: /api/v1/docs\n"
+        )

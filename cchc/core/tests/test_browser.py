@@ -1,0 +1,45 @@
+"""Browser tests in Debian's Chromium: log in, find a procedure without diacritics, compute a due date."""
+
+import pytest
+from django.core.management import call_command
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def staff(django_user_model):
+    call_command("load_reference_data", verbosity=0, stdout=open("/dev/null", "w"))  # noqa: SIM115
+    return django_user_model.objects.create_user(
+        "canbo", password="mat-khau-Can-bo-1", full_name="Cán bộ"
+    )
+
+
+def login(page, live_server):
+    page.goto(f"{live_server.url}/")
+    page.fill("#id_username", "canbo")
+    page.fill("#id_password", "mat-khau-Can-bo-1")
+    page.click("button[type=submit]")
+    page.wait_for_selector("text=thủ tục đã công bố")
+
+
+def test_officer_finds_a_procedure_typed_without_diacritics(browser_page, live_server, staff):
+    page = browser_page
+    login(page, live_server)
+    page.click("text=Thủ tục hành chính")
+    page.fill("#q", "giay phep ban le ruou")
+    page.click("form button[type=submit]")
+    page.wait_for_selector("#procedures")
+    assert page.locator("#procedures tbody tr").count() == 1
+    page.click("text=Cấp Giấy phép bán lẻ rượu")
+    assert page.locator("h1").inner_text().startswith("Cấp Giấy phép bán lẻ rượu")
+
+
+def test_officer_computes_a_due_date_across_tet(browser_page, live_server, staff):
+    page = browser_page
+    login(page, live_server)
+    page.click("text=Tính hạn")
+    page.fill("#id_start", "01/02/2019 09:00")
+    page.fill("#id_amount", "3")
+    page.click("form button[type=submit]")
+    assert "09:00 13/02/2019" in page.locator(".alert-success").inner_text()
+    assert page.locator("text=Tết Nguyên Đán").count() >= 1
