@@ -1,4 +1,4 @@
-"""Browser tests in Debian's Chromium: log in, find a procedure without diacritics, compute a due date."""
+"""Browser tests in Debian's Chromium: log in, search without diacritics, compute a due date."""
 
 import pytest
 from django.core.management import call_command

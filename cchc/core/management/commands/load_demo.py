@@ -94,9 +94,10 @@ class Command(BaseCommand):
             if agency is not None:
                 Membership.objects.get_or_create(user=user, agency=agency, desk=desk, role=role)
             rows.append((username, name))
-        self.stdout.write("\nTài khoản demo (mật khẩu chung: %s):" % DEMO_PASSWORD)
+        self.stdout.write(f"\nTài khoản demo (mật khẩu chung: {DEMO_PASSWORD}):")
         for username, name in rows:
             self.stdout.write(f"  {username:<16} {name}")
         self.stdout.write(
-            "Trang nhân viên: http://127.0.0.1:8000/  ·  Quản trị: /quan-tri/  ·  API: /api/v1/docs\n"
+            "Trang nhân viên: http://127.0.0.1:8000/  ·  Quản trị: /quan-tri/  ·  "
+            "API: /api/v1/docs\n"
         )
