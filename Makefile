@@ -54,7 +54,7 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 
 typecheck: install
-	$(VENV)/bin/mypy
+	DEBUG=true $(VENV)/bin/mypy
 
 check: lint typecheck
 	$(PY) manage.py makemigrations --check --dry-run
