@@ -1,34 +1,11 @@
 from django import forms
 from django.forms import inlineformset_factory
 
+from .exchange import VERSION_FIELDS
 from .models import ProcedureVersion, ProcessStep, RequiredDocument
 
-EDITABLE_FIELDS = [
-    "name",
-    "field",
-    "levels",
-    "competent_agency_kind",
-    "competent_agency_note",
-    "submission_methods",
-    "time_limit",
-    "time_unit",
-    "cutoff_time",
-    "time_note",
-    "time_to_confirm",
-    "fee_note",
-    "fee_to_confirm",
-    "conditions",
-    "legal_basis",
-    "result_document",
-    "online_level",
-    "on_the_spot",
-    "inter_agency",
-    "anywhere_in_province",
-    "anywhere_decision",
-    "anywhere_decision_date",
-    "frequently_received",
-    "announcement",
-]
+# The editable content of a version is exactly what the catalog exchange carries.
+EDITABLE_FIELDS = ["field", *VERSION_FIELDS]
 
 
 def _style(form: forms.BaseForm) -> None:
