@@ -7,6 +7,7 @@ Every variable read here is documented in `.env.example`. A wrong value fails lo
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -65,8 +66,11 @@ DEBUG = env_bool("DEBUG", False)
 # pytest exports PYTEST_VERSION: tests run with DEBUG off but need no secrets or collectstatic.
 TESTING = "PYTEST_VERSION" in os.environ
 SECRET_KEY = env_str("SECRET_KEY")
+# Commands that never sign anything may run without a key (e.g. makemigrations --check in hooks).
+_KEYLESS_COMMANDS = {"makemigrations", "makemessages", "compilemessages"}
+_COMMAND = sys.argv[1] if len(sys.argv) > 1 else ""
 if not SECRET_KEY:
-    if not (DEBUG or TESTING):
+    if not (DEBUG or TESTING or _COMMAND in _KEYLESS_COMMANDS):
         raise ImproperlyConfigured("SECRET_KEY is required when DEBUG is false")
     SECRET_KEY = "insecure-development-key-only-for-debug-mode-" + "x" * 20
 
