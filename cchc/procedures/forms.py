@@ -2,7 +2,7 @@ from django import forms
 from django.forms import inlineformset_factory
 
 from .exchange import VERSION_FIELDS
-from .models import ProcedureVersion, ProcessStep, RequiredDocument
+from .models import FeeLine, ProcedureVersion, ProcessStep, RequiredDocument
 
 # The editable content of a version is exactly what the catalog exchange carries.
 EDITABLE_FIELDS = ["field", *VERSION_FIELDS]
@@ -32,9 +32,21 @@ class VersionForm(forms.ModelForm):
 
 
 class StyledModelForm(forms.ModelForm):
+    """A row of a draft's documents, fees or steps.
+
+    The rows are replaced as a whole by `services.update_draft`, which checks their order
+    numbers; uniqueness against the rows being replaced is not a user error.
+    """
+
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         _style(self)
+
+    def validate_unique(self) -> None:
+        return None
+
+    def validate_constraints(self) -> None:
+        return None
 
 
 DocumentFormSet = inlineformset_factory(
@@ -45,11 +57,34 @@ DocumentFormSet = inlineformset_factory(
     extra=1,
     can_delete=True,
 )
+FeeFormSet = inlineformset_factory(
+    ProcedureVersion,
+    FeeLine,
+    form=StyledModelForm,
+    fields=["order", "kind", "name", "amount", "exemption"],
+    extra=1,
+    can_delete=True,
+)
 StepFormSet = inlineformset_factory(
     ProcedureVersion,
     ProcessStep,
     form=StyledModelForm,
-    fields=["order", "name", "performer", "role", "time_share", "is_typical"],
+    fields=["order", "name", "performer", "other_agency", "role", "time_share", "is_typical"],
     extra=1,
     can_delete=True,
 )
+
+
+def formset_rows(formset: forms.BaseInlineFormSet) -> list[dict]:
+    """The rows a user kept in a formset, as plain values for the service layer."""
+    rows = []
+    for form in formset.forms:
+        data = form.cleaned_data
+        if not data or data.get("DELETE"):
+            continue
+        row = {k: v for k, v in data.items() if k not in ("DELETE", "id", "version")}
+        if "other_agency" in row:
+            agency = row.pop("other_agency")
+            row["other_agency_id"] = agency.pk if agency else None
+        rows.append(row)
+    return rows

@@ -15,8 +15,15 @@ from cchc.core.audit import log_action, model_values
 from cchc.organizations.constants import AgencyKind, AreaLevel
 from cchc.organizations.models import AdministrativeArea, Agency
 
-from .constants import VersionStatus
-from .models import Competence, Procedure, ProcedureVersion
+from .constants import PerformerKind, VersionStatus
+from .models import (
+    Competence,
+    FeeLine,
+    Procedure,
+    ProcedureVersion,
+    ProcessStep,
+    RequiredDocument,
+)
 
 COPIED_RELATIONS = ("documents", "fees", "steps")
 
@@ -65,21 +72,93 @@ def create_draft(version: ProcedureVersion, *, actor: object) -> ProcedureVersio
     return draft
 
 
+CONTENT_FIELDS = {
+    "documents": ("order", "name", "originals", "copies", "present_only", "optional", "reusable"),
+    "fees": ("order", "kind", "name", "amount", "exemption"),
+    "steps": ("order", "name", "performer", "other_agency_id", "role", "time_share", "is_typical"),
+}
+
+
+def _content(version: ProcedureVersion) -> dict[str, list[dict[str, object]]]:
+    """Documents, fees and steps of `version` as plain rows (for audit snapshots)."""
+    return {
+        relation: [
+            {name: getattr(item, name) for name in names}
+            for item in getattr(version, relation).order_by("order")
+        ]
+        for relation, names in CONTENT_FIELDS.items()
+    }
+
+
+def validate_steps(limit: Decimal | None, steps: list[dict]) -> None:
+    """R-TIME-6 and R-INTERAGENCY: shares within the limit; an inter-agency step names its agency."""
+    validate_step_shares(limit, [Decimal(step.get("time_share") or 0) for step in steps])
+    for step in steps:
+        if (step.get("performer") == PerformerKind.OTHER_AGENCY) != bool(
+            step.get("other_agency_id")
+        ):
+            raise ValidationError(
+                _(
+                    "Bước %(n)s: chỉ bước liên thông mới ghi cơ quan phối hợp, và phải ghi rõ cơ quan."
+                )
+                % {"n": step.get("order")},
+                code="step_other_agency",
+            )
+
+
 @transaction.atomic
-def update_draft(version: ProcedureVersion, values: dict, *, actor: object) -> ProcedureVersion:
+def update_draft(
+    version: ProcedureVersion,
+    values: dict,
+    *,
+    actor: object,
+    documents: list[dict] | None = None,
+    fees: list[dict] | None = None,
+    steps: list[dict] | None = None,
+) -> ProcedureVersion:
+    """Change a draft: its fields and, when given, its documents, fees and steps (replaced)."""
     locked = ProcedureVersion.objects.select_for_update().get(pk=version.pk)
     if locked.status != VersionStatus.DRAFT:
         raise ValidationError(
             _("Phiên bản đã công bố không được sửa; hãy tạo phiên bản mới."), code="not_draft"
         )
-    before = model_values(locked)
+    before = {**model_values(locked), **_content(locked)}
     for name, value in values.items():
         setattr(locked, name, value)
     locked.full_clean()
+    if steps is not None:  # the whole process is checked again when it is published
+        validate_steps(locked.time_limit, steps)
     locked.save()
-    log_action(
-        locked, "procedure_version.update", actor=actor, before=before, after=model_values(locked)
-    )
+    replacements = {
+        "documents": (RequiredDocument, documents),
+        "fees": (FeeLine, fees),
+        "steps": (ProcessStep, steps),
+    }
+    for relation, (model, rows) in replacements.items():
+        if rows is None:
+            continue
+        orders = [row.get("order") for row in rows]
+        if len(orders) != len(set(orders)):
+            raise ValidationError(
+                _("Số thứ tự bị trùng trong %(part)s.") % {"part": model._meta.verbose_name_plural},
+                code="order_duplicate",
+            )
+        kept_files = (
+            {d.order: d.template_file for d in locked.documents.all()}
+            if relation == "documents"
+            else {}
+        )
+        getattr(locked, relation).all().delete()
+        for row in rows:
+            item = model(
+                version=locked, **{k: row.get(k) for k in CONTENT_FIELDS[relation] if k in row}
+            )
+            if relation == "documents" and kept_files.get(item.order):
+                item.template_file = kept_files[item.order]
+            item.full_clean(exclude=["version"])
+            item.save()
+    after = {**model_values(locked), **_content(locked)}
+    log_action(locked, "procedure_version.update", actor=actor, before=before, after=after)
     return locked
 
 
@@ -91,7 +170,7 @@ def publish(
     locked = ProcedureVersion.objects.select_for_update().get(pk=version.pk)
     if locked.status != VersionStatus.DRAFT:
         raise ValidationError(_("Chỉ công bố được phiên bản dự thảo."), code="not_draft")
-    validate_step_shares(locked.time_limit, [s.time_share for s in locked.steps.all()])
+    validate_steps(locked.time_limit, _content(locked)["steps"])
     start = valid_from or timezone.localdate()
     for old in ProcedureVersion.objects.select_for_update().filter(
         procedure_id=locked.procedure_id, status=VersionStatus.PUBLISHED

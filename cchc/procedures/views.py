@@ -2,7 +2,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -11,7 +10,7 @@ from django.views.decorators.http import require_POST
 from . import services
 from .constants import OnlineLevel, VersionStatus
 from .exchange import export_xlsx, export_yaml, import_records, read_xlsx, read_yaml
-from .forms import DocumentFormSet, StepFormSet, VersionForm
+from .forms import DocumentFormSet, FeeFormSet, StepFormSet, VersionForm, formset_rows
 from .models import Procedure, ProcedureField, ProcedureVersion
 from .querysets import search_versions
 
@@ -98,20 +97,19 @@ def edit_draft(request: HttpRequest, code: str, number: int) -> HttpResponse:
         return redirect("procedures:detail", code=code)
     form = VersionForm(request.POST or None, instance=version)
     documents = DocumentFormSet(request.POST or None, instance=version, prefix="doc")
+    fees = FeeFormSet(request.POST or None, instance=version, prefix="fee")
     steps = StepFormSet(request.POST or None, instance=version, prefix="step")
-    if request.method == "POST" and form.is_valid() and documents.is_valid() and steps.is_valid():
-        shares = [
-            f.cleaned_data["time_share"]
-            for f in steps.forms
-            if f.cleaned_data and not f.cleaned_data.get("DELETE")
-        ]
+    formsets = (documents, fees, steps)
+    if request.method == "POST" and form.is_valid() and all(f.is_valid() for f in formsets):
         try:
-            services.validate_step_shares(form.cleaned_data["time_limit"], shares)
-            with transaction.atomic():
-                values = {name: form.cleaned_data[name] for name in form.cleaned_data}
-                services.update_draft(version, values, actor=request.user)
-                documents.save()
-                steps.save()
+            services.update_draft(
+                version,
+                form.cleaned_data,
+                actor=request.user,
+                documents=formset_rows(documents),
+                fees=formset_rows(fees),
+                steps=formset_rows(steps),
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -120,7 +118,7 @@ def edit_draft(request: HttpRequest, code: str, number: int) -> HttpResponse:
     return render(
         request,
         "procedures/edit.html",
-        {"version": version, "form": form, "documents": documents, "steps": steps},
+        {"version": version, "form": form, "documents": documents, "fees": fees, "steps": steps},
     )
 
 
