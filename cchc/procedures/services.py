@@ -91,7 +91,7 @@ def _content(version: ProcedureVersion) -> dict[str, list[dict[str, object]]]:
 
 
 def validate_steps(limit: Decimal | None, steps: list[dict]) -> None:
-    """R-TIME-6 and R-INTERAGENCY: shares within the limit; an inter-agency step names its agency."""
+    """R-TIME-6 and R-INTERAGENCY: shares within the limit; inter-agency steps name the agency."""
     validate_step_shares(limit, [Decimal(step.get("time_share") or 0) for step in steps])
     for step in steps:
         if (step.get("performer") == PerformerKind.OTHER_AGENCY) != bool(
@@ -99,7 +99,8 @@ def validate_steps(limit: Decimal | None, steps: list[dict]) -> None:
         ):
             raise ValidationError(
                 _(
-                    "Bước %(n)s: chỉ bước liên thông mới ghi cơ quan phối hợp, và phải ghi rõ cơ quan."
+                    "Bước %(n)s: chỉ bước liên thông mới ghi cơ quan phối hợp, "
+                    "và phải ghi rõ cơ quan."
                 )
                 % {"n": step.get("order")},
                 code="step_other_agency",
