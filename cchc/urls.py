@@ -17,6 +17,7 @@ urlpatterns = [
     path("dang-nhap/", auth_views.LoginView.as_view(), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("tai-khoan/", include("cchc.accounts.urls")),
     path("dia-ban-co-quan/", include("cchc.organizations.urls")),
     path("lich/", include("cchc.calendars.urls")),
     path("thu-tuc/", include("cchc.procedures.urls")),

@@ -55,14 +55,23 @@ def _event_digest(event: AuditEvent) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
+SECRET_FIELDS = {"password", "key_hash"}
+
+
 def model_values(obj: models.Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
-    """The concrete field values of `obj` (FKs as ids), for before/after snapshots."""
+    """The concrete field values of `obj` (FKs as ids), for before/after snapshots.
+
+    Secrets are replaced by a short fingerprint: the trail shows that they changed, never them.
+    """
     names = set(fields) if fields is not None else None
     out: dict[str, Any] = {}
     for field in obj._meta.concrete_fields:
         if names is not None and field.name not in names:
             continue
-        out[field.name] = getattr(obj, field.attname)
+        value = getattr(obj, field.attname)
+        if field.name in SECRET_FIELDS and value:
+            value = "sha256:" + hashlib.sha256(str(value).encode()).hexdigest()[:8]
+        out[field.name] = value
     return canonical(out)
 
 

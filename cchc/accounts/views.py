@@ -1,0 +1,36 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from .models import ApiToken
+from .services import issue_api_token, revoke_api_token
+
+
+@login_required
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    """A user's own integration tokens: create one (shown once) or revoke one."""
+    new_key = None
+    name = ""
+    if request.method == "POST":
+        name = request.POST.get("name", "").strip()
+        if not name or len(name) > 100:
+            messages.error(request, _("Hãy đặt tên cho mã truy cập (tối đa 100 ký tự)."))
+        else:
+            _token, new_key = issue_api_token(request.user, name, actor=request.user)  # type: ignore[arg-type]
+            name = ""
+    tokens = ApiToken.objects.filter(user=request.user).order_by("-created_at")
+    return render(
+        request, "accounts/api_tokens.html", {"tokens": tokens, "new_key": new_key, "name": name}
+    )
+
+
+@login_required
+@require_POST
+def revoke_token(request: HttpRequest, pk: int) -> HttpResponse:
+    token = get_object_or_404(ApiToken, pk=pk, user=request.user)  # someone else's: 404
+    revoke_api_token(token, actor=request.user)  # type: ignore[arg-type]
+    messages.success(request, _("Đã thu hồi mã truy cập “%(name)s”.") % {"name": token.name})
+    return redirect("accounts:api_tokens")
