@@ -78,6 +78,12 @@ class Season:
     end: tuple[int, int]
     periods: tuple[Period, ...]
 
+    def span(self) -> int:
+        """Days the season covers (in a leap year): the shorter season is the more specific."""
+        start = dt.date(2024, *self.start)
+        end = dt.date(2024, *self.end)
+        return ((end - start).days % 366) + 1
+
     def applies(self, date: dt.date) -> bool:
         key = (date.month, date.day)
         if self.start <= self.end:
@@ -166,9 +172,10 @@ class WorkingCalendar:
     def periods_on(self, date: dt.date) -> tuple[Period, ...]:
         if not self.is_working_day(date):
             return ()
-        for season in self.seasons:
-            if season.applies(date):
-                return season.periods
+        # The most specific season wins: a summer schedule beats an all-year one.
+        applicable = [season for season in self.seasons if season.applies(date)]
+        if applicable:
+            return min(applicable, key=Season.span).periods
         return self.default_periods
 
     def _intervals(self, date: dt.date) -> list[tuple[dt.datetime, dt.datetime]]:

@@ -145,6 +145,7 @@ class DeskOut(Schema):
 
 class DeskFilter(Schema):
     on: dt.date | None = None
+    q: str | None = None
     kind: DeskKind | None = None
     agency: int | None = None
     area: int | None = None
@@ -160,4 +161,6 @@ def list_desks(request: HttpRequest, filters: Query[DeskFilter]) -> QuerySet[Des
         qs = qs.filter(agency_id=filters.agency)
     if filters.area:
         qs = qs.filter(Q(area_id=filters.area) | Q(area__parent_id=filters.area))
+    for term in search_terms(filters.q or ""):
+        qs = qs.filter(search_text__contains=term)
     return qs.prefetch_related("counters", "opening_periods").order_by("name")

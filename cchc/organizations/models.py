@@ -252,6 +252,7 @@ class Desk(EffectiveDated, ReferenceDataModel):
     )
     address = models.CharField(_("địa chỉ"), max_length=300, blank=True)
     phone = models.CharField(_("điện thoại"), max_length=40, blank=True)
+    search_text = models.CharField(max_length=300, editable=False, blank=True)
 
     objects = EffectiveQuerySet.as_manager()
 
@@ -262,6 +263,10 @@ class Desk(EffectiveDated, ReferenceDataModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.search_text = fold(f"{self.name} {self.address}")
+        super().save(*args, **kwargs)
 
     def opening_summary(self) -> str:
         """ "T2–T6: 07:30–11:30, 13:30–17:00; T7: 07:30–11:30" from the opening periods."""

@@ -108,7 +108,7 @@ def desks(request: HttpRequest) -> HttpResponse:
         .prefetch_related("counters", "opening_periods")
     )
     for term in search_terms(request.GET.get("q", "")):
-        qs = qs.filter(name__icontains=term)
+        qs = qs.filter(search_text__contains=term)
     page = Paginator(qs.order_by("kind", "name"), 100).get_page(request.GET.get("page"))
     return render(
         request,

@@ -153,3 +153,12 @@ def test_explain_says_why_the_clock_started_later():
 def test_naive_datetimes_are_refused():
     with pytest.raises(ValueError):
         VN.due(dt.datetime(2019, 3, 4, 9, 0), days(1))
+
+
+def test_the_most_specific_season_wins_whatever_the_order():
+    all_year = Season("Cả năm", (1, 1), (12, 31), (Period(dt.time(7, 30), dt.time(17)),))
+    winter = Season("Mùa đông", (10, 15), (4, 14), (Period(dt.time(8), dt.time(17)),))
+    for seasons in ((all_year, winter), (winter, all_year)):
+        calendar = WorkingCalendar(rules=VietnamDayRules(), seasons=seasons)
+        assert not calendar.is_working_time(at("07/01/2019 07:45"))  # winter: from 08:00
+        assert calendar.is_working_time(at("06/05/2019 07:45"))  # all-year rule in May

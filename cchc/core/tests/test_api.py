@@ -97,3 +97,10 @@ def test_openapi_document_is_served(client):
     spec = client.get("/api/v1/openapi.json").json()
     assert "/api/v1/calendar/due-date" in spec["paths"]
     assert client.get("/api/v1/docs").status_code == 200
+
+
+def test_desk_search_ignores_diacritics(client):
+    items = client.get(
+        "/api/v1/desks", {"q": "trung tam phuc vu hanh chinh cong tinh son la"}
+    ).json()["items"]
+    assert [d["kind"] for d in items] == ["provincial_center"]
