@@ -157,3 +157,11 @@ def test_due_date_command_prints_iso_and_reasons(db):
     out = StringIO()
     call_command("due_date", "--start", "2019-03-04T15:30", "--procedure", "2.000815", stdout=out)
     assert out.getvalue().strip() == "2019-03-05T17:00+07:00"
+
+
+@pytest.mark.django_db
+def test_missing_pages_and_forbidden_actions_answer_in_vietnamese(client, outsider):
+    client.force_login(outsider)
+    assert "Không tìm thấy" in client.get("/thu-tuc/9.999999/").content.decode()
+    forbidden = client.get(reverse("procedures:import"))
+    assert forbidden.status_code == 403 and "không có quyền" in forbidden.content.decode()
