@@ -103,6 +103,20 @@ def parse_levels(text: str) -> list[str]:
     return levels
 
 
+FEE_WORDING = (
+    ("Theo TT BTC", "Theo thông tư của Bộ Tài chính"),
+    ("HĐND", "Theo nghị quyết của Hội đồng nhân dân tỉnh"),
+)
+
+
+def fee_note(text: str) -> str:
+    """The catalog file's shorthand for who sets a fee, written out for citizens."""
+    text = text.strip()
+    for short, full in FEE_WORDING:
+        text = text.replace(short, full)
+    return text
+
+
 def parse_fees(text: str) -> list[dict[str, Any]]:
     text = text.strip()
     if not text:
@@ -112,7 +126,7 @@ def parse_fees(text: str) -> list[dict[str, Any]]:
     match = _AMOUNT.search(text)
     amount = Decimal(match.group(1).replace(".", "")) if match else None
     kind = FeeKind.FEE if "phí" in text.lower() and "lệ phí" not in text.lower() else FeeKind.CHARGE
-    return [{"kind": kind, "name": text, "amount": amount, "exemption": ""}]
+    return [{"kind": kind, "name": fee_note(text), "amount": amount, "exemption": ""}]
 
 
 def parse_documents(text: str) -> list[dict[str, Any]]:
@@ -242,7 +256,7 @@ class CatalogLoader:
             cutoff_time=cutoff,
             time_note=note,
             time_to_confirm=row["time_verified"].strip() != "yes" or limit is None,
-            fee_note=row["fee"].strip(),
+            fee_note=fee_note(row["fee"]),
             fee_to_confirm=row["fee_verified"].strip() != "yes",
             on_the_spot=limit == 0,
             frequently_received=True,

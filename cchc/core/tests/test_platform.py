@@ -165,3 +165,16 @@ def test_missing_pages_and_forbidden_actions_answer_in_vietnamese(client, outsid
     assert "Không tìm thấy" in client.get("/thu-tuc/9.999999/").content.decode()
     forbidden = client.get(reverse("procedures:import"))
     assert forbidden.status_code == 403 and "không có quyền" in forbidden.content.decode()
+
+
+@pytest.mark.django_db
+def test_vietnamese_by_default_english_when_chosen(client, admin_user):
+    client.force_login(admin_user)
+    page = client.get(
+        reverse("home"), headers={"accept-language": "en-US,en;q=0.9"}
+    ).content.decode()
+    assert "Thủ tục hành chính" in page and 'lang="vi"' in page
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    page = client.get(reverse("procedures:list")).content.decode()
+    assert "Catalog of administrative procedures" in page and 'lang="en"' in page
+    assert "Đăng ký khai sinh" in page  # the procedures' own names stay as published
