@@ -336,6 +336,15 @@ class OpeningPeriod(models.Model):
         return f"{self.weekday}: {self.opens:%H:%M}–{self.closes:%H:%M}"
 
 
+class QualityCertificationQuerySet(models.QuerySet["QualityCertification"]):
+    def status_on(self, day: dt.date) -> dict[tuple[int, str], QualityCertification]:
+        """Each (agency, standard)'s latest record dated on or before `day`."""
+        latest: dict[tuple[int, str], QualityCertification] = {}
+        for record in self.filter(status_on__lte=day).order_by("status_on", "pk"):
+            latest[(record.agency_id, record.standard)] = record
+        return latest
+
+
 class QualityCertification(TimeStampedModel):
     """An agency's quality-management system status (ISO 9001), kept as history."""
 
@@ -347,10 +356,15 @@ class QualityCertification(TimeStampedModel):
     scope = models.TextField(_("phạm vi áp dụng"), blank=True)
     reference = models.CharField(_("văn bản"), max_length=200, blank=True)
 
+    objects = QualityCertificationQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("hệ thống quản lý chất lượng")
         verbose_name_plural = _("hệ thống quản lý chất lượng")
         ordering = ["agency", "status_on"]
+
+    def __str__(self) -> str:
+        return f"{self.agency} — {self.get_standard_display()}: {self.get_status_display()}"
 
 
 class AutonomyRecord(TimeStampedModel):

@@ -107,3 +107,42 @@ def test_unknown_province_is_a_clear_error():
 
     with pytest.raises(CommandError, match="Không nạp được"):
         call_command("load_reference_data", "--province", "99")
+
+
+def test_quality_management_history_answers_what_held_on_a_date(client, admin_user):
+    from cchc.organizations.models import QualityCertification
+
+    commune = Agency.objects.get(name="Ủy ban nhân dân Phường Chiềng Lề")
+    QualityCertification.objects.create(
+        agency=commune, standard="iso9001_2008", status="announced", status_on=dt.date(2017, 5, 1)
+    )
+    QualityCertification.objects.create(
+        agency=commune, standard="iso9001_2015", status="applying", status_on=dt.date(2019, 3, 1)
+    )
+    QualityCertification.objects.create(
+        agency=commune,
+        standard="iso9001_2015",
+        status="announced",
+        status_on=dt.date(2019, 10, 1),
+        announced_on=dt.date(2019, 10, 1),
+        scope="Toàn bộ TTHC cấp xã",
+    )
+    on = QualityCertification.objects.status_on
+    assert (commune.pk, "iso9001_2015") not in on(dt.date(2019, 1, 1))
+    assert on(dt.date(2019, 6, 1))[(commune.pk, "iso9001_2015")].status == "applying"
+    assert on(dt.date(2020, 1, 1))[(commune.pk, "iso9001_2015")].status == "announced"
+    client.force_login(admin_user)
+    page = client.get(f"/dia-ban-co-quan/co-quan/{commune.pk}/").content.decode()
+    assert "TCVN ISO 9001:2015" in page and "Toàn bộ TTHC cấp xã" in page
+
+
+def test_staffing_records_one_per_year_with_vacancy():
+    from django.db import IntegrityError, transaction
+
+    from cchc.organizations.models import StaffingRecord
+
+    justice = Agency.objects.get(name="Sở Tư pháp")
+    record = StaffingRecord.objects.create(agency=justice, year=2019, quota=40, headcount=37)
+    assert record.vacancy == 3
+    with pytest.raises(IntegrityError), transaction.atomic():
+        StaffingRecord.objects.create(agency=justice, year=2019, quota=41, headcount=37)
