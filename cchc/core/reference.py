@@ -17,6 +17,10 @@ from typing import Any
 
 from django.db import models
 
+from .audit import log_action
+
+LOADER = "load_reference_data"
+
 
 def _norm(value: Any) -> Any:
     if isinstance(value, Decimal):
@@ -54,6 +58,7 @@ def upsert[M: models.Model](
     if obj is None:
         obj = model(reference_key=key, reference_checksum=wanted, **values)
         obj.save()
+        log_action(obj, "reference.create", actor_label=LOADER, after=values)
         report["created"] += 1
         return obj
     current = checksum({name: getattr(obj, name) for name in values})
@@ -65,9 +70,14 @@ def upsert[M: models.Model](
     if current == wanted and stored == wanted:
         report["unchanged"] += 1
         return obj
+    before = {name: getattr(obj, name) for name in values}
     for name, value in values.items():
         setattr(obj, name, value)
     obj.reference_checksum = wanted  # type: ignore[attr-defined]
     obj.save()
+    reason = "--force: overwrote an administrator's edit" if current != stored else ""
+    log_action(
+        obj, "reference.update", actor_label=LOADER, before=before, after=values, reason=reason
+    )
     report["updated"] += 1
     return obj

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 
+from cchc.core.audit import log_action
 from cchc.core.reference import LoadReport, upsert
 from cchc.core.text import fold
 from cchc.organizations.constants import AgencyKind, AreaLevel
@@ -260,6 +261,12 @@ class CatalogLoader:
             fee_to_confirm=row["fee_verified"].strip() != "yes",
             on_the_spot=limit == 0,
             frequently_received=True,
+        )
+        log_action(
+            version,
+            "procedure_version.load",
+            actor_label="load_reference_data",
+            after={"code": procedure.code, "number": number, "status": version.status},
         )
         for doc in parse_documents(row["documents"]):
             RequiredDocument.objects.create(version=version, **doc)

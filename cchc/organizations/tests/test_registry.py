@@ -146,3 +146,18 @@ def test_staffing_records_one_per_year_with_vacancy():
     assert record.vacancy == 3
     with pytest.raises(IntegrityError), transaction.atomic():
         StaffingRecord.objects.create(agency=justice, year=2019, quota=41, headcount=37)
+
+
+def test_loading_and_forced_overwrites_are_in_the_audit_trail():
+    from cchc.core.models import AuditEvent
+
+    agency = Agency.objects.get(name="Sở Y tế")
+    assert AuditEvent.objects.filter(
+        action="reference.create", object_id=str(agency.pk), actor_label="load_reference_data"
+    ).exists()
+    agency.short_name = "SYT"
+    agency.save()
+    call_command("load_reference_data", "--skip-catalog", "--force", stdout=io.StringIO())
+    event = AuditEvent.objects.filter(action="reference.update", object_id=str(agency.pk)).get()
+    assert event.changes["short_name"] == {"before": "SYT", "after": ""}
+    assert "--force" in event.reason
