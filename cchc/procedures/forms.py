@@ -1,16 +1,22 @@
 from django import forms
 from django.forms import inlineformset_factory
+from django.utils.translation import gettext_lazy as _
 
+from cchc.organizations.constants import AreaLevel
+
+from .constants import ApplicantType
 from .exchange import VERSION_FIELDS
 from .models import FeeLine, ProcedureVersion, ProcessStep, RequiredDocument
 
 # The editable content of a version is exactly what the catalog exchange carries.
-EDITABLE_FIELDS = ["field", *VERSION_FIELDS]
+EDITABLE_FIELDS = ["field", "applicant_types", *VERSION_FIELDS]
 
 
 def _style(form: forms.BaseForm) -> None:
     for field in form.fields.values():
         widget = field.widget
+        if isinstance(widget, forms.CheckboxSelectMultiple):
+            continue
         if isinstance(widget, forms.CheckboxInput):
             widget.attrs.setdefault("class", "form-check-input")
         elif isinstance(widget, forms.Select):
@@ -22,13 +28,33 @@ def _style(form: forms.BaseForm) -> None:
 
 
 class VersionForm(forms.ModelForm):
+    applicant_types = forms.MultipleChoiceField(
+        label=_("Đối tượng thực hiện"),
+        choices=ApplicantType.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    levels = forms.MultipleChoiceField(
+        label=_("Cấp thực hiện"),
+        choices=AreaLevel.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
     class Meta:
         model = ProcedureVersion
         fields = EDITABLE_FIELDS
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if self.instance.pk:
+            self.initial["levels"] = self.instance.level_list()
         _style(self)
+
+    def clean_levels(self) -> str:
+        chosen = self.cleaned_data["levels"]
+        return ",".join(level for level in AreaLevel.values if level in chosen)
 
 
 class StyledModelForm(forms.ModelForm):
@@ -40,6 +66,9 @@ class StyledModelForm(forms.ModelForm):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        agency = self.fields.get("other_agency")
+        if isinstance(agency, forms.ModelChoiceField):
+            agency.empty_label = _("— không —")
         _style(self)
 
     def validate_unique(self) -> None:

@@ -250,8 +250,8 @@ class CatalogLoader:
             levels=",".join(levels),
             competent_agency_kind=kind,
             competent_agency_note=level_text.strip(),
-            applicant_types=["citizen"],
-            submission_methods="Trực tiếp tại Bộ phận Một cửa; qua dịch vụ bưu chính; trực tuyến",
+            # Applicant types, submission methods and "frequently received" are not in the
+            # source file: left empty for the administrator rather than guessed.
             time_limit=limit,
             time_unit=TimeUnit.WORKING_DAYS,
             cutoff_time=cutoff,
@@ -260,7 +260,6 @@ class CatalogLoader:
             fee_note=fee_note(row["fee"]),
             fee_to_confirm=row["fee_verified"].strip() != "yes",
             on_the_spot=limit == 0,
-            frequently_received=True,
         )
         log_action(
             version,

@@ -12,11 +12,13 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from cchc.accounts.constants import Role
 from cchc.core.models import ReferenceDataModel, TimeStampedModel
 from cchc.core.text import search_text
 from cchc.organizations.constants import AgencyKind, AreaLevel
 
 from .constants import (
+    ApplicantType,
     CompetenceBasis,
     FeeKind,
     LocalLevel,
@@ -187,6 +189,10 @@ class ProcedureVersion(TimeStampedModel):
             return str(_("Trong ngày (ngay khi nhận đủ hồ sơ)"))
         return f"{amount:f} {self.get_time_unit_display()}"
 
+    def applicant_type_labels(self) -> list[str]:
+        labels = dict(ApplicantType.choices)
+        return [str(labels.get(kind, kind)) for kind in self.applicant_types]
+
     def level_list(self) -> list[str]:
         return [level for level in self.levels.split(",") if level]
 
@@ -261,7 +267,7 @@ class ProcessStep(models.Model):
         blank=True,
         on_delete=models.PROTECT,
     )
-    role = models.CharField(_("vai trò thực hiện"), max_length=30)
+    role = models.CharField(_("vai trò thực hiện"), max_length=30, choices=Role.choices)
     time_share = models.DecimalField(
         _("thời gian (cùng đơn vị với thời hạn)"), max_digits=6, decimal_places=2, default=0
     )

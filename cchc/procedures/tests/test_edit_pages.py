@@ -39,10 +39,11 @@ def post_data(version, *, limit="3", steps=None):
     data = {
         "name": version.name,
         "field": version.field_id,
-        "levels": version.levels,
+        "levels": version.level_list(),
         "time_limit": limit,
         "time_unit": "working_days",
         "online_level": "partial",
+        "applicant_types": ["citizen", "foreigner"],
     }
     data |= formset_data(
         "doc",
@@ -96,6 +97,7 @@ def test_officer_edits_documents_fees_and_steps_of_a_draft(editor, draft):
     assert [d.name for d in draft.documents.all()] == ["Tờ khai"]
     assert draft.fees.get().amount == Decimal(10000)
     assert draft.steps.count() == 2 and draft.online_level == "partial"
+    assert draft.applicant_types == ["citizen", "foreigner"] and draft.levels == "commune"
     event = AuditEvent.objects.filter(
         action="procedure_version.update", object_id=str(draft.pk)
     ).last()
