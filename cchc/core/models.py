@@ -13,6 +13,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .text import search_text
+
 
 class TimeStampedModel(models.Model):
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
@@ -20,6 +22,26 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class SearchableModel(models.Model):
+    """Keeps `search_text`, the folded form of `search_source()`, for diacritics-free search.
+
+    A derived column, not a business rule: it is refreshed on every save so that a search
+    for "giay phep xay dung" matches "Giấy phép xây dựng" on SQLite and PostgreSQL alike.
+    """
+
+    search_text = models.TextField(editable=False, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.search_text = search_text(self.search_source())
+        super().save(*args, **kwargs)
+
+    def search_source(self) -> str:
+        raise NotImplementedError
 
 
 class ReferenceDataModel(TimeStampedModel):

@@ -9,14 +9,12 @@ from.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from cchc.core.models import ReferenceDataModel, TimeStampedModel
-from cchc.core.text import fold
+from cchc.core.models import ReferenceDataModel, SearchableModel, TimeStampedModel
 
 from .constants import (
     AgencyKind,
@@ -51,7 +49,7 @@ class EffectiveDated(models.Model):
         )
 
 
-class AdministrativeArea(EffectiveDated, ReferenceDataModel):
+class AdministrativeArea(EffectiveDated, SearchableModel, ReferenceDataModel):
     """An administrative unit with its General Statistics Office code."""
 
     code = models.CharField(_("mã đơn vị hành chính"), max_length=10)
@@ -75,7 +73,6 @@ class AdministrativeArea(EffectiveDated, ReferenceDataModel):
         related_name="+",
         help_text=_("Tỉnh chứa đơn vị (chính nó nếu là tỉnh)."),
     )
-    search_text = models.CharField(max_length=300, editable=False, blank=True)
     formed_from = models.ManyToManyField(
         "self",
         through="AreaSuccession",
@@ -106,9 +103,8 @@ class AdministrativeArea(EffectiveDated, ReferenceDataModel):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        self.search_text = fold(self.name)  # derived column for diacritics-free search
-        super().save(*args, **kwargs)
+    def search_source(self) -> str:
+        return self.name
 
 
 class AreaSuccession(models.Model):
@@ -136,7 +132,7 @@ class AreaSuccession(models.Model):
         return f"{self.predecessor} → {self.successor}"
 
 
-class Agency(EffectiveDated, ReferenceDataModel):
+class Agency(EffectiveDated, SearchableModel, ReferenceDataModel):
     """A body that settles procedures or carries out reform tasks."""
 
     name = models.CharField(_("tên cơ quan"), max_length=255)
@@ -176,7 +172,6 @@ class Agency(EffectiveDated, ReferenceDataModel):
     address = models.CharField(_("địa chỉ"), max_length=300, blank=True)
     phone = models.CharField(_("điện thoại"), max_length=40, blank=True)
     email = models.EmailField(_("thư điện tử"), blank=True)
-    search_text = models.CharField(max_length=300, editable=False, blank=True)
     successors = models.ManyToManyField(
         "self",
         through="AgencySuccession",
@@ -200,9 +195,8 @@ class Agency(EffectiveDated, ReferenceDataModel):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        self.search_text = fold(f"{self.name} {self.short_name}")
-        super().save(*args, **kwargs)
+    def search_source(self) -> str:
+        return f"{self.name} {self.short_name}"
 
     @property
     def needs_confirmation(self) -> bool:
@@ -236,7 +230,7 @@ class AgencySuccession(models.Model):
         return f"{self.predecessor} → {self.successor}"
 
 
-class Desk(EffectiveDated, ReferenceDataModel):
+class Desk(EffectiveDated, SearchableModel, ReferenceDataModel):
     """A one-stop desk or center (Bộ phận Một cửa / Trung tâm Phục vụ hành chính công)."""
 
     name = models.CharField(_("tên"), max_length=255)
@@ -252,7 +246,6 @@ class Desk(EffectiveDated, ReferenceDataModel):
     )
     address = models.CharField(_("địa chỉ"), max_length=300, blank=True)
     phone = models.CharField(_("điện thoại"), max_length=40, blank=True)
-    search_text = models.CharField(max_length=300, editable=False, blank=True)
 
     objects = EffectiveQuerySet.as_manager()
 
@@ -264,9 +257,8 @@ class Desk(EffectiveDated, ReferenceDataModel):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        self.search_text = fold(f"{self.name} {self.address}")
-        super().save(*args, **kwargs)
+    def search_source(self) -> str:
+        return f"{self.name} {self.address}"
 
     def opening_summary(self) -> str:
         """ "T2–T6: 07:30–11:30, 13:30–17:00; T7: 07:30–11:30" from the opening periods."""

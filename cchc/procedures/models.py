@@ -13,8 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from cchc.accounts.constants import Role
-from cchc.core.models import ReferenceDataModel, TimeStampedModel
-from cchc.core.text import search_text
+from cchc.core.models import ReferenceDataModel, SearchableModel, TimeStampedModel
 from cchc.organizations.constants import AgencyKind, AreaLevel
 
 from .constants import (
@@ -74,7 +73,7 @@ class Procedure(ReferenceDataModel):
         return versions.order_by("-number").first()
 
 
-class ProcedureVersion(TimeStampedModel):
+class ProcedureVersion(SearchableModel, TimeStampedModel):
     """Everything a citizen and an officer need about one version of a procedure."""
 
     procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="versions")
@@ -142,7 +141,6 @@ class ProcedureVersion(TimeStampedModel):
         _("ngày quyết định phi địa giới"), null=True, blank=True
     )
     frequently_received = models.BooleanField(_("thường xuyên phát sinh hồ sơ"), default=False)
-    search_text = models.TextField(editable=False, blank=True)
 
     class Meta:
         verbose_name = _("phiên bản thủ tục")
@@ -168,10 +166,8 @@ class ProcedureVersion(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.procedure.code} v{self.number} — {self.name}"
 
-    def save(self, *args: object, **kwargs: object) -> None:
-        # A derived column, not a rule: the diacritics-free text that search matches.
-        self.search_text = search_text(f"{self.procedure.code} {self.name}")
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+    def search_source(self) -> str:
+        return f"{self.procedure.code} {self.name}"
 
     @property
     def is_editable(self) -> bool:
