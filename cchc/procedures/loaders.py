@@ -155,7 +155,8 @@ def local_code(name: str) -> str:
 class CatalogLoader:
     def __init__(self, *, force: bool = False, province_code: str = "14") -> None:
         self.force = force
-        self.report = LoadReport()
+        self.report = LoadReport()  # procedures only
+        self.field_report = LoadReport()
         base = Path(settings.CCHC_DATA_DIR) / "catalog"
         self.rows = list(csv.DictReader((base / "procedures.csv").open(encoding="utf-8")))
         with (base / "competent-departments.yaml").open(encoding="utf-8") as handle:
@@ -168,7 +169,7 @@ class CatalogLoader:
             ProcedureField,
             f"field:{code}",
             {"code": code, "name": name},
-            self.report,
+            self.field_report,
             force=self.force,
         )
 
