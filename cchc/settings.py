@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "cchc.organizations",
     "cchc.calendars",
     "cchc.procedures",
+    "cchc.dossiers",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -264,3 +265,21 @@ SILENCED_SYSTEM_CHECKS = ["models.W047"]
 # cchc's own settings.
 CCHC_DEFAULT_PROVINCE_CODE = env_str("CCHC_DEFAULT_PROVINCE_CODE", "14")
 CCHC_DATA_DIR = BASE_DIR / "data"
+# Public address printed in receipts' QR codes (the portal's lookup page).
+CCHC_PUBLIC_BASE_URL = env_str("CCHC_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+# Dossiers received on or after this date follow Decree 118/2025 (codes, forms, R-VERSION).
+CCHC_RULES_2025_FROM = env_str("CCHC_RULES_2025_FROM", "2025-07-01")
+# R-TRANSFER: paper dossiers received after this hour go to the agency the next working day.
+CCHC_PAPER_TRANSFER_CUTOFF = env_str("CCHC_PAPER_TRANSFER_CUTOFF", "15:00")
+# R-TIME-5.1: supplement requests during processing within N working days of reception;
+# a dossier not completed N calendar days after the request may be closed by the desk.
+CCHC_SUPPLEMENT_WINDOW_DAYS = env_int("CCHC_SUPPLEMENT_WINDOW_DAYS", 3)
+CCHC_SUPPLEMENT_CLOSE_DAYS = env_int("CCHC_SUPPLEMENT_CLOSE_DAYS", 15)
+# A dossier with no action for this many working hours is flagged "stalled".
+CCHC_STALLED_AFTER_HOURS = env_int("CCHC_STALLED_AFTER_HOURS", 16)
+# Deadline alerts go to holders this many working hours before a due moment.
+CCHC_ALERT_BEFORE_HOURS = env_int("CCHC_ALERT_BEFORE_HOURS", 8)
+# Largest scan accepted at reception (bytes).
+CCHC_SCAN_MAX_BYTES = env_int("CCHC_SCAN_MAX_BYTES", 10 * 1024 * 1024)
+# Dotted path of the SMS sender class; the default only logs messages in the database.
+CCHC_SMS_SENDER = env_str("CCHC_SMS_SENDER", "cchc.dossiers.notify.LogSmsSender")

@@ -1,0 +1,446 @@
+"""The dossier (hồ sơ) and everything recorded about it.
+
+Nothing here holds a business rule: every change goes through `services.py`. Intervals and
+hand-overs are rows, never one overwritten pair (R-TIME-5, R-TRANSFER).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from cchc.core.models import SearchableModel
+
+from . import constants as c
+from .querysets import DossierQuerySet
+
+
+class CodeSequence(models.Model):
+    """A counter row locked inside the transaction that takes a number (R-CODE, form numbers)."""
+
+    key = models.CharField(max_length=120, unique=True)
+    value = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.key}={self.value}"
+
+
+class Dossier(SearchableModel):
+    code = models.CharField(_("mã hồ sơ"), max_length=60, unique=True, null=True, blank=True)
+    submission_code = models.CharField(_("mã nộp hồ sơ"), max_length=80, blank=True)
+    lookup_secret = models.CharField(_("mã tra cứu"), max_length=12, blank=True)
+    idempotency_key = models.CharField(max_length=100, blank=True)
+    revision = models.PositiveIntegerField(_("phiên bản dữ liệu"), default=1)
+
+    procedure_version = models.ForeignKey(
+        "procedures.ProcedureVersion",
+        verbose_name=_("thủ tục (phiên bản)"),
+        on_delete=models.PROTECT,
+        related_name="dossiers",
+    )
+    procedure = models.ForeignKey(
+        "procedures.Procedure", on_delete=models.PROTECT, related_name="dossiers"
+    )
+    field = models.ForeignKey(
+        "procedures.ProcedureField", on_delete=models.PROTECT, related_name="dossiers"
+    )
+    rule_set = models.CharField(_("quy định áp dụng"), max_length=4, choices=c.RuleSet.choices)
+    channel = models.CharField(_("hình thức nộp"), max_length=12, choices=c.Channel.choices)
+    desk = models.ForeignKey(
+        "organizations.Desk",
+        verbose_name=_("nơi tiếp nhận"),
+        on_delete=models.PROTECT,
+        related_name="dossiers",
+    )
+    receiving_agency = models.ForeignKey(
+        "organizations.Agency", on_delete=models.PROTECT, related_name="dossiers_received"
+    )
+    competent_agency = models.ForeignKey(
+        "organizations.Agency",
+        verbose_name=_("cơ quan giải quyết"),
+        on_delete=models.PROTECT,
+        related_name="dossiers_competent",
+    )
+    province = models.ForeignKey(
+        "organizations.AdministrativeArea", on_delete=models.PROTECT, related_name="+"
+    )
+    on_the_spot = models.BooleanField(_("giải quyết tại chỗ"), default=False)
+
+    applicant_kind = models.CharField(
+        _("loại người nộp"), max_length=14, choices=c.ApplicantKind.choices
+    )
+    applicant_name = models.CharField(_("người nộp / tổ chức"), max_length=255)
+    birth_date = models.DateField(_("ngày sinh"), null=True, blank=True)
+    id_number = models.CharField(_("số định danh cá nhân"), max_length=12, blank=True)
+    tax_code = models.CharField(_("mã số thuế"), max_length=14, blank=True)
+    representative = models.CharField(_("người đại diện"), max_length=200, blank=True)
+    phone = models.CharField(_("điện thoại"), max_length=20, blank=True)
+    email = models.EmailField(_("thư điện tử"), blank=True)
+    address = models.CharField(_("địa chỉ"), max_length=300, blank=True)
+    applicant_area = models.ForeignKey(
+        "organizations.AdministrativeArea",
+        verbose_name=_("xã, phường"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    applicant_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="own_dossiers",
+    )
+    sets = models.PositiveSmallIntegerField(_("số bộ hồ sơ"), default=1)
+    request_note = models.TextField(_("nội dung yêu cầu"), blank=True)
+
+    status = models.CharField(
+        _("trạng thái"), max_length=24, choices=c.Status.choices, default=c.Status.SUBMITTED
+    )
+    outcome = models.CharField(_("kết quả"), max_length=10, choices=c.Outcome.choices, blank=True)
+    submitted_at = models.DateTimeField(_("nộp lúc"))
+    received_at = models.DateTimeField(_("tiếp nhận lúc"), null=True, blank=True)
+    clock_started_at = models.DateTimeField(_("bắt đầu tính hạn"), null=True, blank=True)
+    due_at = models.DateTimeField(_("hẹn trả kết quả"), null=True, blank=True)
+    legal_due_at = models.DateTimeField(
+        _("hạn theo quy định"),
+        null=True,
+        blank=True,
+        help_text=_("Hạn tính theo thời hạn luật định; không đổi khi hẹn lại (R-LATE)."),
+    )
+    apologised_at = models.DateTimeField(_("xin lỗi, hẹn lại lúc"), null=True, blank=True)
+    result_ready_at = models.DateTimeField(_("có kết quả lúc"), null=True, blank=True)
+    early_notice_at = models.DateTimeField(_("đã báo trả sớm lúc"), null=True, blank=True)
+    returned_at = models.DateTimeField(_("trả kết quả lúc"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("kết thúc lúc"), null=True, blank=True)
+    timeliness = models.CharField(
+        _("đánh giá thời gian"), max_length=8, choices=c.Timeliness.choices, blank=True
+    )
+    return_method = models.CharField(
+        _("hình thức trả kết quả"),
+        max_length=12,
+        choices=c.ReturnMethod.choices,
+        default=c.ReturnMethod.DESK,
+    )
+    returned_to = models.CharField(_("người nhận kết quả"), max_length=200, blank=True)
+    return_authorisation = models.CharField(_("giấy ủy quyền"), max_length=300, blank=True)
+    result_summary = models.CharField(_("kết quả giải quyết"), max_length=500, blank=True)
+    result_file = models.FileField(_("tệp kết quả"), upload_to="results/%Y/%m/", blank=True)
+    refusal_reason = models.TextField(_("lý do từ chối / dừng"), blank=True)
+    supplement_rounds = models.PositiveSmallIntegerField(_("số lần yêu cầu bổ sung"), default=0)
+    register_number = models.PositiveIntegerField(_("số thứ tự trong sổ"), null=True, blank=True)
+
+    holder_agency = models.ForeignKey(
+        "organizations.Agency",
+        verbose_name=_("đang ở cơ quan"),
+        on_delete=models.PROTECT,
+        related_name="dossiers_held",
+        null=True,
+        blank=True,
+    )
+    last_action_at = models.DateTimeField(_("thao tác gần nhất"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="dossiers_created",
+    )
+
+    objects = DossierQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("hồ sơ")
+        verbose_name_plural = _("hồ sơ")
+        ordering = ["-submitted_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["created_by", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="dossier_idempotency_unique",
+            ),
+        ]
+        indexes = [
+            # desk lists and the register (per desk, by date)
+            models.Index(fields=["desk", "received_at"], name="dossier_desk_received"),
+            # inboxes and alerts: open dossiers by due moment
+            models.Index(fields=["status", "due_at"], name="dossier_status_due"),
+            # leaders' and reports' per-agency views
+            models.Index(fields=["competent_agency", "received_at"], name="dossier_agency_recv"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code or self.submission_code or f'#{self.pk}'} — {self.applicant_name}"
+
+    def search_source(self) -> str:
+        return " ".join(
+            filter(None, [self.code, self.submission_code, self.applicant_name, self.phone])
+        )
+
+    @property
+    def masked_id_number(self) -> str:
+        """Lists show only the last 3 digits of an ID number (data protection)."""
+        value = self.id_number or self.tax_code
+        if len(value) <= 3:
+            return value
+        return "•" * (len(value) - 3) + value[-3:]
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in c.FINAL_STATUSES
+
+
+class DossierDocument(models.Model):
+    """One line of the reception checklist, with its scan (R-CHECK, R-DIGITISE)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="documents")
+    required_document = models.ForeignKey(
+        "procedures.RequiredDocument", on_delete=models.PROTECT, null=True, blank=True
+    )
+    name = models.CharField(_("giấy tờ"), max_length=500)
+    originals = models.PositiveSmallIntegerField(_("bản chính"), default=0)
+    copies = models.PositiveSmallIntegerField(_("bản sao"), default=0)
+    received = models.BooleanField(_("đã nhận"), default=False)
+    file = models.FileField(_("bản quét"), upload_to="scans/%Y/%m/", blank=True)
+    file_name = models.CharField(_("tên tệp"), max_length=255, blank=True)
+    content_type = models.CharField(max_length=60, blank=True)
+    size = models.PositiveIntegerField(default=0)
+    supplement_round = models.PositiveSmallIntegerField(_("lần bổ sung"), default=0)
+    added_at = models.DateTimeField(_("thêm lúc"))
+
+    class Meta:
+        verbose_name = _("giấy tờ trong hồ sơ")
+        verbose_name_plural = _("giấy tờ trong hồ sơ")
+        ordering = ["dossier", "supplement_round", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DossierStep(models.Model):
+    """One step of the version's internal process, instantiated on receipt (R-STEPS, R-TIME-6)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="steps")
+    order = models.PositiveSmallIntegerField(_("bước"))
+    kind = models.CharField(max_length=14, choices=c.StepKind.choices, default=c.StepKind.PROCESS)
+    name = models.CharField(_("nội dung công việc"), max_length=300)
+    agency = models.ForeignKey(
+        "organizations.Agency",
+        verbose_name=_("cơ quan thực hiện"),
+        on_delete=models.PROTECT,
+        related_name="dossier_steps",
+    )
+    at_desk = models.BooleanField(_("tại bộ phận một cửa"), default=False)
+    role = models.CharField(_("vai trò"), max_length=30)
+    time_share = models.DecimalField(_("thời gian"), max_digits=6, decimal_places=2)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người xử lý"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="dossier_steps",
+    )
+    status = models.CharField(
+        max_length=10, choices=c.StepStatus.choices, default=c.StepStatus.WAITING
+    )
+    started_at = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField(_("hạn bước"), null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    timeliness = models.CharField(max_length=8, choices=c.Timeliness.choices, blank=True)
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="consultations"
+    )
+    note = models.TextField(_("ghi chú"), blank=True)
+
+    class Meta:
+        verbose_name = _("bước xử lý")
+        verbose_name_plural = _("bước xử lý")
+        ordering = ["dossier", "order", "pk"]
+        indexes = [
+            # inboxes: active steps per agency by due moment
+            models.Index(fields=["agency", "status", "due_at"], name="step_inbox"),
+            models.Index(fields=["assignee", "status"], name="step_assignee"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order}. {self.name}"
+
+
+class Handover(models.Model):
+    """One hand-over of the dossier: a line of the process control slip (R-TRANSFER)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="handovers")
+    at = models.DateTimeField(_("thời điểm"))
+    from_agency = models.ForeignKey(
+        "organizations.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    from_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    to_agency = models.ForeignKey(
+        "organizations.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    to_label = models.CharField(_("bên nhận"), max_length=255, blank=True)
+    step = models.ForeignKey(
+        DossierStep, on_delete=models.PROTECT, null=True, blank=True, related_name="handovers"
+    )
+    due_at = models.DateTimeField(_("hạn của bước giao"), null=True, blank=True)
+    timeliness = models.CharField(max_length=8, choices=c.Timeliness.choices, blank=True)
+    medium = models.CharField(
+        max_length=10, choices=c.TransferMedium.choices, default=c.TransferMedium.ELECTRONIC
+    )
+    paper_due_at = models.DateTimeField(_("hạn chuyển hồ sơ giấy"), null=True, blank=True)
+    paper_received_at = models.DateTimeField(_("nhận hồ sơ giấy lúc"), null=True, blank=True)
+    note = models.CharField(_("ghi chú"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("bàn giao")
+        verbose_name_plural = _("bàn giao")
+        ordering = ["dossier", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} @ {self.at:%Y-%m-%d %H:%M}"
+
+
+class ClockStop(models.Model):
+    """A stop of the clock (R-TIME-5), one row per interval."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="clock_stops")
+    kind = models.CharField(max_length=12, choices=c.StopKind.choices)
+    started_at = models.DateTimeField(_("từ"))
+    ended_at = models.DateTimeField(_("đến"), null=True, blank=True)
+    reason = models.TextField(_("lý do"))
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["dossier", "started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.started_at:%d/%m/%Y}"
+
+
+class DueChange(models.Model):
+    """Every change of the due moment and why (R-TIME-7, R-LATE)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="due_changes")
+    at = models.DateTimeField()
+    before = models.DateTimeField(null=True, blank=True)
+    after = models.DateTimeField(null=True, blank=True)
+    reason = models.CharField(max_length=500)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["dossier", "at", "pk"]
+
+    def __str__(self) -> str:
+        return self.reason
+
+
+class SupplementRequest(models.Model):
+    """A request to complete the dossier: at reception or during processing (R-CHECK 2)."""
+
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.CASCADE, related_name="supplement_requests"
+    )
+    at_reception = models.BooleanField(default=True)
+    requested_at = models.DateTimeField()
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    items = models.JSONField(_("giấy tờ cần bổ sung"), default=list)
+    reason = models.TextField(_("lý do"))
+    override_reason = models.TextField(_("lý do yêu cầu lần hai"), blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["dossier", "requested_at"]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id}: {self.reason[:40]}"
+
+
+class DossierFee(models.Model):
+    """A fee or charge of the dossier and its payment (R-FEE)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="fees")
+    name = models.CharField(_("khoản thu"), max_length=300)
+    amount = models.DecimalField(_("số tiền"), max_digits=14, decimal_places=0)
+    exempt = models.BooleanField(_("miễn"), default=False)
+    exemption_reason = models.CharField(_("lý do miễn, giảm"), max_length=300, blank=True)
+    paid_amount = models.DecimalField(
+        _("đã thu"), max_digits=14, decimal_places=0, null=True, blank=True
+    )
+    paid_at = models.DateTimeField(_("thu lúc"), null=True, blank=True)
+    method = models.CharField(
+        _("hình thức"), max_length=10, choices=c.PaymentMethod.choices, blank=True
+    )
+    receipt_number = models.CharField(_("số biên lai"), max_length=60, blank=True)
+
+    class Meta:
+        ordering = ["dossier", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.amount}"
+
+    @property
+    def due_amount(self) -> int:
+        return 0 if self.exempt else int(self.amount)
+
+
+class IssuedForm(models.Model):
+    """A form issued for the dossier: its data frozen at issue, its PDF rendered from it."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="forms")
+    kind = models.CharField(max_length=20, choices=c.FormKind.choices)
+    number = models.CharField(_("số"), max_length=40)
+    rule_set = models.CharField(max_length=4, choices=c.RuleSet.choices)
+    issued_at = models.DateTimeField()
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    data = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["dossier", "issued_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.number}"
+
+
+class Notification(models.Model):
+    """A message sent (or logged) to an applicant or an officer about a dossier."""
+
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.CASCADE, related_name="notifications", null=True
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=10, choices=c.NotificationKind.choices)
+    channel = models.CharField(max_length=6, choices=c.NotificationChannel.choices)
+    recipient = models.CharField(max_length=255)
+    subject = models.CharField(max_length=255, blank=True)
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+    dedupe_key = models.CharField(max_length=120, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.channel} → {self.recipient}"

@@ -1,0 +1,121 @@
+"""Telling the applicant and the officers: email through Django's mail backends, SMS through
+a pluggable sender whose default only writes the message to the `Notification` table."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from . import constants as c
+from .models import Dossier, Notification
+
+
+class SmsSender(Protocol):
+    def send(self, phone: str, text: str) -> None: ...
+
+
+class LogSmsSender:
+    """The default: nothing leaves the machine; the message stays in the log table."""
+
+    def send(self, phone: str, text: str) -> None:
+        return None
+
+
+def sms_sender() -> SmsSender:
+    return import_string(settings.CCHC_SMS_SENDER)()  # type: ignore[no-any-return]
+
+
+def _dispatch(ids: list[int]) -> None:
+    for note in Notification.objects.filter(pk__in=ids):
+        try:
+            if note.channel == c.NotificationChannel.EMAIL:
+                send_mail(note.subject, note.body, None, [note.recipient])
+            else:
+                sms_sender().send(note.recipient, note.body)
+            note.sent_at = timezone.now()
+        except Exception as exc:  # a failed gateway must not undo the dossier's change
+            note.error = str(exc)[:500]
+        note.save(update_fields=["sent_at", "error"])
+
+
+def queue(notes: list[Notification]) -> None:
+    created = Notification.objects.bulk_create(notes)
+    ids = [n.pk for n in created if n.pk]
+    if not ids:  # databases without RETURNING on bulk insert
+        ids = list(
+            Notification.objects.filter(dedupe_key__in=[n.dedupe_key for n in notes]).values_list(
+                "pk", flat=True
+            )
+        )
+    transaction.on_commit(lambda: _dispatch(ids))
+
+
+def notify_applicant(d: Dossier, *, reason: str = "", force: bool = False) -> None:
+    """Every status change reaches the applicant with its reason (email and SMS)."""
+    if getattr(settings, "CCHC_SILENT_NOTIFICATIONS", False) and not force:
+        return
+    label = d.get_status_display()
+    ref = d.code or d.submission_code or f"#{d.pk}"
+    text = f"Hồ sơ {ref} ({d.procedure_version.name[:80]}): {label}."
+    if d.due_at and d.status == c.Status.IN_PROGRESS:
+        text += f" Hẹn trả kết quả: {timezone.localtime(d.due_at):%H:%M %d/%m/%Y}."
+    if reason:
+        text += f" Lý do: {reason}"
+    key = f"status:{d.pk}:{d.revision}"
+    notes: list[Notification] = []
+    if d.email:
+        notes.append(
+            Notification(
+                dossier=d,
+                kind=c.NotificationKind.STATUS,
+                channel=c.NotificationChannel.EMAIL,
+                recipient=d.email,
+                subject=f"[Một cửa] Hồ sơ {ref}: {label}",
+                body=text,
+                dedupe_key=key,
+            )
+        )
+    if d.phone:
+        notes.append(
+            Notification(
+                dossier=d,
+                kind=c.NotificationKind.STATUS,
+                channel=c.NotificationChannel.SMS,
+                recipient=d.phone,
+                body=text[:320],
+                dedupe_key=key,
+            )
+        )
+    if notes:
+        queue(notes)
+
+
+def alert_staff(d: Dossier, users: list[Any], *, kind: str, text: str, key: str) -> int:
+    """Email officers about a dossier once per key (deadline, overdue, stalled)."""
+    already = set(
+        Notification.objects.filter(dedupe_key=key, user__in=users).values_list(
+            "user_id", flat=True
+        )
+    )
+    notes = [
+        Notification(
+            dossier=d,
+            user=u,
+            kind=kind,
+            channel=c.NotificationChannel.EMAIL,
+            recipient=u.email or u.username,
+            subject=f"[Một cửa] {text[:120]}",
+            body=text,
+            dedupe_key=key,
+        )
+        for u in users
+        if u.pk not in already and u.email
+    ]
+    if notes:
+        queue(notes)
+    return len(notes)

@@ -1,0 +1,224 @@
+"""What every dossier transition shares: errors, locking, the calendar, numbering, audit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from cchc.calendars.arithmetic import Limit, LimitUnit, WorkingCalendar
+from cchc.calendars.services import calendar_for
+from cchc.core.audit import log_action, model_values
+from cchc.organizations.models import AdministrativeArea, Agency
+
+from .. import constants as c
+from ..models import CodeSequence, Dossier, DueChange
+
+TRACKED_FIELDS = (
+    "status",
+    "outcome",
+    "code",
+    "received_at",
+    "clock_started_at",
+    "due_at",
+    "legal_due_at",
+    "apologised_at",
+    "result_ready_at",
+    "returned_at",
+    "finished_at",
+    "timeliness",
+    "holder_agency",
+    "supplement_rounds",
+    "competent_agency",
+    "returned_to",
+    "refusal_reason",
+    "early_notice_at",
+)
+
+
+class ServiceError(Exception):
+    """A refused action, with a machine code and a Vietnamese message for the user."""
+
+    status = 400
+
+    def __init__(self, code: str, message: str, details: Any = None) -> None:
+        super().__init__(message)
+        self.code, self.message, self.details = code, message, details
+
+
+class TransitionNotAllowed(ServiceError):
+    status = 409
+
+
+class DossierChanged(ServiceError):
+    status = 409
+
+    def __init__(self) -> None:
+        super().__init__(
+            "dossier_changed",
+            "Hồ sơ vừa được người khác cập nhật. Vui lòng tải lại trang để xem thay đổi "
+            "rồi thực hiện lại thao tác.",
+        )
+
+
+def now(at: dt.datetime | None) -> dt.datetime:
+    return at or timezone.now()
+
+
+def province_of(area: AdministrativeArea) -> AdministrativeArea:
+    if area.level == "province" or area.province_id is None:
+        return area
+    return area.province  # type: ignore[return-value]
+
+
+_calendars: dict[int, tuple[float, WorkingCalendar]] = {}
+
+
+def calendar_of(dossier: Dossier) -> WorkingCalendar:
+    """The province's working calendar (rebuilt at most once a minute per process)."""
+    key = dossier.province_id
+    cached = _calendars.get(key)
+    stamp = timezone.now().timestamp()
+    if cached and stamp - cached[0] < 60 and not getattr(settings, "CCHC_NO_CALENDAR_CACHE", 0):
+        return cached[1]
+    calendar = calendar_for(dossier.province)
+    _calendars[key] = (stamp, calendar)
+    return calendar
+
+
+def forget_calendars() -> None:
+    _calendars.clear()
+
+
+def limit_of(dossier: Dossier) -> Limit:
+    version = dossier.procedure_version
+    if version.time_limit is None:
+        raise ServiceError(
+            "time_limit_unknown",
+            f"Thủ tục “{version.name}” chưa có thời hạn giải quyết được xác nhận; quản trị "
+            "viên cần cập nhật danh mục trước khi tiếp nhận.",
+        )
+    return Limit(Decimal(version.time_limit), LimitUnit(version.time_unit), version.cutoff_time)
+
+
+def step_limit(dossier: Dossier, share: Decimal) -> Limit:
+    unit = LimitUnit(dossier.procedure_version.time_unit)
+    if unit == LimitUnit.CALENDAR_DAYS:
+        unit = LimitUnit.WORKING_DAYS
+    return Limit(Decimal(share), unit)
+
+
+def rule_set_on(day: dt.date) -> str:
+    start = dt.date.fromisoformat(settings.CCHC_RULES_2025_FROM)
+    return c.RuleSet.DECREE_118_2025 if day >= start else c.RuleSet.CIRCULAR_01_2018
+
+
+def next_number(key: str) -> int:
+    """Take the next number of counter `key`; the row stays locked until the commit."""
+    row, _created = CodeSequence.objects.select_for_update().get_or_create(key=key)
+    row.value += 1
+    row.save(update_fields=["value"])
+    return row.value
+
+
+def agency_code(agency: Agency) -> str:
+    if not agency.eid_code:
+        raise ServiceError(
+            "agency_without_code",
+            f"{agency.name} chưa có mã định danh điện tử (Quyết định 20/2020/QĐ-TTg); quản trị "
+            "viên cần nhập mã trước khi cấp mã hồ sơ.",
+        )
+    return agency.eid_code
+
+
+def new_lookup_secret() -> str:
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    return "".join(secrets.choice(alphabet) for _ in range(8))
+
+
+def timeliness(finished: dt.datetime, due: dt.datetime | None) -> str:
+    """R-RETURN: late after the due moment; early when done on a day before the due day."""
+    if due is None:
+        return ""
+    zone = timezone.get_default_timezone()
+    if finished > due:
+        return c.Timeliness.LATE
+    if finished.astimezone(zone).date() < due.astimezone(zone).date():
+        return c.Timeliness.EARLY
+    return c.Timeliness.ON_TIME
+
+
+@contextmanager
+def transition(
+    dossier_id: int,
+    action: str,
+    *,
+    actor: Any,
+    expected_revision: int | None = None,
+    at: dt.datetime | None = None,
+    reason: str = "",
+) -> Iterator[Dossier]:
+    """Lock the dossier, check the table and the revision, then audit what the body changed."""
+    with transaction.atomic():
+        dossier = (
+            Dossier.objects.select_for_update()
+            .select_related("procedure_version", "province", "desk", "competent_agency")
+            .get(pk=dossier_id)
+        )
+        if expected_revision is not None and dossier.revision != expected_revision:
+            raise DossierChanged()
+        if not c.allowed(action, dossier.status):
+            raise TransitionNotAllowed(
+                "transition_not_allowed",
+                f"Không thể “{c.Action(action).label}” khi hồ sơ đang ở trạng thái "
+                f"“{dossier.get_status_display()}”.",
+                {"action": action, "status": dossier.status},
+            )
+        before = model_values(dossier, TRACKED_FIELDS)
+        from_status = dossier.status
+        yield dossier
+        moment = now(at)
+        target = c.TRANSITIONS[action][1]
+        if target is not None:
+            dossier.status = target
+        dossier.revision += 1
+        dossier.last_action_at = moment
+        dossier.save()
+        log_action(
+            dossier,
+            f"dossier.{action}",
+            actor=actor,
+            before=before,
+            after=model_values(dossier, TRACKED_FIELDS),
+            from_status=from_status,
+            to_status=dossier.status,
+            reason=reason,
+            at=moment,
+        )
+        if dossier.status != from_status:
+            from ..notify import notify_applicant
+
+            notify_applicant(dossier, reason=reason)
+
+
+def change_due(
+    dossier: Dossier, new_due: dt.datetime, *, reason: str, actor: Any, at: dt.datetime
+) -> None:
+    if dossier.due_at == new_due:
+        return
+    DueChange.objects.create(
+        dossier=dossier,
+        at=at,
+        before=dossier.due_at,
+        after=new_due,
+        reason=reason,
+        actor=actor if getattr(actor, "pk", None) else None,
+    )
+    dossier.due_at = new_due

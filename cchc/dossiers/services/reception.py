@@ -1,0 +1,474 @@
+"""Reception at the desk (R-CHECK): start a dossier, then receive, ask to complete, or refuse."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+
+from cchc.accounts.constants import Role
+from cchc.core.audit import log_action
+from cchc.organizations.models import AdministrativeArea, Desk
+from cchc.procedures.constants import PerformerKind, VersionStatus
+from cchc.procedures.models import ProcedureVersion
+from cchc.procedures.services import resolve_competent_agency
+
+from .. import constants as c
+from ..models import Dossier, DossierDocument, DossierFee, DossierStep
+from .common import (
+    ServiceError,
+    agency_code,
+    calendar_of,
+    change_due,
+    limit_of,
+    new_lookup_secret,
+    next_number,
+    now,
+    province_of,
+    rule_set_on,
+    transition,
+)
+from .forms import issue_form
+
+ID_NUMBER = re.compile(r"^\d{12}$")
+TAX_CODE = re.compile(r"^\d{10}(-?\d{3})?$")
+PHONE = re.compile(r"^\+?\d{9,12}$")
+ALLOWED_SCANS = {
+    b"%PDF": "application/pdf",
+    b"\xff\xd8\xff": "image/jpeg",
+    b"\x89PNG": "image/png",
+}
+
+
+@dataclass
+class Applicant:
+    kind: str
+    name: str
+    area: AdministrativeArea
+    birth_date: dt.date | None = None
+    id_number: str = ""
+    tax_code: str = ""
+    representative: str = ""
+    phone: str = ""
+    email: str = ""
+    address: str = ""
+
+
+@dataclass
+class DocumentInput:
+    name: str
+    required_document_id: int | None = None
+    originals: int = 0
+    copies: int = 0
+    received: bool = True
+    upload: UploadedFile | None = None
+
+
+@dataclass
+class FeeInput:
+    name: str
+    amount: Decimal
+    exempt: bool = False
+    exemption_reason: str = ""
+
+
+@dataclass
+class SupplementItem:
+    required_document_id: int
+    problem: str = ""
+
+
+@dataclass
+class Problems:
+    errors: dict[str, str] = field(default_factory=dict)
+
+    def add(self, key: str, message: str) -> None:
+        self.errors.setdefault(key, message)
+
+    def raise_if_any(self) -> None:
+        if self.errors:
+            first = next(iter(self.errors.values()))
+            raise ServiceError("invalid_input", first, self.errors)
+
+
+def check_applicant(applicant: Applicant, problems: Problems) -> None:
+    if not applicant.name.strip():
+        problems.add("applicant.name", "Cần nhập họ tên người nộp hoặc tên tổ chức.")
+    if applicant.kind == c.ApplicantKind.CITIZEN:
+        if not ID_NUMBER.match(applicant.id_number or ""):
+            problems.add("applicant.id_number", "Số định danh cá nhân phải gồm đúng 12 chữ số.")
+        if applicant.birth_date and applicant.birth_date > dt.date.today():
+            problems.add("applicant.birth_date", "Ngày sinh không thể sau ngày hôm nay.")
+    elif applicant.kind == c.ApplicantKind.ORGANISATION:
+        if not TAX_CODE.match(applicant.tax_code or ""):
+            problems.add("applicant.tax_code", "Mã số thuế phải gồm 10 hoặc 13 chữ số.")
+        if not applicant.representative.strip():
+            problems.add("applicant.representative", "Cần nhập người đại diện của tổ chức.")
+    else:
+        problems.add("applicant.kind", "Loại người nộp không hợp lệ.")
+    if applicant.phone and not PHONE.match(applicant.phone.replace(" ", "")):
+        problems.add("applicant.phone", "Số điện thoại không hợp lệ.")
+    if applicant.area.level != "commune":
+        problems.add("applicant.area", "Địa chỉ phải chọn đến xã, phường, đặc khu.")
+
+
+def check_scan(upload: UploadedFile) -> str:
+    """The content type sniffed from the file's first bytes, or a ServiceError."""
+    limit = settings.CCHC_SCAN_MAX_BYTES
+    if upload.size and upload.size > limit:
+        raise ServiceError(
+            "scan_too_large",
+            f"Tệp “{upload.name}” vượt quá {limit // (1024 * 1024)} MB.",
+        )
+    head = upload.read(8)
+    upload.seek(0)
+    for magic, kind in ALLOWED_SCANS.items():
+        if head.startswith(magic):
+            return kind
+    raise ServiceError(
+        "scan_type", f"Tệp “{upload.name}” không phải PDF, JPEG hoặc PNG nên không được nhận."
+    )
+
+
+def _desk_may_receive(desk: Desk, version: ProcedureVersion, competent: Any) -> bool:
+    """R-ANYWHERE: listed procedures anywhere; otherwise the desk serving the competent agency."""
+    if version.anywhere_in_province:
+        return True
+    return desk.agency_id == competent.pk or desk.area_id == competent.area_id
+
+
+def save_documents(
+    dossier: Dossier, documents: list[DocumentInput], *, at: dt.datetime, supplement_round: int
+) -> None:
+    for doc in documents:
+        row = None
+        if doc.required_document_id and supplement_round == 0:
+            row = dossier.documents.filter(required_document_id=doc.required_document_id).first()
+        if row is None:
+            row = DossierDocument(
+                dossier=dossier,
+                required_document_id=doc.required_document_id,
+                supplement_round=supplement_round,
+                added_at=at,
+            )
+        row.name = doc.name
+        row.originals, row.copies, row.received = doc.originals, doc.copies, doc.received
+        if doc.upload is not None:
+            row.content_type = check_scan(doc.upload)
+            row.size = doc.upload.size or 0
+            row.file_name = doc.upload.name or ""
+            row.file.save(doc.upload.name or "scan", doc.upload, save=False)
+        row.save()
+
+
+def start_dossier(
+    *,
+    version: ProcedureVersion,
+    desk: Desk,
+    applicant: Applicant,
+    channel: str,
+    documents: list[DocumentInput],
+    actor: Any,
+    at: dt.datetime | None = None,
+    sets: int = 1,
+    return_method: str = c.ReturnMethod.DESK,
+    request_note: str = "",
+    fees: list[FeeInput] | None = None,
+    idempotency_key: str = "",
+    submission_code: str = "",
+    applicant_user: Any = None,
+) -> Dossier:
+    """Record a dossier brought to `desk` (or arrived online), before the officer's decision."""
+    moment = now(at)
+    problems = Problems()
+    if channel not in c.Channel.values:
+        problems.add("channel", "Hình thức nộp không hợp lệ.")
+    if return_method not in c.ReturnMethod.values:
+        problems.add("return_method", "Hình thức trả kết quả không hợp lệ.")
+    if version.status != VersionStatus.PUBLISHED or not _valid_on(version, moment.date()):
+        problems.add("procedure", "Thủ tục này không còn hiệu lực hoặc chưa được công bố.")
+    if not desk.is_valid_on(moment.date()):
+        problems.add("desk", "Bộ phận một cửa này không còn hoạt động vào ngày tiếp nhận.")
+    if not 1 <= sets <= 50:
+        problems.add("sets", "Số bộ hồ sơ phải từ 1 đến 50.")
+    check_applicant(applicant, problems)
+    for doc in documents:
+        if doc.upload is not None:
+            try:
+                check_scan(doc.upload)
+            except ServiceError as exc:
+                problems.add(f"documents.{doc.required_document_id or doc.name}", exc.message)
+    problems.raise_if_any()
+    competent = resolve_competent_agency(version.procedure, applicant.area, moment.date())
+    if competent is None:
+        raise ServiceError(
+            "no_competent_agency",
+            "Chưa xác định được cơ quan có thẩm quyền giải quyết thủ tục này cho địa bàn của "
+            "người nộp; quản trị viên cần bổ sung thẩm quyền trong danh mục.",
+        )
+    if not _desk_may_receive(desk, version, competent):
+        raise ServiceError(
+            "wrong_desk",
+            f"Thủ tục này không thuộc danh mục tiếp nhận không phụ thuộc địa giới hành chính; "
+            f"hồ sơ cần nộp tại bộ phận một cửa phục vụ {competent.name}.",
+        )
+    if idempotency_key and getattr(actor, "pk", None):
+        existing = Dossier.objects.filter(created_by=actor, idempotency_key=idempotency_key)
+        if found := existing.first():
+            return found
+    try:
+        with transaction.atomic():
+            dossier = Dossier.objects.create(
+                submission_code=submission_code,
+                idempotency_key=idempotency_key,
+                procedure_version=version,
+                procedure_id=version.procedure_id,
+                field_id=version.field_id,
+                rule_set=rule_set_on(moment.date()),
+                channel=channel,
+                desk=desk,
+                receiving_agency_id=desk.agency_id,
+                competent_agency=competent,
+                province=province_of(applicant.area),
+                on_the_spot=version.on_the_spot,
+                applicant_kind=applicant.kind,
+                applicant_name=applicant.name.strip(),
+                birth_date=applicant.birth_date,
+                id_number=applicant.id_number,
+                tax_code=applicant.tax_code,
+                representative=applicant.representative,
+                phone=applicant.phone.replace(" ", ""),
+                email=applicant.email,
+                address=applicant.address,
+                applicant_area=applicant.area,
+                applicant_user=applicant_user,
+                sets=sets,
+                request_note=request_note,
+                return_method=return_method,
+                submitted_at=moment,
+                last_action_at=moment,
+                holder_agency_id=desk.agency_id,
+                created_by=actor if getattr(actor, "pk", None) else None,
+            )
+            save_documents(dossier, documents, at=moment, supplement_round=0)
+            fee_rows = fees if fees is not None else _fees_of(version)
+            DossierFee.objects.bulk_create(
+                DossierFee(
+                    dossier=dossier,
+                    name=f.name,
+                    amount=f.amount,
+                    exempt=f.exempt,
+                    exemption_reason=f.exemption_reason,
+                )
+                for f in fee_rows
+            )
+            log_action(
+                dossier,
+                "dossier.create",
+                actor=actor,
+                to_status=dossier.status,
+                changes={"channel": channel, "desk": desk.pk, "procedure": version.pk},
+                at=moment,
+            )
+    except IntegrityError:
+        found = Dossier.objects.filter(created_by=actor, idempotency_key=idempotency_key).first()
+        if found is None:
+            raise
+        return found
+    return dossier
+
+
+def _valid_on(version: ProcedureVersion, day: dt.date) -> bool:
+    return (version.valid_from is None or version.valid_from <= day) and (
+        version.valid_to is None or version.valid_to >= day
+    )
+
+
+def _fees_of(version: ProcedureVersion) -> list[FeeInput]:
+    return [FeeInput(f.name, f.amount or Decimal(0)) for f in version.fees.all()]
+
+
+def missing_documents(dossier: Dossier) -> list[str]:
+    """Required (non-optional) documents of the version not ticked as received."""
+    received = {d.required_document_id for d in dossier.documents.all() if d.received or d.file}
+    return [
+        doc.name
+        for doc in dossier.procedure_version.documents.all()
+        if not doc.optional and doc.pk not in received
+    ]
+
+
+def receive(
+    dossier: Dossier,
+    *,
+    actor: Any,
+    at: dt.datetime | None = None,
+    expected_revision: int | None = None,
+    documents: list[DocumentInput] | None = None,
+    issue_receipt: bool = True,
+) -> Dossier:
+    """R-CHECK 1: a complete dossier gets its code, its due moment, its steps and a receipt."""
+    moment = now(at)
+    with transaction.atomic():
+        with transition(
+            dossier.pk, c.Action.RECEIVE, actor=actor, expected_revision=expected_revision, at=at
+        ) as d:
+            if documents:
+                save_documents(d, documents, at=moment, supplement_round=d.supplement_rounds)
+            missing = missing_documents(d)
+            if missing:
+                raise ServiceError(
+                    "incomplete",
+                    "Hồ sơ chưa đủ thành phần, chưa thể tiếp nhận: " + "; ".join(missing) + ".",
+                    {"missing": missing},
+                )
+            d.supplement_requests.filter(answered_at__isnull=True).update(answered_at=moment)
+            calendar = calendar_of(d)
+            limit = limit_of(d)
+            code_agency = (
+                d.receiving_agency
+                if d.rule_set == c.RuleSet.CIRCULAR_01_2018 or d.procedure_version.inter_agency
+                else d.competent_agency
+            )
+            prefix = agency_code(code_agency)
+            day = calendar.local(moment).date()
+            sequence = next_number(f"dossier:{code_agency.pk}:{day:%y%m%d}")
+            d.code = f"{prefix}-{day:%y%m%d}-{sequence:04d}"
+            d.lookup_secret = new_lookup_secret()
+            d.received_at = moment
+            d.clock_started_at = calendar.clock_start(moment, limit.cutoff)
+            legal_due = calendar.due(moment, limit)
+            d.legal_due_at = legal_due
+            change_due(d, legal_due, reason="Tiếp nhận hồ sơ", actor=actor, at=moment)
+            d.register_number = next_number(f"register:{d.desk_id}:{day.year}")
+            _instantiate_steps(d, actor=actor, at=moment)
+        if issue_receipt:
+            issue_form(d, c.FormKind.RECEIPT, actor=actor, at=moment)
+    return d
+
+
+def _instantiate_steps(d: Dossier, *, actor: Any, at: dt.datetime) -> None:
+    """R-STEPS, R-TIME-6: the version's process becomes the dossier's own steps."""
+    template = list(d.procedure_version.steps.order_by("order"))
+    desk_agency = d.receiving_agency
+    rows: list[DossierStep] = []
+    if not template:
+        limit = d.procedure_version.time_limit or Decimal(0)
+        template_rows = [
+            ("Tiếp nhận hồ sơ", desk_agency, True, Role.RECEPTIONIST, Decimal(0)),
+            ("Thẩm định, giải quyết", d.competent_agency, False, Role.SPECIALIST, limit),
+            ("Trả kết quả", desk_agency, True, Role.RECEPTIONIST, Decimal(0)),
+        ]
+        if d.on_the_spot:
+            template_rows[1] = ("Giải quyết tại chỗ", desk_agency, True, Role.RECEPTIONIST, limit)
+    else:
+        template_rows = []
+        for step in template:
+            if d.on_the_spot or step.performer == PerformerKind.RECEIVING_DESK:
+                agency, at_desk = desk_agency, True
+            elif step.performer == PerformerKind.OTHER_AGENCY and step.other_agency_id:
+                agency, at_desk = step.other_agency, False
+            else:
+                agency, at_desk = d.competent_agency, False
+            role = Role.RECEPTIONIST if at_desk and d.on_the_spot else step.role
+            template_rows.append((step.name, agency, at_desk, role, step.time_share))
+    for order, (name, agency, at_desk, role, share) in enumerate(template_rows, start=1):
+        rows.append(
+            DossierStep(
+                dossier=d,
+                order=order,
+                name=name,
+                agency=agency,
+                at_desk=at_desk,
+                role=role,
+                time_share=share or Decimal(0),
+            )
+        )
+    DossierStep.objects.bulk_create(rows)
+    steps = list(d.steps.order_by("order"))
+    first = steps[0]
+    if first.at_desk and len(steps) > 1:
+        # The reception step is done by receiving the dossier.
+        first.status = c.StepStatus.DONE
+        first.started_at = first.finished_at = at
+        first.timeliness = c.Timeliness.ON_TIME
+        first.assignee = actor if getattr(actor, "pk", None) else None
+        first.save()
+        from .processing import activate_step
+
+        activate_step(d, steps[1], giver=first, actor=actor, at=at)
+    else:
+        from .processing import activate_step
+
+        activate_step(d, first, giver=None, actor=actor, at=at)
+
+
+def request_completion(
+    dossier: Dossier,
+    *,
+    items: list[SupplementItem],
+    reason: str,
+    actor: Any,
+    at: dt.datetime | None = None,
+    expected_revision: int | None = None,
+    override_reason: str = "",
+) -> Dossier:
+    """R-CHECK 2 at the desk: every missing item in one request; a second needs an override."""
+    from .processing import record_supplement_request
+
+    moment = now(at)
+    with transaction.atomic():
+        with transition(
+            dossier.pk,
+            c.Action.REQUEST_COMPLETION,
+            actor=actor,
+            expected_revision=expected_revision,
+            at=at,
+            reason=reason,
+        ) as d:
+            record_supplement_request(
+                d,
+                items=items,
+                reason=reason,
+                actor=actor,
+                at=moment,
+                at_reception=True,
+                override_reason=override_reason,
+            )
+        issue_form(d, c.FormKind.SUPPLEMENT_REQUEST, actor=actor, at=moment)
+    return d
+
+
+def refuse_reception(
+    dossier: Dossier,
+    *,
+    reason: str,
+    actor: Any,
+    at: dt.datetime | None = None,
+    expected_revision: int | None = None,
+) -> Dossier:
+    """R-CHECK 3: not this procedure, not competent, not eligible — with the reason."""
+    if not reason.strip():
+        raise ServiceError("reason_required", "Cần ghi rõ lý do từ chối tiếp nhận.")
+    moment = now(at)
+    with transaction.atomic():
+        with transition(
+            dossier.pk,
+            c.Action.REFUSE_RECEPTION,
+            actor=actor,
+            expected_revision=expected_revision,
+            at=at,
+            reason=reason,
+        ) as d:
+            d.refusal_reason = reason
+            d.outcome = c.Outcome.REFUSED
+            d.finished_at = moment
+            d.holder_agency = None
+        issue_form(d, c.FormKind.REFUSAL, actor=actor, at=moment)
+    return d
