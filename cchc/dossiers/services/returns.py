@@ -13,7 +13,7 @@ from cchc.core.text import fold
 
 from .. import constants as c
 from ..models import Dossier, DossierStep
-from .common import ServiceError, now, timeliness, transition
+from .common import ServiceError, TransitionNotAllowed, now, timeliness, transition
 from .forms import issue_form
 from .permissions import require_desk, works_at_desk, works_in
 from .processing import _stop_everything, complete_step
@@ -124,7 +124,7 @@ def withdraw(
     with transaction.atomic():
         current = Dossier.objects.filter(pk=dossier.pk).values_list("status", flat=True).first()
         if current == c.Status.RESULT_READY:
-            raise ServiceError(
+            raise TransitionNotAllowed(
                 "result_exists",
                 "Hồ sơ đã có kết quả nên không thể dừng giải quyết theo đề nghị rút hồ sơ.",
             )

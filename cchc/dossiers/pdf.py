@@ -1,0 +1,64 @@
+"""Forms as PDF (R-FORMS): HTML templates an administrator can adjust, printed by WeasyPrint."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import segno
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from . import constants as c
+from .models import Dossier, IssuedForm
+
+
+def qr_data_uri(text: str) -> str:
+    return segno.make(text, error="m").svg_data_uri(scale=3, border=1)
+
+
+def form_title(form: IssuedForm) -> str:
+    if form.rule_set == c.RuleSet.DECREE_118_2025 and form.kind in c.FORM_TITLES_2025:
+        return str(c.FORM_TITLES_2025[c.FormKind(form.kind)])
+    return str(c.FormKind(form.kind).label)
+
+
+logging.getLogger("weasyprint").setLevel(logging.WARNING)
+logging.getLogger("fontTools").setLevel(logging.WARNING)
+
+
+def html_to_pdf(html: str) -> bytes:
+    from weasyprint import HTML  # imported lazily: pango is loaded only when printing
+
+    return HTML(string=html).write_pdf()  # type: ignore[no-any-return]
+
+
+def render_form(form: IssuedForm) -> bytes:
+    context: dict[str, Any] = {
+        "form": form,
+        "d": form.data,
+        "title": form_title(form),
+        "page_size": "A5",
+    }
+    if form.kind == c.FormKind.RECEIPT and form.data.get("lookup_url"):
+        context["qr"] = qr_data_uri(form.data["lookup_url"])
+    return html_to_pdf(render_to_string(f"dossiers/forms/{form.kind}.html", context))
+
+
+def render_control_slip(dossier: Dossier) -> bytes:
+    """The process control slip, filled from the hand-overs (R-TRANSFER, form 05/06)."""
+    handovers = dossier.handovers.select_related("from_agency", "to_agency", "from_user", "step")
+    context = {
+        "dossier": dossier,
+        "handovers": handovers,
+        "title": "Phiếu kiểm soát quá trình giải quyết hồ sơ",
+        "page_size": "A4",
+        "printed_at": timezone.now(),
+        "d": {
+            "issuer": dossier.receiving_agency.name,
+            "issuer_parent": dossier.receiving_agency.parent.name
+            if dossier.receiving_agency.parent_id
+            else "",
+        },
+    }
+    return html_to_pdf(render_to_string("dossiers/forms/control_slip.html", context))
