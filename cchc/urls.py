@@ -21,6 +21,7 @@ urlpatterns = [
     path("dia-ban-co-quan/", include("cchc.organizations.urls")),
     path("lich/", include("cchc.calendars.urls")),
     path("thu-tuc/", include("cchc.procedures.urls")),
+    path("ho-so/", include("cchc.dossiers.urls")),
     path("quan-tri/", admin.site.urls),
     path("api/v1/", api.urls),
     path("healthz", core_views.healthz, name="healthz"),

@@ -1,0 +1,108 @@
+"""What waits for an officer, and the badges that tell how urgent it is."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from cchc.accounts.constants import Role
+
+from . import constants as c
+from .models import Dossier, DossierStep
+from .querysets import DESK_ROLES, STEP_ROLES
+from .services.common import calendar_of
+
+
+@dataclass(frozen=True)
+class Badges:
+    overdue: bool
+    due_today: bool
+    at_risk: bool
+    stalled: bool
+
+
+def badges(dossier: Dossier, due: dt.datetime | None, now: dt.datetime | None = None) -> Badges:
+    """Overdue, due today, at risk (due within the alert window) and stalled (no action)."""
+    now = now or timezone.now()
+    calendar = calendar_of(dossier)
+    zone = timezone.get_default_timezone()
+    overdue = due is not None and due < now
+    due_today = (
+        due is not None
+        and not overdue
+        and due.astimezone(zone).date() == now.astimezone(zone).date()
+    )
+    window = dt.timedelta(hours=settings.CCHC_ALERT_BEFORE_HOURS)
+    at_risk = (
+        due is not None
+        and not overdue
+        and not due_today
+        and calendar.working_time_between(now, due) <= window
+    )
+    stalled = dossier.status in c.CLOCK_RUNNING and calendar.working_time_between(
+        dossier.last_action_at, now
+    ) >= dt.timedelta(hours=settings.CCHC_STALLED_AFTER_HOURS)
+    return Badges(overdue, due_today, at_risk, stalled)
+
+
+def step_filter(user: Any) -> Q:
+    """Active steps that wait for `user`: assigned to them, or for their role in their agency;
+    the whole agency for a leader; the desk's own steps for desk officers."""
+    if user.is_superuser:
+        return Q()
+    condition = Q(assignee=user)
+    for m in user.memberships_on(timezone.localdate()):
+        if m.role == Role.AGENCY_LEADER:
+            condition |= Q(agency_id=m.agency_id)
+        elif m.role == Role.DIVISION_HEAD:
+            condition |= Q(agency_id=m.agency_id, assignee__isnull=True)
+        elif m.role in STEP_ROLES:
+            condition |= Q(agency_id=m.agency_id, role=m.role, assignee__isnull=True)
+        elif m.role in DESK_ROLES and m.desk_id:
+            condition |= Q(at_desk=True, dossier__desk_id=m.desk_id)
+    return condition
+
+
+def waiting_steps(user: Any) -> QuerySet[DossierStep]:
+    return (
+        DossierStep.objects.filter(status=c.StepStatus.ACTIVE)
+        .filter(step_filter(user))
+        .exclude(dossier__status__in=[c.Status.PAUSED, c.Status.SUPPLEMENT_REQUESTED])
+        .select_related(
+            "dossier", "dossier__procedure_version", "dossier__province", "agency", "assignee"
+        )
+        .order_by("due_at", "pk")
+    )
+
+
+def desk_queue(user: Any) -> QuerySet[Dossier]:
+    """Dossiers at the user's desks waiting for a reception decision or the applicant."""
+    desks = [
+        m.desk_id
+        for m in user.memberships_on(timezone.localdate())
+        if m.role in DESK_ROLES and m.desk_id
+    ]
+    qs = Dossier.objects.filter(
+        status__in=[c.Status.SUBMITTED, c.Status.AWAITING_COMPLETION, c.Status.SUPPLEMENT_REQUESTED]
+    )
+    if not user.is_superuser:
+        qs = qs.filter(desk_id__in=desks)
+    return qs.select_related("procedure_version", "province").order_by("submitted_at", "pk")
+
+
+def overview(user: Any) -> QuerySet[Dossier] | None:
+    """For leaders and center supervisors: every open dossier in their scope, where it waits."""
+    roles = {m.role for m in user.memberships_on(timezone.localdate())}
+    if not (user.is_superuser or roles & {Role.AGENCY_LEADER, Role.CENTER_SUPERVISOR}):
+        return None
+    return (
+        Dossier.objects.visible_to(user)
+        .filter(status__in=c.ACTIVE_STATUSES)
+        .select_related("procedure_version", "province", "holder_agency", "desk")
+        .order_by("due_at", "pk")
+    )

@@ -1,0 +1,128 @@
+"""Staff pages: reception through the form, actions, inbox, register; bad input kept."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from cchc.dossiers.constants import Status
+from cchc.dossiers.models import Dossier
+from cchc.dossiers.testing import at, version
+
+pytestmark = pytest.mark.django_db
+
+
+def reception_post(world, v, **overrides):
+    data = {
+        "version": v.pk,
+        "desk": world.commune_desk.pk,
+        "applicant_kind": "citizen",
+        "name": "Lò Thị Hương",
+        "birth_date": "17/05/1990",
+        "id_number": "014190001234",
+        "phone": "0912345678",
+        "email": "huong@example.org",
+        "address": "Bản Hẹo",
+        "area": world.commune.pk,
+        "channel": "in_person",
+        "sets": "1",
+        "return_method": "desk",
+        "documents": [str(d.pk) for d in v.documents.all()],
+        "outcome": "receive",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_desk_officer_receives_a_dossier_through_the_form(client, world):
+    v = version("1.004873", at("2026-11-26 09:00").date())
+    client.force_login(world.receptionist)
+    response = client.post(reverse("dossiers:reception"), reception_post(world, v))
+    assert response.status_code == 302
+    d = Dossier.objects.get()
+    assert d.status == Status.IN_PROGRESS and d.code
+    page = client.get(response["Location"])
+    assert d.code in page.content.decode()
+    pdf = client.get(reverse("dossiers:form_pdf", args=[d.pk, d.forms.get().pk]))
+    assert pdf["Content-Type"] == "application/pdf"
+
+
+def test_bad_reception_input_keeps_what_was_typed(client, world):
+    v = version("1.004873", at("2026-11-26 09:00").date())
+    client.force_login(world.receptionist)
+    response = client.post(
+        reverse("dossiers:reception"), reception_post(world, v, id_number="0141")
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Số định danh cá nhân phải gồm đúng 12 chữ số." in html
+    assert 'value="Lò Thị Hương"' in html and 'value="Bản Hẹo"' in html
+    assert not Dossier.objects.exists()
+
+
+def test_supplement_request_from_the_form_lists_unticked_documents(client, world):
+    v = version("1.004873", at("2026-11-26 09:00").date())
+    docs = list(v.documents.all())
+    client.force_login(world.receptionist)
+    client.post(
+        reverse("dossiers:reception"),
+        reception_post(
+            world, v, documents=[str(docs[1].pk)], outcome="completion", reason="Thiếu tờ khai"
+        ),
+    )
+    d = Dossier.objects.get()
+    assert d.status == Status.AWAITING_COMPLETION
+    assert [i["document"] for i in d.supplement_requests.get().items] == [docs[0].pk]
+
+
+def test_specialist_completes_a_step_from_the_dossier_page(client, world):
+    d = world.received()
+    client.force_login(world.division_head)
+    url = reverse("dossiers:action", args=[d.pk, "complete_step"])
+    response = client.post(url, {"revision": d.revision, "note": "Đồng ý"})
+    assert response.status_code == 302
+    d.refresh_from_db()
+    assert d.steps.get(status="active").order == 3
+    # the same form posted again with the old revision: refused with a clear message
+    response = client.post(url, {"revision": d.revision - 1, "note": "Lần nữa"}, follow=True)
+    assert "vừa được người khác cập nhật" in response.content.decode()
+    assert d.steps.get(status="active").order == 3
+
+
+def test_inbox_shows_waiting_steps_with_badges(client, world):
+    d = world.received("1.004873", "2026-11-23 09:00")
+    client.force_login(world.division_head)
+    html = client.get(reverse("dossiers:inbox")).content.decode()
+    assert d.code in html and "Quá hạn" in html  # the step was due on 23/11/2026
+    client.force_login(world.dept_specialist)
+    assert d.code not in client.get(reverse("dossiers:inbox")).content.decode()
+
+
+def test_viewing_the_full_id_number_is_logged(client, world):
+    d = world.received()
+    client.force_login(world.receptionist)
+    listing = client.get(reverse("dossiers:list")).content.decode()
+    assert "014190001234" not in listing and "•••••••••234" in listing
+    page = client.get(reverse("dossiers:personal", args=[d.pk])).content.decode()
+    assert "014190001234" in page
+    from cchc.core.models import AuditEvent
+
+    assert AuditEvent.objects.filter(
+        action="dossier.view_personal_data", actor=world.receptionist
+    ).exists()
+
+
+def test_register_exports_xlsx_with_the_official_columns(client, world):
+    d = world.received()
+    client.force_login(world.receptionist)
+    response = client.get(
+        reverse("dossiers:register"), {"desk": world.commune_desk.pk, "format": "xlsx"}
+    )
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet["A1"].value == "SỔ THEO DÕI HỒ SƠ"
+    assert sheet.cell(row=3, column=2).value == "Mã hồ sơ"
+    assert sheet.cell(row=4, column=2).value == d.code
+    assert sheet.cell(row=4, column=9).value == "09:00 27/11/2026"

@@ -1,0 +1,426 @@
+"""Staff pages of the one-stop workflow: reception, inboxes, the dossier page, the register."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cchc.accounts.constants import Role
+from cchc.accounts.models import User
+from cchc.core.audit import log_action
+from cchc.core.models import AuditEvent
+from cchc.core.text import search_terms
+from cchc.organizations.models import Agency, Desk
+from cchc.procedures.constants import VersionStatus
+from cchc.procedures.models import ProcedureField, ProcedureVersion
+
+from . import constants as c
+from . import services as s
+from .actions import perform
+from .exports import register_xlsx
+from .forms import ReceptionForm
+from .inbox import badges, desk_queue, overview, waiting_steps
+from .models import Dossier, IssuedForm
+from .pdf import render_control_slip, render_form
+from .services.common import calendar_of, limit_of, province_of
+from .services.permissions import works_at_desk
+
+
+def visible(request: HttpRequest) -> object:
+    return Dossier.objects.visible_to(request.user)
+
+
+def get_visible(request: HttpRequest, pk: int) -> Dossier:
+    """404 (not 403) for a dossier outside the user's scope: its existence stays private."""
+    return get_object_or_404(
+        Dossier.objects.visible_to(request.user).select_related(
+            "procedure_version",
+            "procedure",
+            "desk",
+            "receiving_agency",
+            "competent_agency",
+            "holder_agency",
+            "applicant_area",
+            "province",
+        ),
+        pk=pk,
+    )
+
+
+def user_desks(user: User) -> list[Desk]:
+    if user.is_superuser:
+        return list(Desk.objects.on(timezone.localdate()).order_by("name")[:300])
+    ids = [
+        m.desk_id
+        for m in user.memberships_on(timezone.localdate())
+        if m.desk_id and m.role == Role.RECEPTIONIST
+    ]
+    return list(Desk.objects.filter(pk__in=ids).order_by("name"))
+
+
+@login_required
+def dossier_list(request: HttpRequest) -> HttpResponse:
+    qs = Dossier.objects.visible_to(request.user).select_related(
+        "procedure_version", "desk", "competent_agency", "holder_agency"
+    )
+    q = request.GET.get("q", "").strip()
+    for term in search_terms(q):
+        qs = qs.filter(search_text__contains=term)
+    status = request.GET.get("status", "")
+    if status in c.Status.values:
+        qs = qs.filter(status=status)
+    page = Paginator(qs.order_by("-submitted_at", "-pk"), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "dossiers/list.html",
+        {"page": page, "q": q, "status": status, "statuses": c.Status.choices},
+    )
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    steps = Paginator(waiting_steps(request.user), 50).get_page(request.GET.get("page"))
+    step_rows = [(st, badges(st.dossier, st.due_at, now)) for st in steps]
+    queue = list(desk_queue(request.user)[:100])
+    scope = overview(request.user)
+    overview_rows = None
+    if scope is not None:
+        overview_rows = [(d, badges(d, d.due_at, now)) for d in scope[:100]]
+    return render(
+        request,
+        "dossiers/inbox.html",
+        {
+            "steps": steps,
+            "step_rows": step_rows,
+            "queue": queue,
+            "overview_rows": overview_rows,
+        },
+    )
+
+
+@login_required
+def reception(request: HttpRequest) -> HttpResponse:
+    desks = user_desks(request.user)
+    if not desks:
+        messages.warning(request, _("Bạn không được phân công tại bộ phận một cửa nào."))
+        return redirect("dossiers:inbox")
+    desk = next(
+        (d for d in desks if str(d.pk) == request.POST.get("desk", request.GET.get("desk"))),
+        desks[0],
+    )
+    versions = ProcedureVersion.objects.filter(status=VersionStatus.PUBLISHED).select_related(
+        "procedure"
+    )
+    today = timezone.localdate()
+    versions = versions.exclude(valid_from__gt=today).exclude(valid_to__lt=today).order_by("name")
+    chosen = request.POST.get("version") or request.GET.get("version")
+    version = versions.filter(pk=chosen).first() if chosen and chosen.isdigit() else None
+    province = province_of(desk.area)
+    if version is None:
+        return render(
+            request,
+            "dossiers/reception_pick.html",
+            {"desks": desks, "desk": desk, "versions": versions},
+        )
+    documents = list(version.documents.all())
+    form = ReceptionForm(request.POST or None, province=province)
+    checked: set[str] = (
+        set(request.POST.getlist("documents"))
+        if request.method == "POST"
+        else {str(doc.pk) for doc in documents}
+    )
+    errors: dict[str, str] = {}
+    if request.method == "POST" and form.is_valid():
+        outcome = request.POST.get("outcome", "receive")
+        data = form.cleaned_data
+        applicant = s.Applicant(
+            kind=data["applicant_kind"],
+            name=data["name"],
+            area=data["area"],
+            birth_date=data["birth_date"],
+            id_number=data["id_number"],
+            tax_code=data["tax_code"],
+            representative=data["representative"],
+            phone=data["phone"],
+            email=data["email"],
+            address=data["address"],
+        )
+        docs = [
+            s.DocumentInput(
+                doc.name,
+                doc.pk,
+                int(request.POST.get(f"originals-{doc.pk}") or doc.originals or 0),
+                int(request.POST.get(f"copies-{doc.pk}") or doc.copies or 0),
+                str(doc.pk) in checked,
+                request.FILES.get(f"file-{doc.pk}"),
+            )
+            for doc in documents
+            if str(doc.pk) in checked or request.FILES.get(f"file-{doc.pk}")
+        ]
+        try:
+            with transaction.atomic():
+                dossier = s.start_dossier(
+                    version=version,
+                    desk=desk,
+                    applicant=applicant,
+                    channel=data["channel"],
+                    documents=docs,
+                    actor=request.user,
+                    sets=data["sets"],
+                    return_method=data["return_method"],
+                    request_note=data["request_note"],
+                )
+                if outcome == "refuse":
+                    s.refuse_reception(dossier, reason=data["reason"], actor=request.user)
+                elif outcome == "completion":
+                    missing = [
+                        s.SupplementItem(doc.pk, request.POST.get(f"problem-{doc.pk}", ""))
+                        for doc in documents
+                        if str(doc.pk) not in checked
+                    ] or [s.SupplementItem(int(x)) for x in request.POST.getlist("wrong")]
+                    s.request_completion(
+                        dossier, items=missing, reason=data["reason"], actor=request.user
+                    )
+                elif outcome == "at_once":
+                    s.settle_at_once(
+                        dossier,
+                        actor=request.user,
+                        returned_to=data["returned_to"] or data["name"],
+                    )
+                else:
+                    s.receive(dossier, actor=request.user)
+        except s.ServiceError as exc:
+            errors = exc.details if isinstance(exc.details, dict) else {}
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Đã lưu hồ sơ."))
+            return redirect("dossiers:detail", pk=dossier.pk)
+    return render(
+        request,
+        "dossiers/reception.html",
+        {
+            "desks": desks,
+            "desk": desk,
+            "version": version,
+            "documents": documents,
+            "checked": checked,
+            "form": form,
+            "errors": errors,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def available_actions(user: User, d: Dossier) -> list[str]:
+    return [a for a in c.TRANSITIONS if c.allowed(a, d.status)]
+
+
+@login_required
+def dossier_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    d = get_visible(request, pk)
+    steps = list(d.steps.select_related("agency", "assignee").order_by("order", "pk"))
+    active = [st for st in steps if st.status == c.StepStatus.ACTIVE]
+    explanation = None
+    if d.received_at and d.procedure_version.time_limit is not None:
+        explanation = calendar_of(d).explain(d.received_at, limit_of(d))
+    agencies = {st.agency_id for st in active}
+    members = (
+        User.objects.filter(memberships__agency_id__in=agencies, is_active=True)
+        .distinct()
+        .order_by("full_name")
+        if agencies
+        else User.objects.none()
+    )
+    events = (
+        AuditEvent.objects.filter(object_type="dossiers.dossier", object_id=str(d.pk))
+        .select_related("actor")
+        .order_by("sequence")
+    )
+    return render(
+        request,
+        "dossiers/detail.html",
+        {
+            "d": d,
+            "steps": steps,
+            "active": active,
+            "documents": d.documents.select_related("required_document"),
+            "version_documents": list(d.procedure_version.documents.all()),
+            "handovers": d.handovers.select_related("from_agency", "to_agency", "from_user"),
+            "stops": d.clock_stops.all(),
+            "due_changes": d.due_changes.all(),
+            "forms": d.forms.all(),
+            "fees": d.fees.all(),
+            "supplements": d.supplement_requests.all(),
+            "events": events,
+            "actions": available_actions(request.user, d),
+            "members": members,
+            "agencies": Agency.objects.on(timezone.localdate())
+            .exclude(pk__in=agencies)
+            .filter(kind__in=["department", "vertical_agency", "commune_peoples_committee"])
+            .order_by("name")[:400],
+            "badge": badges(d, d.due_at) if d.status in c.ACTIVE_STATUSES else None,
+            "explanation": explanation,
+            "at_desk": works_at_desk(request.user, d),
+            "return_methods": c.ReturnMethod.choices,
+            "payment_methods": c.PaymentMethod.choices,
+        },
+    )
+
+
+@login_required
+@require_POST
+def dossier_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    d = get_visible(request, pk)
+    revision = request.POST.get("revision")
+    try:
+        perform(
+            d,
+            action,
+            request.POST,
+            actor=request.user,
+            files=request.FILES,
+            revision=int(revision) if revision and revision.isdigit() else None,
+        )
+    except s.ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, _("Đã thực hiện: %(action)s.") % {"action": c.Action(action).label}
+        )
+    return redirect("dossiers:detail", pk=d.pk)
+
+
+@login_required
+def personal_data(request: HttpRequest, pk: int) -> HttpResponse:
+    """The full ID number, shown on request and logged (data protection)."""
+    d = get_visible(request, pk)
+    with transaction.atomic():
+        log_action(d, "dossier.view_personal_data", actor=request.user)
+    return render(request, "dossiers/personal.html", {"d": d})
+
+
+@login_required
+def form_pdf(request: HttpRequest, pk: int, form_pk: int) -> HttpResponse:
+    d = get_visible(request, pk)
+    form = get_object_or_404(IssuedForm, pk=form_pk, dossier=d)
+    response = HttpResponse(render_form(form), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{form.kind}-{d.code or d.pk}.pdf"'
+    return response
+
+
+@login_required
+def control_slip(request: HttpRequest, pk: int) -> HttpResponse:
+    d = get_visible(request, pk)
+    response = HttpResponse(render_control_slip(d), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="phieu-kiem-soat-{d.code or d.pk}.pdf"'
+    return response
+
+
+@login_required
+def document_file(request: HttpRequest, pk: int, doc_pk: int) -> HttpResponse:
+    d = get_visible(request, pk)
+    doc = get_object_or_404(d.documents, pk=doc_pk)
+    if not doc.file:
+        raise Http404
+    response = HttpResponse(doc.file.read(), content_type=doc.content_type or "application/pdf")
+    response["Content-Disposition"] = "inline"
+    return response
+
+
+def _parse_day(raw: str | None) -> dt.date | None:
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return dt.datetime.strptime(raw or "", fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+@login_required
+def register(request: HttpRequest) -> HttpResponse:
+    """The dossier register per desk and field, filterable, exported to .xlsx (R-FORMS)."""
+    qs = Dossier.objects.visible_to(request.user).filter(received_at__isnull=False)
+    desk = request.GET.get("desk", "")
+    if desk.isdigit():
+        qs = qs.filter(desk_id=int(desk))
+    field = request.GET.get("field", "")
+    if field.isdigit():
+        qs = qs.filter(field_id=int(field))
+    start, end = _parse_day(request.GET.get("from")), _parse_day(request.GET.get("to"))
+    if start:
+        qs = qs.filter(received_at__date__gte=start)
+    if end:
+        qs = qs.filter(received_at__date__lte=end)
+    qs = qs.order_by("received_at", "pk")
+    if request.GET.get("format") == "xlsx":
+        title = "Từ ngày {} đến ngày {}".format(
+            start.strftime("%d/%m/%Y") if start else "…", end.strftime("%d/%m/%Y") if end else "…"
+        )
+        response = HttpResponse(
+            register_xlsx(qs, title),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = 'attachment; filename="so-theo-doi-ho-so.xlsx"'
+        return response
+    page = Paginator(
+        qs.select_related("procedure_version", "competent_agency", "applicant_area"), 50
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "dossiers/register.html",
+        {
+            "page": page,
+            "desks": user_desks(request.user),
+            "fields": ProcedureField.objects.order_by("name"),
+            "desk": desk,
+            "field": field,
+            "start": request.GET.get("from", ""),
+            "end": request.GET.get("to", ""),
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@login_required
+def reassign(request: HttpRequest) -> HttpResponse:
+    """A leader hands every pending step of one officer to another (leave, posting ended)."""
+    agencies = [
+        m.agency_id
+        for m in request.user.memberships_on(timezone.localdate())
+        if m.role in (Role.AGENCY_LEADER, Role.DIVISION_HEAD)
+    ]
+    if not agencies and not request.user.is_superuser:
+        raise Http404
+    people = (
+        User.objects.filter(memberships__agency_id__in=agencies).distinct().order_by("full_name")
+    )
+    if request.user.is_superuser:
+        people = User.objects.filter(memberships__isnull=False).distinct().order_by("full_name")
+    if request.method == "POST":
+        try:
+            source = people.get(pk=request.POST.get("from_user") or 0)
+            target = people.get(pk=request.POST.get("to_user") or 0)
+            moved = s.reassign_pending(
+                from_user=source,
+                to_user=target,
+                actor=request.user,
+                reason=request.POST.get("reason", ""),
+            )
+        except User.DoesNotExist:
+            messages.error(request, _("Chọn cán bộ trong cơ quan của bạn."))
+        except s.ServiceError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Đã chuyển %(n)s bước xử lý.") % {"n": moved})
+            return redirect("dossiers:inbox")
+    return render(request, "dossiers/reassign.html", {"people": people})
