@@ -100,6 +100,7 @@ def build_api() -> NinjaAPI:
 
     from cchc.accounts.api import router as accounts_router
     from cchc.calendars.api import router as calendars_router
+    from cchc.dossiers.api import router as dossiers_router
     from cchc.organizations.api import router as organizations_router
     from cchc.procedures.api import router as procedures_router
 
@@ -107,4 +108,5 @@ def build_api() -> NinjaAPI:
     api.add_router("/", organizations_router)
     api.add_router("/calendar", calendars_router)
     api.add_router("/procedures", procedures_router)
+    api.add_router("/dossiers", dossiers_router)
     return api

@@ -1,0 +1,383 @@
+"""`/api/v1/dossiers/…`: the workflow for integrations, through the same service functions."""
+
+import datetime as dt
+from typing import Any, Literal
+
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from cchc.core.api import AUTH, ApiError, ErrorOut
+from cchc.core.text import search_terms
+from cchc.organizations.models import AdministrativeArea, Desk
+from cchc.procedures.models import ProcedureVersion
+
+from . import constants as c
+from . import services as s
+from .actions import perform
+from .exports import register_xlsx
+from .inbox import waiting_steps
+from .models import Dossier, DossierStep, IssuedForm
+from .pdf import render_control_slip, render_form
+
+router = Router(tags=["dossiers"], auth=AUTH)
+ERRORS = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+class DossierOut(Schema):
+    id: int
+    code: str | None
+    submission_code: str
+    status: c.Status
+    status_label: str
+    outcome: str
+    procedure: str
+    procedure_version: int
+    rule_set: str
+    channel: c.Channel
+    desk: str
+    competent_agency: str
+    holder_agency: str | None
+    applicant_name: str
+    id_number_masked: str
+    submitted_at: dt.datetime
+    received_at: dt.datetime | None
+    due_at: dt.datetime | None
+    legal_due_at: dt.datetime | None
+    returned_at: dt.datetime | None
+    timeliness: str
+    revision: int
+
+    @staticmethod
+    def resolve_status_label(obj: Dossier) -> str:
+        return str(obj.get_status_display())
+
+    @staticmethod
+    def resolve_procedure(obj: Dossier) -> str:
+        return obj.procedure.code
+
+    @staticmethod
+    def resolve_procedure_version(obj: Dossier) -> int:
+        return obj.procedure_version.number
+
+    @staticmethod
+    def resolve_desk(obj: Dossier) -> str:
+        return obj.desk.name
+
+    @staticmethod
+    def resolve_competent_agency(obj: Dossier) -> str:
+        return obj.competent_agency.name
+
+    @staticmethod
+    def resolve_holder_agency(obj: Dossier) -> str | None:
+        return obj.holder_agency.name if obj.holder_agency_id else None
+
+    @staticmethod
+    def resolve_id_number_masked(obj: Dossier) -> str:
+        return obj.masked_id_number
+
+
+class StepOut(Schema):
+    id: int
+    order: int
+    kind: str
+    name: str
+    agency: str
+    role: str
+    assignee: str | None
+    status: str
+    started_at: dt.datetime | None
+    due_at: dt.datetime | None
+    finished_at: dt.datetime | None
+    timeliness: str
+
+    @staticmethod
+    def resolve_agency(obj: DossierStep) -> str:
+        return obj.agency.name
+
+    @staticmethod
+    def resolve_assignee(obj: DossierStep) -> str | None:
+        return obj.assignee.username if obj.assignee_id else None
+
+
+class HandoverOut(Schema):
+    at: dt.datetime
+    from_agency: str | None = Field(None, alias="from_agency.name")
+    to_agency: str | None = Field(None, alias="to_agency.name")
+    to_label: str
+    timeliness: str
+    medium: str
+    paper_due_at: dt.datetime | None
+    note: str
+
+
+class FormOut(Schema):
+    id: int
+    kind: str
+    number: str
+    issued_at: dt.datetime
+
+
+class DossierDetailOut(DossierOut):
+    steps: list[StepOut]
+    handovers: list[HandoverOut]
+    forms: list[FormOut]
+    due_changes: list[dict[str, Any]]
+    clock_stops: list[dict[str, Any]]
+    allowed_actions: list[str]
+
+    @staticmethod
+    def resolve_steps(obj: Dossier) -> list[DossierStep]:
+        return list(obj.steps.select_related("agency", "assignee"))
+
+    @staticmethod
+    def resolve_handovers(obj: Dossier) -> list[Any]:
+        return list(obj.handovers.select_related("from_agency", "to_agency"))
+
+    @staticmethod
+    def resolve_forms(obj: Dossier) -> list[IssuedForm]:
+        return list(obj.forms.all())
+
+    @staticmethod
+    def resolve_due_changes(obj: Dossier) -> list[dict[str, Any]]:
+        return list(obj.due_changes.values("at", "before", "after", "reason"))
+
+    @staticmethod
+    def resolve_clock_stops(obj: Dossier) -> list[dict[str, Any]]:
+        return list(obj.clock_stops.values("kind", "started_at", "ended_at", "reason"))
+
+    @staticmethod
+    def resolve_allowed_actions(obj: Dossier) -> list[str]:
+        return [a for a in c.TRANSITIONS if c.allowed(a, obj.status)]
+
+
+class ApplicantIn(Schema):
+    kind: c.ApplicantKind = c.ApplicantKind.CITIZEN
+    name: str = Field(..., max_length=255)
+    area_code: str = Field(..., description="Mã đơn vị hành chính cấp xã (GSO)", max_length=10)
+    birth_date: dt.date | None = None
+    id_number: str = Field("", max_length=12)
+    tax_code: str = Field("", max_length=14)
+    representative: str = Field("", max_length=200)
+    phone: str = Field("", max_length=20)
+    email: str = Field("", max_length=254)
+    address: str = Field("", max_length=300)
+
+
+class DocumentIn(Schema):
+    required_document: int
+    originals: int = Field(0, ge=0, le=50)
+    copies: int = Field(0, ge=0, le=50)
+
+
+class DossierIn(Schema):
+    procedure: str = Field(..., description="Mã thủ tục, ví dụ 1.004873")
+    desk: int
+    channel: c.Channel = c.Channel.IN_PERSON
+    applicant: ApplicantIn
+    documents: list[DocumentIn] = []
+    sets: int = Field(1, ge=1, le=50)
+    return_method: c.ReturnMethod = c.ReturnMethod.DESK
+    request_note: str = Field("", max_length=2000)
+    outcome: Literal["none", "receive", "request_completion", "refuse"] = "receive"
+    reason: str = Field("", max_length=2000)
+    missing: list[int] = Field([], description="Giấy tờ cần bổ sung (khi yêu cầu bổ sung)")
+
+
+class ActionIn(Schema):
+    revision: int | None = Field(
+        None, description="Phiên bản dữ liệu đã đọc; khác thì trả 409 dossier_changed"
+    )
+    data: dict[str, Any] = {}
+
+
+class ListFilters(Schema):
+    q: str = ""
+    status: c.Status | None = None
+    desk: int | None = None
+
+
+def _visible(request: HttpRequest) -> Any:
+    return Dossier.objects.visible_to(request.user).select_related(
+        "procedure", "procedure_version", "desk", "competent_agency", "holder_agency"
+    )
+
+
+def _service_error(exc: s.ServiceError) -> ApiError:
+    return ApiError(exc.status, exc.code, exc.message, exc.details)
+
+
+@router.get("", response=list[DossierOut], summary="Danh sách hồ sơ trong phạm vi được xem")
+@paginate(LimitOffsetPagination)
+def list_dossiers(request: HttpRequest, filters: Query[ListFilters]) -> Any:
+    qs = _visible(request)
+    for term in search_terms(filters.q):
+        qs = qs.filter(search_text__contains=term)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.desk:
+        qs = qs.filter(desk_id=filters.desk)
+    return qs.order_by("-submitted_at", "-pk")
+
+
+@router.get("/inbox", response=list[StepOut], summary="Các bước xử lý đang chờ người dùng")
+@paginate(LimitOffsetPagination)
+def inbox(request: HttpRequest) -> Any:
+    return waiting_steps(request.user)
+
+
+@router.post(
+    "",
+    response={201: DossierDetailOut, 200: DossierDetailOut, **ERRORS},
+    summary="Tạo hồ sơ tại bộ phận một cửa (và tiếp nhận / yêu cầu bổ sung / từ chối)",
+    description="Gửi kèm header `Idempotency-Key` để gửi lại an toàn: cùng khóa trả lại hồ sơ đã "
+    "tạo, không tạo hồ sơ thứ hai.",
+)
+def create_dossier(request: HttpRequest, payload: DossierIn) -> Any:
+    key = request.headers.get("Idempotency-Key", "")[:100]
+    if key:
+        existing = Dossier.objects.filter(created_by=request.user, idempotency_key=key).first()
+        if existing is not None:
+            return Status(200, existing)
+    today = timezone.localdate()
+    desk = Desk.objects.on(today).filter(pk=payload.desk).first()
+    if desk is None or not _may_use_desk(request, desk):
+        raise ApiError(404, "desk_not_found", "Không tìm thấy bộ phận một cửa của bạn.")
+    version = (
+        ProcedureVersion.objects.filter(procedure__code=payload.procedure, status="published")
+        .exclude(valid_from__gt=today)
+        .exclude(valid_to__lt=today)
+        .first()
+    )
+    if version is None:
+        raise ApiError(404, "procedure_not_found", "Không tìm thấy thủ tục đang có hiệu lực.")
+    area = (
+        AdministrativeArea.objects.on(today)
+        .filter(code=payload.applicant.area_code, level="commune")
+        .first()
+    )
+    if area is None:
+        raise ApiError(
+            422, "invalid_parameter", "Mã xã, phường không hợp lệ.", [{"field": "area_code"}]
+        )
+    listed = {doc.pk: doc for doc in version.documents.all()}
+    unknown = [d.required_document for d in payload.documents if d.required_document not in listed]
+    if unknown:
+        raise ApiError(
+            422, "not_in_document_list", "Giấy tờ không thuộc thành phần hồ sơ.", unknown
+        )
+    a = payload.applicant
+    try:
+        with transaction.atomic():
+            dossier = s.start_dossier(
+                version=version,
+                desk=desk,
+                applicant=s.Applicant(
+                    kind=a.kind,
+                    name=a.name,
+                    area=area,
+                    birth_date=a.birth_date,
+                    id_number=a.id_number,
+                    tax_code=a.tax_code,
+                    representative=a.representative,
+                    phone=a.phone,
+                    email=a.email,
+                    address=a.address,
+                ),
+                channel=payload.channel,
+                documents=[
+                    s.DocumentInput(
+                        listed[d.required_document].name,
+                        d.required_document,
+                        d.originals,
+                        d.copies,
+                        True,
+                    )
+                    for d in payload.documents
+                ],
+                actor=request.user,
+                sets=payload.sets,
+                return_method=payload.return_method,
+                request_note=payload.request_note,
+                idempotency_key=key,
+            )
+            if payload.outcome == "receive":
+                dossier = s.receive(dossier, actor=request.user)
+            elif payload.outcome == "request_completion":
+                dossier = s.request_completion(
+                    dossier,
+                    items=[s.SupplementItem(x) for x in payload.missing],
+                    reason=payload.reason,
+                    actor=request.user,
+                )
+            elif payload.outcome == "refuse":
+                dossier = s.refuse_reception(dossier, reason=payload.reason, actor=request.user)
+    except s.ServiceError as exc:
+        raise _service_error(exc) from exc
+    return Status(201, _visible(request).get(pk=dossier.pk))
+
+
+def _may_use_desk(request: HttpRequest, desk: Desk) -> bool:
+    user = request.user
+    if getattr(user, "is_superuser", False):
+        return True
+    return user.memberships_on(timezone.localdate()).filter(desk=desk).exists()  # type: ignore[union-attr]
+
+
+@router.get("/{int:dossier_id}", response={200: DossierDetailOut, **ERRORS})
+def get_dossier(request: HttpRequest, dossier_id: int) -> Any:
+    return get_object_or_404(_visible(request), pk=dossier_id)
+
+
+@router.post(
+    "/{int:dossier_id}/actions/{action}",
+    response={200: DossierDetailOut, **ERRORS},
+    summary="Thực hiện một thao tác trên hồ sơ",
+    description="Thao tác: " + ", ".join(c.TRANSITIONS) + ". `data` chứa các tham số của thao "
+    "tác (reason, items, step, assignee, new_due, method, returned_to…).",
+)
+def act(request: HttpRequest, dossier_id: int, action: str, payload: ActionIn) -> Any:
+    dossier = get_object_or_404(_visible(request), pk=dossier_id)
+    if action not in c.TRANSITIONS:
+        raise ApiError(404, "unknown_action", "Thao tác không tồn tại.", {"action": action})
+    try:
+        perform(dossier, action, payload.data, actor=request.user, revision=payload.revision)
+    except s.ServiceError as exc:
+        raise _service_error(exc) from exc
+    return _visible(request).get(pk=dossier.pk)
+
+
+@router.get("/{int:dossier_id}/forms/{int:form_id}", response={200: None, **ERRORS})
+def form_pdf(request: HttpRequest, dossier_id: int, form_id: int) -> HttpResponse:
+    dossier = get_object_or_404(_visible(request), pk=dossier_id)
+    form = get_object_or_404(IssuedForm, pk=form_id, dossier=dossier)
+    return HttpResponse(render_form(form), content_type="application/pdf")
+
+
+@router.get("/{int:dossier_id}/control-slip", response={200: None, **ERRORS})
+def control_slip(request: HttpRequest, dossier_id: int) -> HttpResponse:
+    dossier = get_object_or_404(_visible(request), pk=dossier_id)
+    return HttpResponse(render_control_slip(dossier), content_type="application/pdf")
+
+
+@router.get("/register.xlsx", response={200: None, **ERRORS}, summary="Sổ theo dõi hồ sơ")
+def register(
+    request: HttpRequest,
+    desk: int | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> HttpResponse:
+    qs = Dossier.objects.visible_to(request.user).filter(received_at__isnull=False)
+    if desk:
+        qs = qs.filter(desk_id=desk)
+    if start:
+        qs = qs.filter(received_at__date__gte=start)
+    if end:
+        qs = qs.filter(received_at__date__lte=end)
+    return HttpResponse(
+        register_xlsx(qs.order_by("received_at", "pk"), "Sổ theo dõi hồ sơ"),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
