@@ -44,10 +44,14 @@ def badges(dossier: Dossier, due: dt.datetime | None, now: dt.datetime | None = 
         and not due_today
         and calendar.working_time_between(now, due) <= window
     )
-    stalled = dossier.status in c.CLOCK_RUNNING and calendar.working_time_between(
+    return Badges(overdue, due_today, at_risk, is_stalled(dossier, now))
+
+
+def is_stalled(dossier: Dossier, now: dt.datetime) -> bool:
+    """No action for CCHC_STALLED_AFTER_HOURS working hours while the clock runs."""
+    return dossier.status in c.CLOCK_RUNNING and calendar_of(dossier).working_time_between(
         dossier.last_action_at, now
     ) >= dt.timedelta(hours=settings.CCHC_STALLED_AFTER_HOURS)
-    return Badges(overdue, due_today, at_risk, stalled)
 
 
 def step_filter(user: Any) -> Q:
