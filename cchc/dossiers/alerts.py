@@ -14,6 +14,7 @@ from cchc.accounts.constants import Role
 from cchc.accounts.models import User
 
 from . import constants as c
+from .inbox import is_stalled
 from .models import Dossier, DossierStep
 from .notify import alert_staff
 from .services.common import calendar_of
@@ -82,10 +83,7 @@ def send_alerts(now: dt.datetime | None = None) -> Counter[str]:
                 f"{timezone.localtime(step.due_at):%H:%M %d/%m/%Y}.",
                 key=f"deadline:{step.pk}",
             )
-        if (
-            d.pk not in stalled_seen
-            and calendar.working_time_between(d.last_action_at, now) >= stalled_after
-        ):
+        if d.pk not in stalled_seen and is_stalled(d, now):
             stalled_seen.add(d.pk)
             sent["stalled"] += alert_staff(
                 d,
