@@ -288,7 +288,7 @@ class Handover(models.Model):
     )
     to_label = models.CharField(_("bên nhận"), max_length=255, blank=True)
     step = models.ForeignKey(
-        DossierStep, on_delete=models.PROTECT, null=True, blank=True, related_name="handovers"
+        DossierStep, on_delete=models.CASCADE, null=True, blank=True, related_name="handovers"
     )
     due_at = models.DateTimeField(_("hạn của bước giao"), null=True, blank=True)
     timeliness = models.CharField(max_length=8, choices=c.Timeliness.choices, blank=True)

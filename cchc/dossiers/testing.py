@@ -17,6 +17,7 @@ from cchc.procedures.models import ProcedureVersion
 
 from . import services as s
 from .constants import ApplicantKind, Channel
+from .demo import give_demo_codes
 from .models import Dossier
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -26,14 +27,6 @@ PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 def at(text: str) -> dt.datetime:
     """`"2026-11-23 09:00"` in Vietnam's time zone."""
     return dt.datetime.fromisoformat(text).replace(tzinfo=VN)
-
-
-def give_demo_codes() -> None:
-    """Made-up electronic identification codes, marked as demo (R-CODE)."""
-    for agency in Agency.objects.filter(eid_code=""):
-        agency.eid_code = f"000.00.{agency.pk // 100:02d}.D{agency.pk % 100:02d}"
-        agency.eid_code_is_demo = True
-        agency.save(update_fields=["eid_code", "eid_code_is_demo"])
 
 
 def version(code: str, on: dt.date) -> ProcedureVersion:

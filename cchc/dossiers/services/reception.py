@@ -191,7 +191,9 @@ def start_dossier(
         problems.add("channel", "Hình thức nộp không hợp lệ.")
     if return_method not in c.ReturnMethod.values:
         problems.add("return_method", "Hình thức trả kết quả không hợp lệ.")
-    if version.status != VersionStatus.PUBLISHED or not _valid_on(version, moment.date()):
+    # A superseded version was the published one while it was valid (dossiers dated then).
+    in_force = version.status in (VersionStatus.PUBLISHED, VersionStatus.SUPERSEDED)
+    if not in_force or not _valid_on(version, moment.date()):
         problems.add("procedure", "Thủ tục này không còn hiệu lực hoặc chưa được công bố.")
     if not desk.is_valid_on(moment.date()):
         problems.add("desk", "Bộ phận một cửa này không còn hoạt động vào ngày tiếp nhận.")
