@@ -32,7 +32,7 @@ def outsider(db: Any, django_user_model: Any) -> Any:
 
 
 @pytest.fixture
-def browser_page(live_server: Any) -> Any:
+def browser_page(live_server: Any, reference_data: Any) -> Any:
     """A Playwright page in Debian's Chromium; skipped with a reason where it is absent."""
     if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
         pytest.skip("Chromium is not installed (apt-get install chromium); CI installs it")
@@ -57,3 +57,15 @@ def browser_page(live_server: Any) -> Any:
         yield page
         context.close()
         browser.close()
+
+
+@pytest.fixture
+def reference_data(transactional_db: Any) -> None:
+    """Transactional tests (live server, real parallel transactions) empty every table when
+    they end; pytest-django runs them after all the others, and each one puts the reference
+    data back at its start when it is missing."""
+    from cchc.organizations.models import Desk
+
+    if not Desk.objects.exists():
+        with open(os.devnull, "w") as quiet:
+            call_command("load_reference_data", verbosity=0, stdout=quiet)

@@ -1,15 +1,13 @@
 """Browser tests in Debian's Chromium: log in, search without diacritics, compute a due date."""
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def staff(django_user_model):
-    call_command("load_reference_data", verbosity=0, stdout=open("/dev/null", "w"))  # noqa: SIM115
+def staff(reference_data, django_user_model):
     return django_user_model.objects.create_user(
         "canbo", password="mat-khau-Can-bo-1", full_name="Cán bộ"
     )

@@ -3,12 +3,10 @@ when two officers act on one dossier at once."""
 
 from __future__ import annotations
 
-import io
 import threading
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 from django.db import connection
 
 from cchc.dossiers import services as s
@@ -24,16 +22,7 @@ pytestmark = [
 
 
 @pytest.fixture
-def restore_reference(django_db_blocker):
-    """A transactional test empties every table when it ends: put the reference data back
-    (this fixture is set up before `transactional_db`, so it is torn down after it)."""
-    yield
-    with django_db_blocker.unblock():
-        call_command("load_reference_data", verbosity=0, stdout=io.StringIO())
-
-
-@pytest.fixture
-def tx_world(restore_reference, transactional_db):
+def tx_world(reference_data):
     return build_world()
 
 
