@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cchc.api import api
 from cchc.core import views as core_views
+from cchc.dossiers import views as dossier_views
 
 admin.site.site_header = _("cchc — Quản trị hệ thống")
 admin.site.site_title = _("cchc")
@@ -22,6 +23,7 @@ urlpatterns = [
     path("lich/", include("cchc.calendars.urls")),
     path("thu-tuc/", include("cchc.procedures.urls")),
     path("ho-so/", include("cchc.dossiers.urls")),
+    path("tra-cuu/", dossier_views.public_lookup, name="lookup"),
     path("quan-tri/", admin.site.urls),
     path("api/v1/", api.urls),
     path("healthz", core_views.healthz, name="healthz"),
