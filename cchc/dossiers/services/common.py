@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
@@ -222,3 +223,43 @@ def change_due(
         actor=actor if getattr(actor, "pk", None) else None,
     )
     dossier.due_at = new_due
+
+
+def dossier_action(
+    action: str, *, needs_reason: str = ""
+) -> Callable[[Callable[..., Any]], Callable[..., Dossier]]:
+    """Turn `body(d, *, actor, at, **inputs)` into a service function.
+
+    The service checks the reason when the action needs one, then runs the body inside
+    `transition()` (one transaction, the row locked, the table and the revision checked, the
+    change audited) and returns the dossier. Callers pass `actor=`, optionally `at=` (the
+    moment of the action) and `expected_revision=`.
+    """
+
+    def decorate(body: Callable[..., Any]) -> Callable[..., Dossier]:
+        @functools.wraps(body)
+        def service(
+            dossier: Dossier,
+            *,
+            actor: Any,
+            at: dt.datetime | None = None,
+            expected_revision: int | None = None,
+            **inputs: Any,
+        ) -> Dossier:
+            reason = str(inputs.get("reason") or "")
+            if needs_reason and not reason.strip():
+                raise ServiceError("reason_required", needs_reason)
+            with transition(
+                dossier.pk,
+                action,
+                actor=actor,
+                expected_revision=expected_revision,
+                at=at,
+                reason=reason,
+            ) as d:
+                body(d, actor=actor, at=now(at), **inputs)
+            return d
+
+        return service
+
+    return decorate

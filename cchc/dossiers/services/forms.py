@@ -28,7 +28,7 @@ def lookup_url(dossier: Dossier) -> str:
     return f"{base}/tra-cuu/?ma={dossier.code}&mk={dossier.lookup_secret}"
 
 
-def _local(moment: dt.datetime | None) -> str:
+def local_text(moment: dt.datetime | None) -> str:
     if moment is None:
         return ""
     return timezone.localtime(moment).strftime("%H:%M ngày %d/%m/%Y")
@@ -70,9 +70,9 @@ def form_data(d: Dossier, kind: str, at: dt.datetime, actor: Any) -> dict[str, A
             for doc in d.documents.all()
             if doc.received or doc.file
         ],
-        "received_at": _local(d.received_at),
-        "due_at": _local(d.due_at),
-        "legal_due_at": _local(d.legal_due_at),
+        "received_at": local_text(d.received_at),
+        "due_at": local_text(d.due_at),
+        "legal_due_at": local_text(d.legal_due_at),
         "return_method": d.get_return_method_display(),
         "register_number": d.register_number,
         "fees": [
@@ -89,9 +89,6 @@ def form_data(d: Dossier, kind: str, at: dt.datetime, actor: Any) -> dict[str, A
         if request is not None:
             data["items"] = request.items
             data["reason"] = request.reason
-    if kind == c.FormKind.APOLOGY:
-        first = d.due_changes.exclude(reason__startswith="Xin lỗi").order_by("-at").first()
-        data["previous_due_at"] = _local(first.after if first else d.legal_due_at)
     return data
 
 

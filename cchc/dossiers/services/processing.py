@@ -8,7 +8,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
 
 from cchc.accounts.constants import Role
 from cchc.accounts.models import User
@@ -20,15 +19,14 @@ from .common import (
     ServiceError,
     calendar_of,
     change_due,
+    dossier_action,
     limit_of,
-    now,
     step_limit,
     timeliness,
-    transition,
 )
-from .forms import issue_form
+from .forms import issue_form, local_text
 from .permissions import require_desk, require_leader, require_step, works_at_desk, works_in
-from .reception import DocumentInput, SupplementItem, save_documents
+from .reception import DocumentInput, SupplementItem, check_scan, save_documents
 
 
 def _actor(actor: Any) -> Any:
@@ -132,195 +130,141 @@ class Consultation:
     task: str
 
 
+A = c.Action
+
+
+@dossier_action(A.ASSIGN)
 def assign(
-    dossier: Dossier,
-    *,
-    assignee: User,
-    actor: Any,
-    step_id: int | None = None,
-    at: dt.datetime | None = None,
-    expected_revision: int | None = None,
-) -> Dossier:
-    moment = now(at)
-    with transition(
-        dossier.pk, c.Action.ASSIGN, actor=actor, expected_revision=expected_revision, at=at
-    ) as d:
-        step = _active_step(d, step_id)
-        require_step(actor, step)
-        if not works_in(assignee, step.agency_id) and not (
-            step.at_desk and works_at_desk(assignee, d)
-        ):
-            raise ServiceError("assignee_not_member", f"{assignee} không thuộc {step.agency.name}.")
-        step.assignee = assignee
-        step.save(update_fields=["assignee"])
-        Handover.objects.create(
-            dossier=d,
-            at=moment,
-            from_agency_id=step.agency_id,
-            from_user=_actor(actor),
-            to_agency_id=step.agency_id,
-            to_label=str(assignee),
-            step=step,
-            note=f"Phân công: {step.name}",
-        )
-    return d
+    d: Dossier, *, assignee: User, actor: Any, at: dt.datetime, step_id: int | None = None
+) -> None:
+    step = _active_step(d, step_id)
+    require_step(actor, step)
+    if not works_in(assignee, step.agency_id) and not (step.at_desk and works_at_desk(assignee, d)):
+        raise ServiceError("assignee_not_member", f"{assignee} không thuộc {step.agency.name}.")
+    step.assignee = assignee
+    step.save(update_fields=["assignee"])
+    Handover.objects.create(
+        dossier=d,
+        at=at,
+        from_agency_id=step.agency_id,
+        from_user=_actor(actor),
+        to_agency_id=step.agency_id,
+        to_label=str(assignee),
+        step=step,
+        note=f"Phân công: {step.name}",
+    )
 
 
+@dossier_action(A.COMPLETE_STEP)
 def complete_step(
-    dossier: Dossier,
-    *,
-    actor: Any,
-    step_id: int | None = None,
-    note: str = "",
-    at: dt.datetime | None = None,
-    expected_revision: int | None = None,
-) -> Dossier:
+    d: Dossier, *, actor: Any, at: dt.datetime, step_id: int | None = None, note: str = ""
+) -> None:
     """Finish the active step; the next one starts, or the result is ready (R-STEPS)."""
-    moment = now(at)
-    with transition(
-        dossier.pk, c.Action.COMPLETE_STEP, actor=actor, expected_revision=expected_revision, at=at
-    ) as d:
-        step = _active_step(d, step_id)
-        require_step(actor, step)
-        if step.consultations.filter(status=c.StepStatus.ACTIVE).exists():
-            raise ServiceError(
-                "consultations_open",
-                "Còn cơ quan phối hợp chưa trả lời; chỉ tổng hợp khi đã đủ ý kiến.",
-            )
-        _finish(step, moment, actor, note)
-        _advance(d, step, actor=actor, at=moment)
-    return d
+    step = _active_step(d, step_id)
+    require_step(actor, step)
+    if step.consultations.filter(status=c.StepStatus.ACTIVE).exists():
+        raise ServiceError(
+            "consultations_open",
+            "Còn cơ quan phối hợp chưa trả lời; chỉ tổng hợp khi đã đủ ý kiến.",
+        )
+    _finish(step, at, actor, note)
+    _advance(d, step, actor=actor, at=at)
 
 
+@dossier_action(A.SEND_BACK, needs_reason="Cần ghi lý do trả lại bước trước.")
 def send_back(
-    dossier: Dossier,
+    d: Dossier,
     *,
     to_step_id: int,
     reason: str,
     actor: Any,
+    at: dt.datetime,
     step_id: int | None = None,
-    at: dt.datetime | None = None,
-    expected_revision: int | None = None,
-) -> Dossier:
+) -> None:
     """Return the dossier to an earlier step, with the reason (R-STEPS)."""
-    if not reason.strip():
-        raise ServiceError("reason_required", "Cần ghi lý do trả lại bước trước.")
-    moment = now(at)
-    with transition(
-        dossier.pk,
-        c.Action.SEND_BACK,
-        actor=actor,
-        expected_revision=expected_revision,
-        at=at,
-        reason=reason,
-    ) as d:
-        step = _active_step(d, step_id)
-        require_step(actor, step)
-        target = d.steps.filter(
-            pk=to_step_id, kind=c.StepKind.PROCESS, order__lt=step.order, at_desk=False
-        ).first()
-        if target is None:
-            raise ServiceError(
-                "invalid_step", "Chỉ trả lại được một bước xử lý trước bước hiện tại."
-            )
-        step.status = c.StepStatus.SENT_BACK
-        step.finished_at = moment
-        step.note = reason
-        step.save()
-        d.steps.filter(
-            kind=c.StepKind.PROCESS, order__gt=target.order, order__lt=step.order
-        ).update(status=c.StepStatus.WAITING, started_at=None, finished_at=None, due_at=None)
-        d.steps.filter(pk=step.pk).update(status=c.StepStatus.WAITING)
-        activate_step(d, target, giver=step, actor=actor, at=moment)
-        d.handovers.filter(step=target, at=moment).update(note=f"Trả lại: {reason}"[:500])
-    return d
+    step = _active_step(d, step_id)
+    require_step(actor, step)
+    target = d.steps.filter(
+        pk=to_step_id, kind=c.StepKind.PROCESS, order__lt=step.order, at_desk=False
+    ).first()
+    if target is None:
+        raise ServiceError("invalid_step", "Chỉ trả lại được một bước xử lý trước bước hiện tại.")
+    step.status = c.StepStatus.SENT_BACK
+    step.finished_at = at
+    step.note = reason
+    step.save()
+    d.steps.filter(kind=c.StepKind.PROCESS, order__gt=target.order, order__lt=step.order).update(
+        status=c.StepStatus.WAITING, started_at=None, finished_at=None, due_at=None
+    )
+    d.steps.filter(pk=step.pk).update(status=c.StepStatus.WAITING)
+    activate_step(d, target, giver=step, actor=actor, at=at)
+    d.handovers.filter(step=target, at=at).update(note=f"Trả lại: {reason}"[:500])
 
 
+@dossier_action(A.CONSULT)
 def consult(
-    dossier: Dossier,
+    d: Dossier,
     *,
     consultations: list[Consultation],
     actor: Any,
+    at: dt.datetime,
     step_id: int | None = None,
-    at: dt.datetime | None = None,
-    expected_revision: int | None = None,
-) -> Dossier:
+) -> None:
     """R-INTERAGENCY: send to other agencies in parallel; the step waits for every answer."""
     if not consultations:
         raise ServiceError("invalid_input", "Cần chọn ít nhất một cơ quan phối hợp.")
-    moment = now(at)
-    with transition(
-        dossier.pk, c.Action.CONSULT, actor=actor, expected_revision=expected_revision, at=at
-    ) as d:
-        step = _active_step(d, step_id)
-        require_step(actor, step)
-        for item in consultations:
-            if item.time_share <= 0 or (step.time_share and item.time_share > step.time_share):
-                raise ServiceError(
-                    "invalid_share",
-                    f"Thời gian của {item.agency.name} phải lớn hơn 0 và không vượt thời gian "
-                    f"của bước ({step.time_share:g}).",
-                )
-            if item.agency.pk == step.agency_id:
-                raise ServiceError("invalid_input", "Cơ quan phối hợp phải là cơ quan khác.")
-        for item in consultations:
-            child = DossierStep.objects.create(
-                dossier=d,
-                order=step.order,
-                kind=c.StepKind.CONSULTATION,
-                name=item.task or "Cho ý kiến",
-                agency=item.agency,
-                role="specialist",
-                time_share=item.time_share,
-                parent=step,
+    step = _active_step(d, step_id)
+    require_step(actor, step)
+    for item in consultations:
+        if item.time_share <= 0 or (step.time_share and item.time_share > step.time_share):
+            raise ServiceError(
+                "invalid_share",
+                f"Thời gian của {item.agency.name} phải lớn hơn 0 và không vượt thời gian "
+                f"của bước ({step.time_share:g}).",
             )
-            activate_step(d, child, giver=step, actor=actor, at=moment)
-    return d
-
-
-def answer_consultation(
-    dossier: Dossier,
-    *,
-    consultation_id: int,
-    note: str,
-    actor: Any,
-    at: dt.datetime | None = None,
-    expected_revision: int | None = None,
-) -> Dossier:
-    moment = now(at)
-    with transition(
-        dossier.pk,
-        c.Action.ANSWER_CONSULTATION,
-        actor=actor,
-        expected_revision=expected_revision,
-        at=at,
-    ) as d:
-        child = (
-            d.steps.filter(
-                pk=consultation_id, kind=c.StepKind.CONSULTATION, status=c.StepStatus.ACTIVE
-            )
-            .select_related("agency", "parent", "dossier")
-            .first()
-        )
-        if child is None:
-            raise ServiceError("step_not_active", "Yêu cầu cho ý kiến này đã được trả lời.")
-        require_step(actor, child)
-        if not note.strip():
-            raise ServiceError("note_required", "Cần nhập nội dung ý kiến trả lời.")
-        _finish(child, moment, actor, note)
-        parent = child.parent
-        Handover.objects.create(
+        if item.agency.pk == step.agency_id:
+            raise ServiceError("invalid_input", "Cơ quan phối hợp phải là cơ quan khác.")
+    for item in consultations:
+        child = DossierStep.objects.create(
             dossier=d,
-            at=moment,
-            from_agency_id=child.agency_id,
-            from_user=_actor(actor),
-            to_agency_id=parent.agency_id if parent else d.competent_agency_id,
-            step=child,
-            due_at=child.due_at,
-            timeliness=child.timeliness,
-            note=f"Trả lời: {note}"[:500],
+            order=step.order,
+            kind=c.StepKind.CONSULTATION,
+            name=item.task or "Cho ý kiến",
+            agency=item.agency,
+            role="specialist",
+            time_share=item.time_share,
+            parent=step,
         )
-    return d
+        activate_step(d, child, giver=step, actor=actor, at=at)
+
+
+@dossier_action(A.ANSWER_CONSULTATION)
+def answer_consultation(
+    d: Dossier, *, consultation_id: int, note: str, actor: Any, at: dt.datetime
+) -> None:
+    child = (
+        d.steps.filter(pk=consultation_id, kind=c.StepKind.CONSULTATION, status=c.StepStatus.ACTIVE)
+        .select_related("agency", "parent", "dossier")
+        .first()
+    )
+    if child is None:
+        raise ServiceError("step_not_active", "Yêu cầu cho ý kiến này đã được trả lời.")
+    require_step(actor, child)
+    if not note.strip():
+        raise ServiceError("note_required", "Cần nhập nội dung ý kiến trả lời.")
+    _finish(child, at, actor, note)
+    parent = child.parent
+    Handover.objects.create(
+        dossier=d,
+        at=at,
+        from_agency_id=child.agency_id,
+        from_user=_actor(actor),
+        to_agency_id=parent.agency_id if parent else d.competent_agency_id,
+        step=child,
+        due_at=child.due_at,
+        timeliness=child.timeliness,
+        note=f"Trả lời: {note}"[:500],
+    )
 
 
 def record_supplement_request(
@@ -334,8 +278,6 @@ def record_supplement_request(
     override_reason: str = "",
 ) -> SupplementRequest:
     """R-CHECK 2, R-NO-EXTRA: one request naming items of the version's own list."""
-    if not reason.strip():
-        raise ServiceError("reason_required", "Cần ghi rõ lý do yêu cầu bổ sung.")
     if not items:
         raise ServiceError("items_required", "Cần chọn ít nhất một giấy tờ phải bổ sung.")
     listed = {doc.pk: doc for doc in d.procedure_version.documents.all()}
@@ -355,7 +297,7 @@ def record_supplement_request(
             )
         require_leader(actor, d.competent_agency_id, d.receiving_agency_id)
     d.supplement_rounds += 1
-    return SupplementRequest.objects.create(
+    request = SupplementRequest.objects.create(
         dossier=d,
         at_reception=at_reception,
         requested_at=at,
@@ -373,127 +315,93 @@ def record_supplement_request(
         reason=reason,
         override_reason=override_reason,
     )
+    issue_form(d, c.FormKind.SUPPLEMENT_REQUEST, actor=actor, at=at)
+    return request
 
 
+SUPPLEMENT_REASON = "Cần ghi rõ lý do yêu cầu bổ sung."
+
+
+@dossier_action(A.REQUEST_SUPPLEMENT, needs_reason=SUPPLEMENT_REASON)
 def request_supplement(
-    dossier: Dossier,
+    d: Dossier,
     *,
     items: list[SupplementItem],
     reason: str,
     actor: Any,
-    at: dt.datetime | None = None,
-    expected_revision: int | None = None,
+    at: dt.datetime,
     override_reason: str = "",
-) -> Dossier:
+) -> None:
     """During processing, within 3 working days of reception; the clock stops (R-TIME-5.1)."""
-    moment = now(at)
-    with transaction.atomic():
-        with transition(
-            dossier.pk,
-            c.Action.REQUEST_SUPPLEMENT,
-            actor=actor,
-            expected_revision=expected_revision,
-            at=at,
-            reason=reason,
-        ) as d:
-            require_step(actor, _active_step(d, None))
-            calendar = calendar_of(d)
-            window = calendar.add_working_days(
-                d.clock_started_at or d.received_at,  # type: ignore[arg-type]
-                settings.CCHC_SUPPLEMENT_WINDOW_DAYS,
-            )
-            if moment > window:
-                raise ServiceError(
-                    "supplement_window_passed",
-                    f"Đã quá {settings.CCHC_SUPPLEMENT_WINDOW_DAYS} ngày làm việc kể từ khi "
-                    f"tiếp nhận (hạn {calendar.local(window):%H:%M %d/%m/%Y}); không được yêu "
-                    "cầu bổ sung nữa.",
-                )
-            record_supplement_request(
-                d,
-                items=items,
-                reason=reason,
-                actor=actor,
-                at=moment,
-                at_reception=False,
-                override_reason=override_reason,
-            )
-            ClockStop.objects.create(
-                dossier=d,
-                kind=c.StopKind.SUPPLEMENT,
-                started_at=moment,
-                reason=reason,
-                started_by=_actor(actor),
-            )
-        issue_form(d, c.FormKind.SUPPLEMENT_REQUEST, actor=actor, at=moment)
-    return d
-
-
-def supply(
-    dossier: Dossier,
-    *,
-    documents: list[DocumentInput],
-    actor: Any,
-    at: dt.datetime | None = None,
-    expected_revision: int | None = None,
-) -> Dossier:
-    """The complete dossier arrives: the time limit runs again from zero (R-TIME-5.1)."""
-    moment = now(at)
-    with transition(
-        dossier.pk, c.Action.SUPPLY, actor=actor, expected_revision=expected_revision, at=at
-    ) as d:
-        require_desk(actor, d)
-        save_documents(d, documents, at=moment, supplement_round=d.supplement_rounds)
-        d.supplement_requests.filter(answered_at__isnull=True).update(answered_at=moment)
-        d.clock_stops.filter(ended_at__isnull=True).update(ended_at=moment, ended_by=_actor(actor))
-        calendar = calendar_of(d)
-        limit = limit_of(d)
-        d.clock_started_at = calendar.clock_start(moment, limit.cutoff)
-        d.legal_due_at = calendar.due(moment, limit)
-        change_due(
-            d,
-            d.legal_due_at,
-            reason="Nhận đủ hồ sơ bổ sung: tính lại thời hạn từ đầu",
-            actor=actor,
-            at=moment,
+    require_step(actor, _active_step(d, None))
+    calendar = calendar_of(d)
+    window = calendar.add_working_days(
+        d.clock_started_at or d.received_at,  # type: ignore[arg-type]
+        settings.CCHC_SUPPLEMENT_WINDOW_DAYS,
+    )
+    if at > window:
+        raise ServiceError(
+            "supplement_window_passed",
+            f"Đã quá {settings.CCHC_SUPPLEMENT_WINDOW_DAYS} ngày làm việc kể từ khi tiếp nhận "
+            f"(hạn {calendar.local(window):%H:%M %d/%m/%Y}); không được yêu cầu bổ sung nữa.",
         )
-        for step in d.steps.filter(status=c.StepStatus.ACTIVE):
-            step.due_at = calendar.due(moment, step_limit(d, step.time_share))
-            step.save(update_fields=["due_at"])
-    return d
-
-
-def close_unsupplemented(
-    dossier: Dossier,
-    *,
-    actor: Any,
-    at: dt.datetime | None = None,
-    expected_revision: int | None = None,
-) -> Dossier:
-    """The applicant did not complete within the days allowed: the desk closes the dossier."""
-    moment = now(at)
-    days = settings.CCHC_SUPPLEMENT_CLOSE_DAYS
-    with transition(
-        dossier.pk,
-        c.Action.CLOSE_UNSUPPLEMENTED,
+    ClockStop.objects.create(
+        dossier=d,
+        kind=c.StopKind.SUPPLEMENT,
+        started_at=at,
+        reason=reason,
+        started_by=_actor(actor),
+    )
+    record_supplement_request(
+        d,
+        items=items,
+        reason=reason,
         actor=actor,
-        expected_revision=expected_revision,
         at=at,
-        reason=f"Không bổ sung hồ sơ sau {days} ngày",
-    ) as d:
-        require_desk(actor, d)
-        last = d.supplement_requests.order_by("-requested_at").first()
-        if last is None or moment < last.requested_at + dt.timedelta(days=days):
-            raise ServiceError(
-                "too_early",
-                f"Chỉ dừng hồ sơ khi người nộp không bổ sung sau {days} ngày kể từ khi được "
-                "yêu cầu.",
-            )
-        _stop_everything(d, moment, actor)
-    return d
+        at_reception=False,
+        override_reason=override_reason,
+    )
 
 
-def _stop_everything(d: Dossier, at: dt.datetime, actor: Any) -> None:
+@dossier_action(A.SUPPLY)
+def supply(d: Dossier, *, documents: list[DocumentInput], actor: Any, at: dt.datetime) -> None:
+    """The complete dossier arrives: the time limit runs again from zero (R-TIME-5.1)."""
+    require_desk(actor, d)
+    save_documents(d, documents, at=at, supplement_round=d.supplement_rounds)
+    d.supplement_requests.filter(answered_at__isnull=True).update(answered_at=at)
+    d.clock_stops.filter(ended_at__isnull=True).update(ended_at=at, ended_by=_actor(actor))
+    calendar = calendar_of(d)
+    limit = limit_of(d)
+    d.clock_started_at = calendar.clock_start(at, limit.cutoff)
+    d.legal_due_at = calendar.due(at, limit)
+    change_due(
+        d,
+        d.legal_due_at,
+        reason="Nhận đủ hồ sơ bổ sung: tính lại thời hạn từ đầu",
+        actor=actor,
+        at=at,
+    )
+    for step in d.steps.filter(status=c.StepStatus.ACTIVE):
+        step.due_at = calendar.due(at, step_limit(d, step.time_share))
+        step.save(update_fields=["due_at"])
+
+
+@dossier_action(A.CLOSE_UNSUPPLEMENTED)
+def close_unsupplemented(d: Dossier, *, actor: Any, at: dt.datetime) -> None:
+    """The applicant did not complete within the days allowed: the desk closes the dossier."""
+    days = settings.CCHC_SUPPLEMENT_CLOSE_DAYS
+    require_desk(actor, d)
+    last = d.supplement_requests.order_by("-requested_at").first()
+    if last is None or at < last.requested_at + dt.timedelta(days=days):
+        raise ServiceError(
+            "too_early",
+            f"Chỉ dừng hồ sơ khi người nộp không bổ sung sau {days} ngày kể từ khi được yêu cầu.",
+        )
+    d.refusal_reason = f"Không bổ sung hồ sơ sau {days} ngày"
+    stop_everything(d, at, actor)
+
+
+def stop_everything(d: Dossier, at: dt.datetime, actor: Any) -> None:
     d.steps.filter(status__in=[c.StepStatus.ACTIVE, c.StepStatus.WAITING]).update(
         status=c.StepStatus.CANCELLED, finished_at=at
     )
@@ -502,191 +410,113 @@ def _stop_everything(d: Dossier, at: dt.datetime, actor: Any) -> None:
     d.holder_agency = None
 
 
-def pause(
-    dossier: Dossier,
-    *,
-    reason: str,
-    actor: Any,
-    at: dt.datetime | None = None,
-    expected_revision: int | None = None,
-) -> Dossier:
+@dossier_action(A.PAUSE, needs_reason="Cần ghi lý do tạm dừng.")
+def pause(d: Dossier, *, reason: str, actor: Any, at: dt.datetime) -> None:
     """R-TIME-5.2: a wait the law allows (a financial obligation…); the due moment moves."""
-    if not reason.strip():
-        raise ServiceError("reason_required", "Cần ghi lý do tạm dừng.")
-    moment = now(at)
-    with transition(
-        dossier.pk,
-        c.Action.PAUSE,
+    require_step(actor, _active_step(d, None))
+    ClockStop.objects.create(
+        dossier=d, kind=c.StopKind.PAUSE, started_at=at, reason=reason, started_by=_actor(actor)
+    )
+
+
+@dossier_action(A.RESUME)
+def resume(d: Dossier, *, actor: Any, at: dt.datetime) -> None:
+    stop = d.clock_stops.filter(ended_at__isnull=True, kind=c.StopKind.PAUSE).first()
+    if stop is None:  # pragma: no cover - the table guarantees an open pause
+        raise ServiceError("no_pause", "Hồ sơ không có khoảng tạm dừng đang mở.")
+    active = d.steps.filter(status=c.StepStatus.ACTIVE).select_related("agency", "dossier")
+    first = active.first()
+    if first is not None:
+        require_step(actor, first)
+    stop.ended_at = at
+    stop.ended_by = _actor(actor)
+    stop.save()
+    calendar = calendar_of(d)
+    paused = calendar.working_time_between(stop.started_at, at)
+    d.legal_due_at = calendar.add_working_time(d.legal_due_at, paused)  # type: ignore[arg-type]
+    change_due(
+        d,
+        calendar.add_working_time(d.due_at, paused),  # type: ignore[arg-type]
+        reason=f"Tạm dừng: {stop.reason}",
         actor=actor,
-        expected_revision=expected_revision,
         at=at,
-        reason=reason,
-    ) as d:
-        require_step(actor, _active_step(d, None))
-        ClockStop.objects.create(
-            dossier=d,
-            kind=c.StopKind.PAUSE,
-            started_at=moment,
-            reason=reason,
-            started_by=_actor(actor),
-        )
-    return d
+    )
+    for step in active:
+        if step.due_at:
+            step.due_at = calendar.add_working_time(step.due_at, paused)
+            step.save(update_fields=["due_at"])
 
 
-def resume(
-    dossier: Dossier,
-    *,
-    actor: Any,
-    at: dt.datetime | None = None,
-    expected_revision: int | None = None,
-) -> Dossier:
-    moment = now(at)
-    with transition(
-        dossier.pk, c.Action.RESUME, actor=actor, expected_revision=expected_revision, at=at
-    ) as d:
-        stop = d.clock_stops.filter(ended_at__isnull=True, kind=c.StopKind.PAUSE).first()
-        if stop is None:  # pragma: no cover - the table guarantees an open pause
-            raise ServiceError("no_pause", "Hồ sơ không có khoảng tạm dừng đang mở.")
-        active = d.steps.filter(status=c.StepStatus.ACTIVE).select_related("agency", "dossier")
-        first = active.first()
-        if first is not None:
-            require_step(actor, first)
-        stop.ended_at = moment
-        stop.ended_by = _actor(actor)
-        stop.save()
-        calendar = calendar_of(d)
-        paused = calendar.working_time_between(stop.started_at, moment)
-        d.legal_due_at = calendar.add_working_time(d.legal_due_at, paused)  # type: ignore[arg-type]
-        change_due(
-            d,
-            calendar.add_working_time(d.due_at, paused),  # type: ignore[arg-type]
-            reason=f"Tạm dừng: {stop.reason}",
-            actor=actor,
-            at=moment,
-        )
-        for step in active:
-            if step.due_at:
-                step.due_at = calendar.add_working_time(step.due_at, paused)
-                step.save(update_fields=["due_at"])
-    return d
-
-
+@dossier_action(A.APOLOGISE, needs_reason="Cần nêu lý do chậm trả kết quả.")
 def apologise(
-    dossier: Dossier,
-    *,
-    reason: str,
-    new_due: dt.datetime,
-    actor: Any,
-    at: dt.datetime | None = None,
-    expected_revision: int | None = None,
-) -> Dossier:
+    d: Dossier, *, reason: str, new_due: dt.datetime, actor: Any, at: dt.datetime
+) -> None:
     """R-LATE: before the due moment, once; the new appointment, the dossier still late."""
-    if not reason.strip():
-        raise ServiceError("reason_required", "Cần nêu lý do chậm trả kết quả.")
-    moment = now(at)
-    with transaction.atomic():
-        with transition(
-            dossier.pk,
-            c.Action.APOLOGISE,
-            actor=actor,
-            expected_revision=expected_revision,
-            at=at,
-            reason=reason,
-        ) as d:
-            require_leader(
-                actor, d.competent_agency_id, d.holder_agency_id or 0, roles=(Role.AGENCY_LEADER,)
-            )
-            if d.apologised_at is not None:
-                raise ServiceError(
-                    "already_apologised", "Hồ sơ đã được hẹn lại một lần; không hẹn lại lần nữa."
-                )
-            if d.due_at is None or moment >= d.due_at:
-                raise ServiceError(
-                    "too_late_to_apologise",
-                    "Phiếu xin lỗi và hẹn lại phải gửi trước thời hạn trả kết quả.",
-                )
-            if new_due <= d.due_at:
-                raise ServiceError(
-                    "invalid_new_due", "Ngày hẹn mới phải sau ngày hẹn trả kết quả hiện tại."
-                )
-            d.apologised_at = moment
-            change_due(d, new_due, reason=f"Xin lỗi, hẹn lại: {reason}", actor=actor, at=moment)
-        issue_form(d, c.FormKind.APOLOGY, actor=actor, at=moment, extra={"reason": reason})
-    return d
-
-
-def declare_ineligible(
-    dossier: Dossier,
-    *,
-    reason: str,
-    actor: Any,
-    at: dt.datetime | None = None,
-    expected_revision: int | None = None,
-) -> Dossier:
-    """R-INELIGIBLE: a reasoned refusal signed by the agency leader, returned by the desk."""
-    if not reason.strip():
-        raise ServiceError("reason_required", "Cần nêu rõ lý do không đủ điều kiện giải quyết.")
-    moment = now(at)
-    with transaction.atomic():
-        with transition(
-            dossier.pk,
-            c.Action.DECLARE_INELIGIBLE,
-            actor=actor,
-            expected_revision=expected_revision,
-            at=at,
-            reason=reason,
-        ) as d:
-            require_leader(actor, d.competent_agency_id, roles=(Role.AGENCY_LEADER,))
-            current = _active_step(d, None)
-            d.steps.filter(status=c.StepStatus.ACTIVE).exclude(pk=current.pk).update(
-                status=c.StepStatus.CANCELLED, finished_at=moment
-            )
-            _finish(current, moment, actor, reason)
-            d.steps.filter(status=c.StepStatus.WAITING, at_desk=False).update(
-                status=c.StepStatus.CANCELLED
-            )
-            d.outcome = c.Outcome.REFUSED
-            d.refusal_reason = reason
-            _advance(d, current, actor=actor, at=moment)
-            d.status = c.Status.RESULT_READY
-        issue_form(d, c.FormKind.REFUSAL, actor=actor, at=moment, extra={"stage": "processing"})
-    return d
-
-
-def mark_result_ready(
-    dossier: Dossier,
-    *,
-    actor: Any,
-    summary: str = "",
-    result_file: Any = None,
-    at: dt.datetime | None = None,
-    expected_revision: int | None = None,
-) -> Dossier:
-    """The last processing step ends with the result (document or scan) attached."""
-    moment = now(at)
-    with transition(
-        dossier.pk,
-        c.Action.MARK_RESULT_READY,
+    require_leader(
+        actor, d.competent_agency_id, d.holder_agency_id or 0, roles=(Role.AGENCY_LEADER,)
+    )
+    if d.apologised_at is not None:
+        raise ServiceError(
+            "already_apologised", "Hồ sơ đã được hẹn lại một lần; không hẹn lại lần nữa."
+        )
+    if d.due_at is None or at >= d.due_at:
+        raise ServiceError(
+            "too_late_to_apologise",
+            "Phiếu xin lỗi và hẹn lại phải gửi trước thời hạn trả kết quả.",
+        )
+    if new_due <= d.due_at:
+        raise ServiceError(
+            "invalid_new_due", "Ngày hẹn mới phải sau ngày hẹn trả kết quả hiện tại."
+        )
+    previous = d.due_at
+    d.apologised_at = at
+    change_due(d, new_due, reason=f"Xin lỗi, hẹn lại: {reason}", actor=actor, at=at)
+    issue_form(
+        d,
+        c.FormKind.APOLOGY,
         actor=actor,
-        expected_revision=expected_revision,
         at=at,
-    ) as d:
-        step = _active_step(d, None)
-        require_step(actor, step)
-        later = d.steps.filter(
-            kind=c.StepKind.PROCESS, order__gt=step.order, at_desk=False
-        ).exclude(status=c.StepStatus.CANCELLED)
-        if later.exists():
-            raise ServiceError(
-                "steps_remaining",
-                "Còn bước xử lý phía sau; hoàn thành từng bước trước khi có kết quả.",
-            )
-        if result_file is not None:
-            from .reception import check_scan
+        extra={"reason": reason, "previous_due_at": local_text(previous)},
+    )
 
-            check_scan(result_file)
-            d.result_file.save(result_file.name or "ket-qua", result_file, save=False)
-        d.result_summary = summary or d.procedure_version.result_document
-        _finish(step, moment, actor)
-        _advance(d, step, actor=actor, at=moment)
-    return d
+
+@dossier_action(
+    A.DECLARE_INELIGIBLE, needs_reason="Cần nêu rõ lý do không đủ điều kiện giải quyết."
+)
+def declare_ineligible(d: Dossier, *, reason: str, actor: Any, at: dt.datetime) -> None:
+    """R-INELIGIBLE: a reasoned refusal signed by the agency leader, returned by the desk."""
+    require_leader(actor, d.competent_agency_id, roles=(Role.AGENCY_LEADER,))
+    current = _active_step(d, None)
+    d.steps.filter(status=c.StepStatus.ACTIVE).exclude(pk=current.pk).update(
+        status=c.StepStatus.CANCELLED, finished_at=at
+    )
+    _finish(current, at, actor, reason)
+    d.steps.filter(status=c.StepStatus.WAITING, at_desk=False).update(status=c.StepStatus.CANCELLED)
+    d.outcome = c.Outcome.REFUSED
+    d.refusal_reason = reason
+    _advance(d, current, actor=actor, at=at)
+    d.status = c.Status.RESULT_READY
+    issue_form(d, c.FormKind.REFUSAL, actor=actor, at=at, extra={"stage": "processing"})
+
+
+@dossier_action(A.MARK_RESULT_READY)
+def mark_result_ready(
+    d: Dossier, *, actor: Any, at: dt.datetime, summary: str = "", result_file: Any = None
+) -> None:
+    """The last processing step ends with the result (document or scan) attached."""
+    step = _active_step(d, None)
+    require_step(actor, step)
+    later = d.steps.filter(kind=c.StepKind.PROCESS, order__gt=step.order, at_desk=False).exclude(
+        status=c.StepStatus.CANCELLED
+    )
+    if later.exists():
+        raise ServiceError(
+            "steps_remaining",
+            "Còn bước xử lý phía sau; hoàn thành từng bước trước khi có kết quả.",
+        )
+    if result_file is not None:
+        check_scan(result_file)
+        d.result_file.save(result_file.name or "ket-qua", result_file, save=False)
+    d.result_summary = summary or d.procedure_version.result_document
+    _finish(step, at, actor)
+    _advance(d, step, actor=actor, at=at)

@@ -26,13 +26,13 @@ from .common import (
     agency_code,
     calendar_of,
     change_due,
+    dossier_action,
     limit_of,
     new_lookup_secret,
     next_number,
     now,
     province_of,
     rule_set_on,
-    transition,
 )
 from .forms import issue_form
 
@@ -316,43 +316,55 @@ def receive(
     issue_receipt: bool = True,
 ) -> Dossier:
     """R-CHECK 1: a complete dossier gets its code, its due moment, its steps and a receipt."""
-    moment = now(at)
-    with transaction.atomic():
-        with transition(
-            dossier.pk, c.Action.RECEIVE, actor=actor, expected_revision=expected_revision, at=at
-        ) as d:
-            if documents:
-                save_documents(d, documents, at=moment, supplement_round=d.supplement_rounds)
-            missing = missing_documents(d)
-            if missing:
-                raise ServiceError(
-                    "incomplete",
-                    "Hồ sơ chưa đủ thành phần, chưa thể tiếp nhận: " + "; ".join(missing) + ".",
-                    {"missing": missing},
-                )
-            d.supplement_requests.filter(answered_at__isnull=True).update(answered_at=moment)
-            calendar = calendar_of(d)
-            limit = limit_of(d)
-            code_agency = (
-                d.receiving_agency
-                if d.rule_set == c.RuleSet.CIRCULAR_01_2018 or d.procedure_version.inter_agency
-                else d.competent_agency
-            )
-            prefix = agency_code(code_agency)
-            day = calendar.local(moment).date()
-            sequence = next_number(f"dossier:{code_agency.pk}:{day:%y%m%d}")
-            d.code = f"{prefix}-{day:%y%m%d}-{sequence:04d}"
-            d.lookup_secret = new_lookup_secret()
-            d.received_at = moment
-            d.clock_started_at = calendar.clock_start(moment, limit.cutoff)
-            legal_due = calendar.due(moment, limit)
-            d.legal_due_at = legal_due
-            change_due(d, legal_due, reason="Tiếp nhận hồ sơ", actor=actor, at=moment)
-            d.register_number = next_number(f"register:{d.desk_id}:{day.year}")
-            _instantiate_steps(d, actor=actor, at=moment)
-        if issue_receipt:
-            issue_form(d, c.FormKind.RECEIPT, actor=actor, at=moment)
-    return d
+    return _receive(
+        dossier,
+        actor=actor,
+        at=at,
+        expected_revision=expected_revision,
+        documents=documents or [],
+        issue_receipt=issue_receipt,
+    )
+
+
+@dossier_action(c.Action.RECEIVE)
+def _receive(
+    d: Dossier,
+    *,
+    actor: Any,
+    at: dt.datetime,
+    documents: list[DocumentInput],
+    issue_receipt: bool,
+) -> None:
+    if documents:
+        save_documents(d, documents, at=at, supplement_round=d.supplement_rounds)
+    missing = missing_documents(d)
+    if missing:
+        raise ServiceError(
+            "incomplete",
+            "Hồ sơ chưa đủ thành phần, chưa thể tiếp nhận: " + "; ".join(missing) + ".",
+            {"missing": missing},
+        )
+    d.supplement_requests.filter(answered_at__isnull=True).update(answered_at=at)
+    calendar = calendar_of(d)
+    limit = limit_of(d)
+    code_agency = (
+        d.receiving_agency
+        if d.rule_set == c.RuleSet.CIRCULAR_01_2018 or d.procedure_version.inter_agency
+        else d.competent_agency
+    )
+    prefix = agency_code(code_agency)
+    day = calendar.local(at).date()
+    sequence = next_number(f"dossier:{code_agency.pk}:{day:%y%m%d}")
+    d.code = f"{prefix}-{day:%y%m%d}-{sequence:04d}"
+    d.lookup_secret = new_lookup_secret()
+    d.received_at = at
+    d.clock_started_at = calendar.clock_start(at, limit.cutoff)
+    d.legal_due_at = calendar.due(at, limit)
+    change_due(d, d.legal_due_at, reason="Tiếp nhận hồ sơ", actor=actor, at=at)
+    d.register_number = next_number(f"register:{d.desk_id}:{day.year}")
+    _instantiate_steps(d, actor=actor, at=at)
+    if issue_receipt:
+        issue_form(d, c.FormKind.RECEIPT, actor=actor, at=at)
 
 
 def _instantiate_steps(d: Dossier, *, actor: Any, at: dt.datetime) -> None:
@@ -411,66 +423,35 @@ def _instantiate_steps(d: Dossier, *, actor: Any, at: dt.datetime) -> None:
         activate_step(d, first, giver=None, actor=actor, at=at)
 
 
+@dossier_action(c.Action.REQUEST_COMPLETION, needs_reason="Cần ghi rõ lý do yêu cầu bổ sung.")
 def request_completion(
-    dossier: Dossier,
+    d: Dossier,
     *,
     items: list[SupplementItem],
     reason: str,
     actor: Any,
-    at: dt.datetime | None = None,
-    expected_revision: int | None = None,
+    at: dt.datetime,
     override_reason: str = "",
-) -> Dossier:
+) -> None:
     """R-CHECK 2 at the desk: every missing item in one request; a second needs an override."""
     from .processing import record_supplement_request
 
-    moment = now(at)
-    with transaction.atomic():
-        with transition(
-            dossier.pk,
-            c.Action.REQUEST_COMPLETION,
-            actor=actor,
-            expected_revision=expected_revision,
-            at=at,
-            reason=reason,
-        ) as d:
-            record_supplement_request(
-                d,
-                items=items,
-                reason=reason,
-                actor=actor,
-                at=moment,
-                at_reception=True,
-                override_reason=override_reason,
-            )
-        issue_form(d, c.FormKind.SUPPLEMENT_REQUEST, actor=actor, at=moment)
-    return d
+    record_supplement_request(
+        d,
+        items=items,
+        reason=reason,
+        actor=actor,
+        at=at,
+        at_reception=True,
+        override_reason=override_reason,
+    )
 
 
-def refuse_reception(
-    dossier: Dossier,
-    *,
-    reason: str,
-    actor: Any,
-    at: dt.datetime | None = None,
-    expected_revision: int | None = None,
-) -> Dossier:
+@dossier_action(c.Action.REFUSE_RECEPTION, needs_reason="Cần ghi rõ lý do từ chối tiếp nhận.")
+def refuse_reception(d: Dossier, *, reason: str, actor: Any, at: dt.datetime) -> None:
     """R-CHECK 3: not this procedure, not competent, not eligible — with the reason."""
-    if not reason.strip():
-        raise ServiceError("reason_required", "Cần ghi rõ lý do từ chối tiếp nhận.")
-    moment = now(at)
-    with transaction.atomic():
-        with transition(
-            dossier.pk,
-            c.Action.REFUSE_RECEPTION,
-            actor=actor,
-            expected_revision=expected_revision,
-            at=at,
-            reason=reason,
-        ) as d:
-            d.refusal_reason = reason
-            d.outcome = c.Outcome.REFUSED
-            d.finished_at = moment
-            d.holder_agency = None
-        issue_form(d, c.FormKind.REFUSAL, actor=actor, at=moment)
-    return d
+    d.refusal_reason = reason
+    d.outcome = c.Outcome.REFUSED
+    d.finished_at = at
+    d.holder_agency = None
+    issue_form(d, c.FormKind.REFUSAL, actor=actor, at=at)

@@ -13,10 +13,10 @@ from cchc.core.text import fold
 
 from .. import constants as c
 from ..models import Dossier, DossierStep
-from .common import ServiceError, TransitionNotAllowed, now, timeliness, transition
+from .common import ServiceError, TransitionNotAllowed, dossier_action, now, timeliness
 from .forms import issue_form
 from .permissions import require_desk, works_at_desk, works_in
-from .processing import _stop_everything, complete_step
+from .processing import complete_step, stop_everything
 from .reception import receive
 
 
@@ -24,192 +24,125 @@ def _actor(actor: Any) -> Any:
     return actor if getattr(actor, "pk", None) else None
 
 
-def notify_early(
-    dossier: Dossier,
-    *,
-    actor: Any,
-    at: dt.datetime | None = None,
-    expected_revision: int | None = None,
-) -> Dossier:
+A = c.Action
+
+
+@dossier_action(A.NOTIFY_EARLY)
+def notify_early(d: Dossier, *, actor: Any, at: dt.datetime) -> None:
     """R-EARLY: the applicant is told the result can be collected before the appointment."""
-    moment = now(at)
-    with transition(
-        dossier.pk,
-        c.Action.NOTIFY_EARLY,
-        actor=actor,
-        expected_revision=expected_revision,
-        at=at,
-    ) as d:
-        require_desk(actor, d)
-        d.early_notice_at = moment
-        from ..notify import notify_applicant
+    from ..notify import notify_applicant
 
-        notify_applicant(
-            d, reason="Kết quả đã có; mời ông/bà đến nhận sớm hơn ngày hẹn.", force=True
-        )
-    return d
+    require_desk(actor, d)
+    d.early_notice_at = at
+    notify_applicant(d, reason="Kết quả đã có; mời ông/bà đến nhận sớm hơn ngày hẹn.", force=True)
 
 
+@dossier_action(A.RETURN_RESULT)
 def return_result(
-    dossier: Dossier,
+    d: Dossier,
     *,
     actor: Any,
+    at: dt.datetime,
     method: str = c.ReturnMethod.DESK,
     returned_to: str = "",
     authorisation: str = "",
-    at: dt.datetime | None = None,
-    expected_revision: int | None = None,
-) -> Dossier:
+) -> None:
     """R-RETURN: who collected it, when and how; early only after notice; early/on time/late."""
-    moment = now(at)
     if method not in c.ReturnMethod.values:
         raise ServiceError("invalid_input", "Hình thức trả kết quả không hợp lệ.")
-    with transition(
-        dossier.pk,
-        c.Action.RETURN_RESULT,
-        actor=actor,
-        expected_revision=expected_revision,
-        at=at,
-    ) as d:
-        require_desk(actor, d)
-        receiver = returned_to.strip() or d.applicant_name
-        if method == c.ReturnMethod.DESK and not returned_to.strip():
-            raise ServiceError("receiver_required", "Cần ghi họ tên người nhận kết quả.")
-        is_applicant = fold(receiver) in {fold(d.applicant_name), fold(d.representative or "")}
-        if method == c.ReturnMethod.DESK and not is_applicant and not authorisation.strip():
-            raise ServiceError(
-                "authorisation_required",
-                "Người nhận không phải người nộp hồ sơ: cần ghi giấy ủy quyền.",
-            )
-        result = timeliness(moment, d.legal_due_at)
-        if (
-            result == c.Timeliness.EARLY
-            and d.early_notice_at is None
-            and d.outcome == c.Outcome.GRANTED
-            and not d.on_the_spot
-        ):
-            raise ServiceError(
-                "early_notice_required",
-                "Trả kết quả trước ngày hẹn cần báo trước cho người nộp (R-EARLY): bấm “Báo "
-                "trả kết quả sớm” trước.",
-            )
-        final = d.steps.filter(status=c.StepStatus.ACTIVE, at_desk=True).first()
-        if final is not None:
-            final.status = c.StepStatus.DONE
-            final.finished_at = moment
-            final.timeliness = timeliness(moment, final.due_at)
-            final.assignee = final.assignee or _actor(actor)
-            final.save()
-        d.return_method = method
-        d.returned_to = receiver
-        d.return_authorisation = authorisation.strip()
-        d.returned_at = d.finished_at = moment
-        d.timeliness = result
-        d.holder_agency = None
-    return d
+    require_desk(actor, d)
+    receiver = returned_to.strip() or d.applicant_name
+    if method == c.ReturnMethod.DESK and not returned_to.strip():
+        raise ServiceError("receiver_required", "Cần ghi họ tên người nhận kết quả.")
+    is_applicant = fold(receiver) in {fold(d.applicant_name), fold(d.representative or "")}
+    if method == c.ReturnMethod.DESK and not is_applicant and not authorisation.strip():
+        raise ServiceError(
+            "authorisation_required",
+            "Người nhận không phải người nộp hồ sơ: cần ghi giấy ủy quyền.",
+        )
+    result = timeliness(at, d.legal_due_at)
+    if (
+        result == c.Timeliness.EARLY
+        and d.early_notice_at is None
+        and d.outcome == c.Outcome.GRANTED
+        and not d.on_the_spot
+    ):
+        raise ServiceError(
+            "early_notice_required",
+            "Trả kết quả trước ngày hẹn cần báo trước cho người nộp (R-EARLY): bấm “Báo trả kết "
+            "quả sớm” trước.",
+        )
+    final = d.steps.filter(status=c.StepStatus.ACTIVE, at_desk=True).first()
+    if final is not None:
+        final.status = c.StepStatus.DONE
+        final.finished_at = at
+        final.timeliness = timeliness(at, final.due_at)
+        final.assignee = final.assignee or _actor(actor)
+        final.save()
+    d.return_method = method
+    d.returned_to = receiver
+    d.return_authorisation = authorisation.strip()
+    d.returned_at = d.finished_at = at
+    d.timeliness = result
+    d.holder_agency = None
 
 
-def withdraw(
-    dossier: Dossier,
-    *,
-    reason: str,
-    actor: Any,
-    at: dt.datetime | None = None,
-    expected_revision: int | None = None,
-) -> Dossier:
+def withdraw(dossier: Dossier, **kwargs: Any) -> Dossier:
     """R-WITHDRAW: stop at the applicant's request while no result exists; a stop notice."""
-    if not reason.strip():
-        raise ServiceError("reason_required", "Cần ghi nội dung đề nghị dừng của người nộp.")
-    moment = now(at)
-    with transaction.atomic():
-        current = Dossier.objects.filter(pk=dossier.pk).values_list("status", flat=True).first()
-        if current == c.Status.RESULT_READY:
-            raise TransitionNotAllowed(
-                "result_exists",
-                "Hồ sơ đã có kết quả nên không thể dừng giải quyết theo đề nghị rút hồ sơ.",
-            )
-        with transition(
-            dossier.pk,
-            c.Action.WITHDRAW,
-            actor=actor,
-            expected_revision=expected_revision,
-            at=at,
-            reason=reason,
-        ) as d:
-            if not (_actor(actor) is not None and d.applicant_user_id == actor.pk):
-                require_desk(actor, d)
-            d.refusal_reason = reason
-            _stop_everything(d, moment, actor)
-        issue_form(d, c.FormKind.STOP_NOTICE, actor=actor, at=moment, extra={"reason": reason})
-    return d
+    current = Dossier.objects.filter(pk=dossier.pk).values_list("status", flat=True).first()
+    if current == c.Status.RESULT_READY:
+        raise TransitionNotAllowed(
+            "result_exists",
+            "Hồ sơ đã có kết quả nên không thể dừng giải quyết theo đề nghị rút hồ sơ.",
+        )
+    return _withdraw(dossier, **kwargs)
 
 
+@dossier_action(A.WITHDRAW, needs_reason="Cần ghi nội dung đề nghị dừng của người nộp.")
+def _withdraw(d: Dossier, *, reason: str, actor: Any, at: dt.datetime) -> None:
+    if not (_actor(actor) is not None and d.applicant_user_id == actor.pk):
+        require_desk(actor, d)
+    d.refusal_reason = reason
+    stop_everything(d, at, actor)
+    issue_form(d, c.FormKind.STOP_NOTICE, actor=actor, at=at, extra={"reason": reason})
+
+
+@dossier_action(A.RECORD_PAYMENT)
 def record_payment(
-    dossier: Dossier,
-    *,
-    fee_id: int,
-    method: str,
-    receipt_number: str,
-    actor: Any,
-    at: dt.datetime | None = None,
-    expected_revision: int | None = None,
-) -> Dossier:
+    d: Dossier, *, fee_id: int, method: str, receipt_number: str, actor: Any, at: dt.datetime
+) -> None:
     """R-FEE: a payment with its receipt number; exempt lines are never charged."""
-    moment = now(at)
     if method not in c.PaymentMethod.values:
         raise ServiceError("invalid_input", "Hình thức thanh toán không hợp lệ.")
     if not receipt_number.strip():
         raise ServiceError("receipt_required", "Cần nhập số biên lai thu phí, lệ phí.")
-    with transition(
-        dossier.pk,
-        c.Action.RECORD_PAYMENT,
-        actor=actor,
-        expected_revision=expected_revision,
-        at=at,
-    ) as d:
-        require_desk(actor, d)
-        fee = d.fees.filter(pk=fee_id).first()
-        if fee is None:
-            raise ServiceError("not_found", "Không tìm thấy khoản phí của hồ sơ.")
-        if fee.exempt:
-            raise ServiceError("fee_exempt", "Khoản này được miễn, không thu.")
-        if fee.paid_at is not None:
-            raise ServiceError("fee_paid", f"Khoản này đã thu (biên lai {fee.receipt_number}).")
-        fee.paid_amount = fee.amount
-        fee.paid_at = moment
-        fee.method = method
-        fee.receipt_number = receipt_number.strip()
-        fee.save()
-    return d
+    require_desk(actor, d)
+    fee = d.fees.filter(pk=fee_id).first()
+    if fee is None:
+        raise ServiceError("not_found", "Không tìm thấy khoản phí của hồ sơ.")
+    if fee.exempt:
+        raise ServiceError("fee_exempt", "Khoản này được miễn, không thu.")
+    if fee.paid_at is not None:
+        raise ServiceError("fee_paid", f"Khoản này đã thu (biên lai {fee.receipt_number}).")
+    fee.paid_amount = fee.amount
+    fee.paid_at = at
+    fee.method = method
+    fee.receipt_number = receipt_number.strip()
+    fee.save()
 
 
-def confirm_paper(
-    dossier: Dossier,
-    *,
-    handover_id: int,
-    actor: Any,
-    at: dt.datetime | None = None,
-    expected_revision: int | None = None,
-) -> Dossier:
+@dossier_action(A.CONFIRM_PAPER)
+def confirm_paper(d: Dossier, *, handover_id: int, actor: Any, at: dt.datetime) -> None:
     """R-TRANSFER: the paper dossier reached the agency (late if after its deadline)."""
-    moment = now(at)
-    with transition(
-        dossier.pk,
-        c.Action.CONFIRM_PAPER,
-        actor=actor,
-        expected_revision=expected_revision,
-        at=at,
-    ) as d:
-        handover = d.handovers.filter(
-            pk=handover_id, medium=c.TransferMedium.PAPER, paper_received_at__isnull=True
-        ).first()
-        if handover is None:
-            raise ServiceError("not_found", "Không có lần chuyển hồ sơ giấy nào chờ xác nhận.")
-        if not works_in(actor, handover.to_agency_id):
-            raise ServiceError("forbidden", "Chỉ cơ quan nhận hồ sơ giấy được xác nhận.")
-        handover.paper_received_at = moment
-        handover.save(update_fields=["paper_received_at"])
-    return d
+    handover = d.handovers.filter(
+        pk=handover_id, medium=c.TransferMedium.PAPER, paper_received_at__isnull=True
+    ).first()
+    if handover is None:
+        raise ServiceError("not_found", "Không có lần chuyển hồ sơ giấy nào chờ xác nhận.")
+    if not works_in(actor, handover.to_agency_id):
+        raise ServiceError("forbidden", "Chỉ cơ quan nhận hồ sơ giấy được xác nhận.")
+    handover.paper_received_at = at
+    handover.save(update_fields=["paper_received_at"])
 
 
 def settle_at_once(
