@@ -41,7 +41,7 @@ def form_data(d: Dossier, kind: str, at: dt.datetime, actor: Any) -> dict[str, A
         if kind == c.FormKind.APOLOGY or (kind == c.FormKind.REFUSAL and d.received_at is not None)
         else d.receiving_agency
     )
-    parent = issuer.parent.name if issuer.parent_id else ""
+    parent = issuer.parent.name if issuer.parent is not None else ""
     data: dict[str, Any] = {
         "code": d.code or "",
         "submission_code": d.submission_code,

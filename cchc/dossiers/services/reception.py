@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 
 from cchc.accounts.constants import Role
 from cchc.core.audit import log_action
-from cchc.organizations.models import AdministrativeArea, Desk
+from cchc.organizations.models import AdministrativeArea, Agency, Desk
 from cchc.procedures.constants import PerformerKind, VersionStatus
 from cchc.procedures.models import ProcedureVersion
 from cchc.procedures.services import resolve_competent_agency
@@ -67,7 +67,7 @@ class DocumentInput:
     originals: int = 0
     copies: int = 0
     received: bool = True
-    upload: UploadedFile | None = None
+    upload: UploadedFile[bytes] | None = None
 
 
 @dataclass
@@ -118,7 +118,7 @@ def check_applicant(applicant: Applicant, problems: Problems) -> None:
         problems.add("applicant.area", "Địa chỉ phải chọn đến xã, phường, đặc khu.")
 
 
-def check_scan(upload: UploadedFile) -> str:
+def check_scan(upload: UploadedFile[bytes]) -> str:
     """The content type sniffed from the file's first bytes, or a ServiceError."""
     limit = settings.CCHC_SCAN_MAX_BYTES
     if upload.size and upload.size > limit:
@@ -140,7 +140,7 @@ def _desk_may_receive(desk: Desk, version: ProcedureVersion, competent: Any) -> 
     """R-ANYWHERE: listed procedures anywhere; otherwise the desk serving the competent agency."""
     if version.anywhere_in_province:
         return True
-    return desk.agency_id == competent.pk or desk.area_id == competent.area_id
+    return bool(desk.agency_id == competent.pk or desk.area_id == competent.area_id)
 
 
 def save_documents(
@@ -221,8 +221,10 @@ def start_dossier(
             f"hồ sơ cần nộp tại bộ phận một cửa phục vụ {competent.name}.",
         )
     if idempotency_key and getattr(actor, "pk", None):
-        existing = Dossier.objects.filter(created_by=actor, idempotency_key=idempotency_key)
-        if found := existing.first():
+        found: Dossier | None = Dossier.objects.filter(
+            created_by=actor, idempotency_key=idempotency_key
+        ).first()
+        if found is not None:
             return found
     try:
         with transaction.atomic():
@@ -279,10 +281,12 @@ def start_dossier(
                 at=moment,
             )
     except IntegrityError:
-        found = Dossier.objects.filter(created_by=actor, idempotency_key=idempotency_key).first()
-        if found is None:
+        again: Dossier | None = Dossier.objects.filter(
+            created_by=actor, idempotency_key=idempotency_key
+        ).first()
+        if again is None:
             raise
-        return found
+        return again
     return dossier
 
 
@@ -374,7 +378,7 @@ def _instantiate_steps(d: Dossier, *, actor: Any, at: dt.datetime) -> None:
     rows: list[DossierStep] = []
     if not template:
         limit = d.procedure_version.time_limit or Decimal(0)
-        template_rows = [
+        template_rows: list[tuple[str, Agency, bool, str, Decimal]] = [
             ("Tiếp nhận hồ sơ", desk_agency, True, Role.RECEPTIONIST, Decimal(0)),
             ("Thẩm định, giải quyết", d.competent_agency, False, Role.SPECIALIST, limit),
             ("Trả kết quả", desk_agency, True, Role.RECEPTIONIST, Decimal(0)),
@@ -386,7 +390,7 @@ def _instantiate_steps(d: Dossier, *, actor: Any, at: dt.datetime) -> None:
         for step in template:
             if d.on_the_spot or step.performer == PerformerKind.RECEIVING_DESK:
                 agency, at_desk = desk_agency, True
-            elif step.performer == PerformerKind.OTHER_AGENCY and step.other_agency_id:
+            elif step.performer == PerformerKind.OTHER_AGENCY and step.other_agency is not None:
                 agency, at_desk = step.other_agency, False
             else:
                 agency, at_desk = d.competent_agency, False

@@ -139,7 +139,7 @@ def confirm_paper(d: Dossier, *, handover_id: int, actor: Any, at: dt.datetime) 
     ).first()
     if handover is None:
         raise ServiceError("not_found", "Không có lần chuyển hồ sơ giấy nào chờ xác nhận.")
-    if not works_in(actor, handover.to_agency_id):
+    if handover.to_agency_id is None or not works_in(actor, handover.to_agency_id):
         raise ServiceError("forbidden", "Chỉ cơ quan nhận hồ sơ giấy được xác nhận.")
     handover.paper_received_at = at
     handover.save(update_fields=["paper_received_at"])
