@@ -29,6 +29,8 @@ class Badges:
 def badges(dossier: Dossier, due: dt.datetime | None, now: dt.datetime | None = None) -> Badges:
     """Overdue, due today, at risk (due within the alert window) and stalled (no action)."""
     now = now or timezone.now()
+    if dossier.status not in c.CLOCK_RUNNING:  # the clock is stopped: no deadline to show
+        return Badges(False, False, False, False)
     calendar = calendar_of(dossier)
     zone = timezone.get_default_timezone()
     overdue = due is not None and due < now

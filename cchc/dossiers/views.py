@@ -226,6 +226,20 @@ def available_actions(user: User, d: Dossier) -> list[str]:
     return [a for a in c.TRANSITIONS if c.allowed(a, d.status)]
 
 
+STATUS_LABELS = dict(c.Status.choices)
+ACTION_LABELS = {f"dossier.{value}": label for value, label in c.Action.choices}
+ACTION_LABELS["dossier.reassign"] = _("Chuyển giao người xử lý")
+
+
+def timeline_labels(event: AuditEvent) -> tuple[str, str, str]:
+    """The action and statuses of an audit event in words."""
+    return (
+        str(ACTION_LABELS.get(event.action, event.action)),
+        str(STATUS_LABELS.get(event.from_status, event.from_status)),
+        str(STATUS_LABELS.get(event.to_status, event.to_status)),
+    )
+
+
 @login_required
 def dossier_detail(request: HttpRequest, pk: int) -> HttpResponse:
     d = get_visible(request, pk)
@@ -242,11 +256,12 @@ def dossier_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if agencies
         else User.objects.none()
     )
-    events = (
-        AuditEvent.objects.filter(object_type="dossiers.dossier", object_id=str(d.pk))
-        .select_related("actor")
-        .order_by("sequence")
-    )
+    events = [
+        (event, *timeline_labels(event))
+        for event in AuditEvent.objects.filter(
+            object_type="dossiers.dossier", object_id=str(d.pk)
+        ).order_by("sequence")
+    ]
     return render(
         request,
         "dossiers/detail.html",

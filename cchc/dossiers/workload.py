@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.test import override_settings
 from django.utils import timezone
 
+from cchc.accounts.models import Membership
 from cchc.calendars.arithmetic import WorkingCalendar
 from cchc.calendars.services import calendar_for
 from cchc.organizations.constants import DeskKind
@@ -26,14 +27,16 @@ from . import services as s
 from .demo import give_demo_codes
 from .models import Dossier
 
-# Dossiers per desk per working day at scale 1 (a busy provincial Center, quieter communes).
+# Dossiers per desk per working day at scale 1: about 1,800 a day in the 2019 structure and
+# 1,500 after the 2025 merger — the order of magnitude a mountain province of 1.3 million
+# people reports (hundreds of thousands of dossiers a year, most at commune level).
 RATES = {
-    DeskKind.PROVINCIAL_CENTER: 6.0,
-    DeskKind.DISTRICT_RECEPTION: 2.0,
-    DeskKind.COMMUNE_RECEPTION: 0.6,
-    DeskKind.COMMUNE_CENTER: 1.2,
-    DeskKind.DEPARTMENT_RECEPTION: 1.0,
-    DeskKind.RECEPTION_POINT: 0.3,
+    DeskKind.PROVINCIAL_CENTER: 40.0,
+    DeskKind.DISTRICT_RECEPTION: 15.0,
+    DeskKind.COMMUNE_RECEPTION: 6.0,
+    DeskKind.COMMUNE_CENTER: 20.0,
+    DeskKind.DEPARTMENT_RECEPTION: 5.0,
+    DeskKind.RECEPTION_POINT: 3.0,
 }
 LEVEL_OF_DESK = {
     DeskKind.PROVINCIAL_CENTER: "province",
@@ -91,6 +94,7 @@ class Options:
     end: dt.date
     scale: float
     seed: int
+    staffed_factor: float = 1.0  # extra load at desks where someone is posted (demo accounts)
 
 
 class Generator:
@@ -163,6 +167,9 @@ class Generator:
 
     def run(self) -> Counter[str]:
         give_demo_codes()
+        self.staffed = set(
+            Membership.objects.filter(desk__isnull=False).values_list("desk_id", flat=True)
+        )
         day = self.o.start
         with override_settings(CCHC_SILENT_NOTIFICATIONS=True):
             while day <= self.o.end and day <= timezone.localdate():
@@ -175,6 +182,8 @@ class Generator:
         desks = Desk.objects.on(day).select_related("area", "agency").order_by("pk")
         for desk in desks:
             rate = RATES.get(DeskKind(desk.kind), 0.5) * self.o.scale
+            if desk.pk in self.staffed:
+                rate *= self.o.staffed_factor
             count = int(rate) + (1 if self.rng.random() < rate - int(rate) else 0)
             versions = self.versions(LEVEL_OF_DESK[DeskKind(desk.kind)], day)
             communes = self.communes(desk, day)
@@ -251,7 +260,7 @@ class Generator:
                 break
             share = float(step.time_share or Decimal("0.1")) * (1 if hours_unit else day_hours)
             factor = r.uniform(1.3, 2.5) if slow else r.uniform(0.2, 0.95)
-            if first and r.random() < 0.04:
+            if first and d.supplement_rounds == 0 and r.random() < 0.04:
                 doc = d.procedure_version.documents.first()
                 t = self.later(t, 1)
                 if doc is None or t > self.cutoff:

@@ -144,3 +144,21 @@ def test_receipt_qr_lookup_shows_status_and_wrong_secret_reveals_nothing(client,
     unknown = main(client.get("/tra-cuu/", {"ma": "KHONG-CO", "mk": "AAAAAAAA"}))
     assert "Đang giải quyết" not in wrong
     assert wrong.replace(d.code, "KHONG-CO") == unknown
+
+
+def test_a_dossier_waiting_for_the_applicant_is_not_shown_overdue(world):
+    """The clock is stopped (R-TIME-5): no overdue badge while the applicant completes it."""
+    from cchc.dossiers import services as s
+    from cchc.dossiers.inbox import badges
+
+    d = world.received(moment="2026-11-23 09:00")
+    assert badges(d, d.due_at, at("2026-12-01 09:00")).overdue
+    doc = d.procedure_version.documents.first()
+    d = s.request_supplement(
+        d,
+        items=[s.SupplementItem(doc.pk)],
+        reason="Thiếu",
+        actor=world.division_head,
+        at=at("2026-11-23 10:00"),
+    )
+    assert not badges(d, d.due_at, at("2026-12-01 09:00")).overdue

@@ -1,9 +1,11 @@
 from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from cchc.accounts.constants import Role
 from cchc.accounts.models import Membership, User
+from cchc.dossiers.demo import give_demo_codes
 from cchc.organizations.constants import AgencyKind, DeskKind
 from cchc.organizations.models import Agency, Desk
 
@@ -17,13 +19,21 @@ class Command(BaseCommand):
     def handle(self, *args, **options):  # type: ignore[no-untyped-def]
         center = Desk.objects.filter(kind=DeskKind.PROVINCIAL_CENTER).first()
         commune_desk = Desk.objects.filter(kind=DeskKind.COMMUNE_CENTER).order_by("name").first()
-        department = Agency.objects.filter(kind=AgencyKind.DEPARTMENT, name="Sở Tư pháp").first()
+        department = Agency.objects.filter(kind=AgencyKind.DEPARTMENT, name="Sở Tài chính").first()
         home_affairs = Agency.objects.filter(kind=AgencyKind.DEPARTMENT, name="Sở Nội vụ").first()
-        if not (center and commune_desk and department and home_affairs):
+        commune_pc = (
+            Agency.objects.on(timezone.localdate())
+            .filter(area=commune_desk.area, kind=AgencyKind.COMMUNE_PEOPLES_COMMITTEE)
+            .first()
+            if commune_desk
+            else None
+        )
+        if not (center and commune_desk and department and home_affairs and commune_pc):
             self.stderr.write(
                 "Chưa có dữ liệu tham chiếu: chạy `manage.py load_reference_data` trước."
             )
             return
+        give_demo_codes()  # made-up agency codes, flagged as demo, so desks can number dossiers
         catalog_editors, _ = Group.objects.get_or_create(name="Biên tập danh mục thủ tục")
         catalog_editors.permissions.set(
             Permission.objects.filter(content_type__app_label="procedures")
@@ -47,16 +57,35 @@ class Command(BaseCommand):
                 False,
             ),
             (
-                "chuyenvien.stp",
-                "Chuyên viên Sở Tư pháp (demo)",
+                "chuyenvien.xa",
+                "Công chức UBND cấp xã (demo)",
+                commune_pc,
+                None,
+                Role.SPECIALIST,
+                False,
+            ),
+            ("chuyenvien.xa", "", commune_pc, None, Role.DIVISION_HEAD, False),
+            ("chuyenvien.xa", "", commune_pc, None, Role.CLERK, False),
+            (
+                "chutich.xa",
+                "Chủ tịch UBND cấp xã (demo)",
+                commune_pc,
+                None,
+                Role.AGENCY_LEADER,
+                False,
+            ),
+            (
+                "chuyenvien.stc",
+                "Chuyên viên Sở Tài chính (demo)",
                 department,
                 None,
                 Role.SPECIALIST,
                 False,
             ),
+            ("chuyenvien.stc", "", department, None, Role.DIVISION_HEAD, False),
             (
-                "lanhdao.stp",
-                "Lãnh đạo Sở Tư pháp (demo)",
+                "lanhdao.stc",
+                "Lãnh đạo Sở Tài chính (demo)",
                 department,
                 None,
                 Role.AGENCY_LEADER,
@@ -93,7 +122,8 @@ class Command(BaseCommand):
                 user.groups.add(catalog_editors)
             if agency is not None:
                 Membership.objects.get_or_create(user=user, agency=agency, desk=desk, role=role)
-            rows.append((username, name))
+            if name:
+                rows.append((username, name))
         self.stdout.write(f"\nTài khoản demo (mật khẩu chung: {DEMO_PASSWORD}):")
         for username, name in rows:
             self.stdout.write(f"  {username:<16} {name}")

@@ -29,7 +29,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser):  # type: ignore[no-untyped-def]
         parser.add_argument("--province", default="son-la")
         parser.add_argument(
-            "--from", dest="start", default="", help="YYYY-MM-DD (default: 45 days ago)"
+            "--from", dest="start", default="", help="YYYY-MM-DD (default: --days ago)"
+        )
+        parser.add_argument(
+            "--days", type=int, default=45, help="without --from: how many days back to start"
         )
         parser.add_argument("--to", dest="end", default="", help="YYYY-MM-DD (default: today)")
         parser.add_argument(
@@ -44,11 +47,19 @@ class Command(BaseCommand):
             help="multiplier of the base rates (dossiers per desk per working day)",
         )
         parser.add_argument("--seed", type=int, default=2019)
+        parser.add_argument(
+            "--staffed-factor",
+            type=float,
+            default=1.0,
+            help="multiply the rate of desks where someone is posted (richer demo inboxes)",
+        )
 
     def handle(self, *args, **options):  # type: ignore[no-untyped-def]
         today = timezone.localdate()
         try:
-            start = dt.date.fromisoformat(options["start"] or str(today - dt.timedelta(days=45)))
+            start = dt.date.fromisoformat(
+                options["start"] or str(today - dt.timedelta(days=options["days"]))
+            )
             end = dt.date.fromisoformat(options["end"] or str(today))
         except ValueError as exc:
             raise CommandError("Ngày phải theo dạng YYYY-MM-DD.") from exc
@@ -68,7 +79,16 @@ class Command(BaseCommand):
         if province is None:
             raise CommandError("Chưa nạp dữ liệu tham chiếu: chạy load_reference_data trước.")
         began = time.monotonic()
-        stats = Generator(Options(province, start, end, options["scale"], options["seed"])).run()
+        stats = Generator(
+            Options(
+                province,
+                start,
+                end,
+                options["scale"],
+                options["seed"],
+                options["staffed_factor"],
+            )
+        ).run()
         seconds = time.monotonic() - began
         summary = ", ".join(f"{k}={v}" for k, v in sorted(stats.items()))
         self.stdout.write(f"Đã tạo {stats['created']} hồ sơ trong {seconds:.1f} giây ({summary}).")
