@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -134,6 +135,7 @@ def reception(request: HttpRequest) -> HttpResponse:
             {"desks": desks, "desk": desk, "versions": versions},
         )
     documents = list(version.documents.all())
+    fees = list(version.fees.all())
     form = ReceptionForm(request.POST or None, province=province)
     checked: set[str] = (
         set(request.POST.getlist("documents"))
@@ -168,6 +170,15 @@ def reception(request: HttpRequest) -> HttpResponse:
             for doc in documents
             if str(doc.pk) in checked or request.FILES.get(f"file-{doc.pk}")
         ]
+        fee_inputs = [
+            s.FeeInput(
+                fee.name,
+                fee.amount or Decimal(0),
+                exempt=bool(request.POST.get(f"exempt-{fee.pk}")),
+                exemption_reason=request.POST.get(f"exemption-{fee.pk}", "")[:300],
+            )
+            for fee in fees
+        ]
         try:
             with transaction.atomic():
                 dossier = s.start_dossier(
@@ -180,6 +191,7 @@ def reception(request: HttpRequest) -> HttpResponse:
                     sets=data["sets"],
                     return_method=data["return_method"],
                     request_note=data["request_note"],
+                    fees=fee_inputs,
                 )
                 if outcome == "refuse":
                     s.refuse_reception(dossier, reason=data["reason"], actor=request.user)
@@ -214,6 +226,14 @@ def reception(request: HttpRequest) -> HttpResponse:
             "desk": desk,
             "version": version,
             "documents": documents,
+            "fee_rows": [
+                (
+                    fee,
+                    bool(request.POST.get(f"exempt-{fee.pk}")),
+                    request.POST.get(f"exemption-{fee.pk}", ""),
+                )
+                for fee in fees
+            ],
             "checked": checked,
             "form": form,
             "errors": errors,

@@ -74,8 +74,14 @@ def activate_step(
 
 
 def paper_transfer_due(d: Dossier, at: dt.datetime) -> dt.datetime:
-    """R-TRANSFER: the same working day, or the next one's first period after the cut-off."""
+    """R-TRANSFER: the same working day, or the next one's first period after the cut-off.
+
+    A dossier received outside the competent agency's territory under R-ANYWHERE travels
+    farther: its paper dossier is due within 1 working day (Decree 118 art. 20.1).
+    """
     calendar = calendar_of(d)
+    if d.procedure_version.anywhere_in_province and d.desk.area_id != d.competent_agency.area_id:
+        return calendar.add_working_days(at, 1)
     local = calendar.local(at)
     cutoff = dt.time.fromisoformat(settings.CCHC_PAPER_TRANSFER_CUTOFF)
     if calendar.is_working_day(local.date()) and local.time() < cutoff:

@@ -200,6 +200,9 @@ def start_dossier(
     if not 1 <= sets <= 50:
         problems.add("sets", "Số bộ hồ sơ phải từ 1 đến 50.")
     check_applicant(applicant, problems)
+    for fee in fees or []:
+        if fee.exempt and not fee.exemption_reason.strip():
+            problems.add("fees", f"Cần ghi lý do miễn, giảm “{fee.name}”.")
     for doc in documents:
         if doc.upload is not None:
             try:

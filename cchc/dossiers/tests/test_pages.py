@@ -162,3 +162,18 @@ def test_a_dossier_waiting_for_the_applicant_is_not_shown_overdue(world):
         at=at("2026-11-23 10:00"),
     )
     assert not badges(d, d.due_at, at("2026-12-01 09:00")).overdue
+
+
+def test_fee_exemption_at_reception_needs_its_reason(client, world):
+    """R-FEE: exemptions recorded with their reason; an exempt line is never charged."""
+    v = version("1.000703", at("2026-11-26 09:00").date())
+    fee = v.fees.first()
+    client.force_login(world.center_receptionist)
+    data = reception_post(world, v, desk=world.center_desk.pk, **{f"exempt-{fee.pk}": "1"})
+    response = client.post(reverse("dossiers:reception"), data)
+    assert response.status_code == 400
+    assert "Cần ghi lý do miễn, giảm" in response.content.decode()
+    data[f"exemption-{fee.pk}"] = "Người có công với cách mạng"
+    assert client.post(reverse("dossiers:reception"), data).status_code == 302
+    row = Dossier.objects.get().fees.get()
+    assert row.exempt and row.exemption_reason == "Người có công với cách mạng"

@@ -41,7 +41,9 @@ def dossiers(world, outsider):
 
 def urls(d):
     form = d.forms.first()
+    scan = d.documents.exclude(file="").first()
     return [
+        ("get", reverse("dossiers:document", args=[d.pk, scan.pk])),
         ("get", reverse("dossiers:detail", args=[d.pk])),
         ("get", reverse("dossiers:personal", args=[d.pk])),
         ("get", reverse("dossiers:control_slip", args=[d.pk])),

@@ -374,3 +374,16 @@ def test_stale_revision_is_refused_not_lost(world):
     s.complete_step(d, actor=world.division_head, expected_revision=old)
     with pytest.raises(s.DossierChanged):
         s.complete_step(d, actor=world.specialist, expected_revision=old)
+
+
+def test_paper_dossier_received_anywhere_travels_within_one_working_day(world):
+    """R-ANYWHERE: another commune's desk forwards the paper dossier within 1 working day."""
+    from cchc.dossiers.testing import version
+
+    v = version("1.004873", at("2026-11-23 09:00").date())
+    v.anywhere_in_province = True
+    v.save(update_fields=["anywhere_in_province"])
+    desk = world.other_receptionist.memberships.get().desk
+    d = world.received(moment="2026-11-23 09:00", desk=desk, actor=world.other_receptionist)
+    assert d.competent_agency == world.commune_pc
+    assert d.handovers.first().paper_due_at == at("2026-11-25 09:00")  # Tue is a holiday
