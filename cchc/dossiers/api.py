@@ -1,6 +1,7 @@
 """`/api/v1/dossiers/…`: the workflow for integrations, through the same service functions."""
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any, Literal
 
 from django.db import transaction
@@ -173,6 +174,11 @@ class DocumentIn(Schema):
     copies: int = Field(0, ge=0, le=50)
 
 
+class ExemptionIn(Schema):
+    fee: int = Field(..., description="Khoản phí, lệ phí của phiên bản thủ tục")
+    reason: str = Field(..., min_length=1, max_length=300)
+
+
 class DossierIn(Schema):
     procedure: str = Field(..., description="Mã thủ tục, ví dụ 1.004873")
     desk: int
@@ -185,6 +191,7 @@ class DossierIn(Schema):
     outcome: Literal["none", "receive", "request_completion", "refuse"] = "receive"
     reason: str = Field("", max_length=2000)
     missing: list[int] = Field([], description="Giấy tờ cần bổ sung (khi yêu cầu bổ sung)")
+    exemptions: list[ExemptionIn] = Field([], description="Miễn, giảm phí, lệ phí (R-FEE)")
 
 
 class ActionIn(Schema):
@@ -269,6 +276,19 @@ def create_dossier(request: HttpRequest, payload: DossierIn) -> Any:
         raise ApiError(
             422, "not_in_document_list", "Giấy tờ không thuộc thành phần hồ sơ.", unknown
         )
+    exempt = {e.fee: e.reason for e in payload.exemptions}
+    fee_lines = list(version.fees.all())
+    if set(exempt) - {f.pk for f in fee_lines}:
+        raise ApiError(422, "invalid_parameter", "Khoản phí miễn, giảm không thuộc thủ tục.")
+    fees = [
+        s.FeeInput(
+            f.name,
+            f.amount or Decimal(0),
+            exempt=f.pk in exempt,
+            exemption_reason=exempt.get(f.pk, ""),
+        )
+        for f in fee_lines
+    ]
     a = payload.applicant
     try:
         with transaction.atomic():
@@ -303,6 +323,7 @@ def create_dossier(request: HttpRequest, payload: DossierIn) -> Any:
                 return_method=payload.return_method,
                 request_note=payload.request_note,
                 idempotency_key=key,
+                fees=fees,
             )
             if payload.outcome == "receive":
                 dossier = s.receive(dossier, actor=request.user)

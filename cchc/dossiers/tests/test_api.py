@@ -130,3 +130,16 @@ def test_openapi_documents_the_dossier_endpoints(client):
     spec = client.get("/api/v1/openapi.json").json()
     assert "/api/v1/dossiers" in spec["paths"]
     assert "/api/v1/dossiers/{dossier_id}/actions/{action}" in spec["paths"]
+
+
+def test_api_records_fee_exemptions(client, world):
+    v = version("1.000703", at("2026-11-26 09:00").date())
+    fee = v.fees.first()
+    client.force_login(world.center_receptionist)
+    data = payload(world, procedure="1.000703", desk=world.center_desk.pk)
+    data["documents"] = [{"required_document": d.pk, "originals": 1} for d in v.documents.all()]
+    data["exemptions"] = [{"fee": fee.pk, "reason": "Hộ nghèo"}]
+    r = post(client, "/api/v1/dossiers", data)
+    assert r.status_code == 201, r.content
+    row = Dossier.objects.get().fees.get()
+    assert row.exempt and row.exemption_reason == "Hộ nghèo"
