@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "cchc.calendars",
     "cchc.procedures",
     "cchc.dossiers",
+    "cchc.portal",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -283,3 +284,13 @@ CCHC_ALERT_BEFORE_HOURS = env_int("CCHC_ALERT_BEFORE_HOURS", 8)
 CCHC_SCAN_MAX_BYTES = env_int("CCHC_SCAN_MAX_BYTES", 10 * 1024 * 1024)
 # Dotted path of the SMS sender class; the default only logs messages in the database.
 CCHC_SMS_SENDER = env_str("CCHC_SMS_SENDER", "cchc.dossiers.notify.LogSmsSender")
+# Public portal: whether citizens may submit online here (a 2019-style provincial portal, a
+# demo) or only read the catalog, look up, rate and send feedback (since 2025 online dossiers
+# come from the National Public Service Portal through /api/v1/intake/).
+CCHC_PORTAL_OPEN = env_bool("CCHC_PORTAL_OPEN", True)
+# Failed dossier lookups allowed per client in 10 minutes.
+CCHC_LOOKUP_LIMIT = env_int("CCHC_LOOKUP_LIMIT", 10)
+# A counter's rating tablet shows a dossier for this many minutes after its return.
+CCHC_KIOSK_MINUTES = env_int("CCHC_KIOSK_MINUTES", 15)
+# Working days to answer feedback and petitions (R-RATING).
+CCHC_FEEDBACK_DAYS = env_int("CCHC_FEEDBACK_DAYS", 15)

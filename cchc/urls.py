@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cchc.api import api
 from cchc.core import views as core_views
-from cchc.dossiers import views as dossier_views
+from cchc.portal import views as portal_views
 
 admin.site.site_header = _("cchc — Quản trị hệ thống")
 admin.site.site_title = _("cchc")
@@ -23,7 +23,8 @@ urlpatterns = [
     path("lich/", include("cchc.calendars.urls")),
     path("thu-tuc/", include("cchc.procedures.urls")),
     path("ho-so/", include("cchc.dossiers.urls")),
-    path("tra-cuu/", dossier_views.public_lookup, name="lookup"),
+    path("tra-cuu/", portal_views.lookup, name="lookup"),
+    path("dich-vu-cong/", include("cchc.portal.urls")),
     path("quan-tri/", admin.site.urls),
     path("api/v1/", api.urls),
     path("healthz", core_views.healthz, name="healthz"),

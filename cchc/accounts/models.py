@@ -14,11 +14,34 @@ from django.utils.translation import gettext_lazy as _
 from .constants import Role
 
 
+class AccountKind(models.TextChoices):
+    STAFF = "staff", _("Cán bộ")
+    CITIZEN = "citizen", _("Công dân")
+    ORGANISATION = "organisation", _("Tổ chức, doanh nghiệp")
+    SYSTEM = "system", _("Hệ thống tích hợp")
+
+
 class User(AbstractUser):
-    """A staff member or (later) a citizen account. Custom from the first migration."""
+    """A staff member, a citizen or organisation account, or an integration client.
+
+    Dossiers point at the user, never at how they signed in: a national single sign-on (OIDC)
+    adds an `ExternalIdentity` row for the same user, nothing in the dossiers changes.
+    """
 
     full_name = models.CharField(_("họ và tên"), max_length=200, blank=True)
     phone = models.CharField(_("số điện thoại"), max_length=20, blank=True)
+    kind = models.CharField(
+        _("loại tài khoản"), max_length=14, choices=AccountKind.choices, default=AccountKind.STAFF
+    )
+    id_number = models.CharField(_("số định danh cá nhân"), max_length=12, blank=True)
+    tax_code = models.CharField(_("mã số thuế"), max_length=14, blank=True)
+    representative = models.CharField(_("người đại diện"), max_length=200, blank=True)
+    address = models.CharField(_("địa chỉ"), max_length=300, blank=True)
+    verified_at = models.DateTimeField(_("xác thực lúc"), null=True, blank=True)
+
+    @property
+    def is_public_account(self) -> bool:
+        return self.kind in (AccountKind.CITIZEN, AccountKind.ORGANISATION)
 
     class Meta:
         verbose_name = _("người dùng")
@@ -107,3 +130,35 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class ExternalIdentity(models.Model):
+    """A sign-in from an outside identity provider (e.g. the national portal's OIDC) for a user."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="external_identities")
+    provider = models.CharField(_("nhà cung cấp định danh"), max_length=60)
+    subject = models.CharField(_("mã định danh tại nhà cung cấp"), max_length=255)
+    linked_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "subject"], name="external_identity_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider}:{self.subject}"
+
+
+class VerificationCode(models.Model):
+    """A one-time code sent to an email address or a phone to verify a new account."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="verification_codes")
+    code_hash = models.CharField(max_length=64)
+    sent_to = models.CharField(max_length=255)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.sent_to}"

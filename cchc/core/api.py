@@ -102,6 +102,7 @@ def build_api() -> NinjaAPI:
     from cchc.calendars.api import router as calendars_router
     from cchc.dossiers.api import router as dossiers_router
     from cchc.organizations.api import router as organizations_router
+    from cchc.portal.api import router as intake_router
     from cchc.procedures.api import router as procedures_router
 
     api.add_router("/", accounts_router)
@@ -109,4 +110,5 @@ def build_api() -> NinjaAPI:
     api.add_router("/calendar", calendars_router)
     api.add_router("/procedures", procedures_router)
     api.add_router("/dossiers", dossiers_router)
+    api.add_router("/intake", intake_router)
     return api

@@ -1,15 +1,24 @@
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from cchc.organizations.models import AdministrativeArea, Agency, Desk
 from cchc.procedures.constants import VersionStatus
 from cchc.procedures.models import ProcedureVersion
 
 
-@login_required
 def home(request: HttpRequest) -> HttpResponse:
+    """Staff see their dashboard; visitors and citizen accounts go to the public portal."""
+    if not request.user.is_authenticated:
+        return redirect("portal:home")
+    if getattr(request.user, "is_public_account", False):
+        return redirect("portal:my_dossiers")
+    return staff_home(request)
+
+
+@login_required
+def staff_home(request: HttpRequest) -> HttpResponse:
     counts = {
         "areas": AdministrativeArea.objects.count(),
         "agencies": Agency.objects.count(),

@@ -152,6 +152,7 @@ HANDLERS: dict[str, Handler] = {
         override_reason=text("override_reason"),
     ),
     c.Action.REFUSE_RECEPTION: _h(s.refuse_reception, reason=text("reason")),
+    c.Action.RESUBMIT: _h(s.resubmit, documents=lambda d, data, f: _documents(d, data, f)),
     c.Action.ASSIGN: _h(
         s.assign,
         assignee=lambda d, data, f: _user(data, "assignee"),

@@ -54,6 +54,7 @@ class Action(models.TextChoices):
     RECEIVE = "receive", _("Tiếp nhận")
     REQUEST_COMPLETION = "request_completion", _("Yêu cầu bổ sung khi tiếp nhận")
     REFUSE_RECEPTION = "refuse_reception", _("Từ chối tiếp nhận")
+    RESUBMIT = "resubmit", _("Người nộp bổ sung trực tuyến")
     ASSIGN = "assign", _("Phân công")
     COMPLETE_STEP = "complete_step", _("Hoàn thành bước")
     SEND_BACK = "send_back", _("Trả lại bước trước")
@@ -90,6 +91,7 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
         S.AWAITING_COMPLETION,
     ),
     Action.REFUSE_RECEPTION: (frozenset({S.SUBMITTED, S.AWAITING_COMPLETION}), S.NOT_RECEIVED),
+    Action.RESUBMIT: (frozenset({S.AWAITING_COMPLETION}), S.SUBMITTED),
     Action.ASSIGN: (_PROCESSING, None),
     Action.COMPLETE_STEP: (_PROCESSING, None),
     Action.SEND_BACK: (_PROCESSING, None),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from decimal import Decimal
 
 from django.contrib import messages
@@ -460,22 +459,3 @@ def reassign(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Đã chuyển %(n)s bước xử lý.") % {"n": moved})
             return redirect("dossiers:inbox")
     return render(request, "dossiers/reassign.html", {"people": people})
-
-
-def public_lookup(request: HttpRequest) -> HttpResponse:
-    """The page a receipt's QR code opens: coarse status for the code and its secret.
-
-    A wrong secret gets exactly the answer of an unknown code. (The portal issue adds rate
-    limiting and the history in plain words.)"""
-    code = request.GET.get("ma", "").strip()[:60]
-    secret = request.GET.get("mk", "").strip().upper()[:12]
-    found = None
-    if code and secret:
-        candidate = Dossier.objects.filter(code=code).select_related("procedure_version").first()
-        if candidate is not None and secrets.compare_digest(candidate.lookup_secret, secret):
-            found = candidate
-    return render(
-        request,
-        "dossiers/lookup.html",
-        {"found": found, "code": code, "asked": bool(code or secret)},
-    )

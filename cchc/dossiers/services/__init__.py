@@ -26,6 +26,7 @@ from .reception import (
     receive,
     refuse_reception,
     request_completion,
+    resubmit,
     start_dossier,
 )
 from .returns import (
@@ -65,6 +66,7 @@ __all__ = [
     "refuse_reception",
     "request_completion",
     "request_supplement",
+    "resubmit",
     "resume",
     "return_result",
     "send_back",

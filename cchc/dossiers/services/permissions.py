@@ -72,3 +72,12 @@ def require_leader(actor: Any, *agency_ids: int, roles: tuple[str, ...] = LEADER
         raise ServiceError(
             "leader_required", "Thao tác này cần lãnh đạo cơ quan giải quyết thực hiện."
         )
+
+
+def is_applicant(actor: Any, dossier: Dossier) -> bool:
+    return bool(getattr(actor, "pk", None)) and dossier.applicant_user_id == actor.pk
+
+
+def require_desk_or_applicant(actor: Any, dossier: Dossier) -> None:
+    if not is_applicant(actor, dossier):
+        require_desk(actor, dossier)

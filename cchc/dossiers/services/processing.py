@@ -25,7 +25,14 @@ from .common import (
     timeliness,
 )
 from .forms import issue_form, local_text
-from .permissions import require_desk, require_leader, require_step, works_at_desk, works_in
+from .permissions import (
+    require_desk,
+    require_desk_or_applicant,
+    require_leader,
+    require_step,
+    works_at_desk,
+    works_in,
+)
 from .reception import DocumentInput, SupplementItem, check_scan, save_documents
 
 
@@ -371,8 +378,10 @@ def request_supplement(
 
 @dossier_action(A.SUPPLY)
 def supply(d: Dossier, *, documents: list[DocumentInput], actor: Any, at: dt.datetime) -> None:
-    """The complete dossier arrives: the time limit runs again from zero (R-TIME-5.1)."""
-    require_desk(actor, d)
+    """The complete dossier arrives: the time limit runs again from zero (R-TIME-5.1).
+
+    At the desk, or online from the applicant's own account."""
+    require_desk_or_applicant(actor, d)
     save_documents(d, documents, at=at, supplement_round=d.supplement_rounds)
     d.supplement_requests.filter(answered_at__isnull=True).update(answered_at=at)
     d.clock_stops.filter(ended_at__isnull=True).update(ended_at=at, ended_by=_actor(actor))

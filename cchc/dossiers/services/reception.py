@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from cchc.accounts.constants import Role
 from cchc.core.audit import log_action
@@ -232,7 +233,9 @@ def start_dossier(
     try:
         with transaction.atomic():
             dossier = Dossier.objects.create(
-                submission_code=submission_code,
+                submission_code=submission_code
+                or (online_submission_code(moment) if channel == c.Channel.ONLINE else ""),
+                lookup_secret=new_lookup_secret() if channel == c.Channel.ONLINE else "",
                 idempotency_key=idempotency_key,
                 procedure_version=version,
                 procedure_id=version.procedure_id,
@@ -291,6 +294,12 @@ def start_dossier(
             raise
         return again
     return dossier
+
+
+def online_submission_code(moment: dt.datetime) -> str:
+    """The code an online applicant gets at once, before the desk's decision (R-ONLINE)."""
+    day = timezone.localtime(moment).date()
+    return f"DVC-{day:%y%m%d}-{next_number(f'submission:{day:%y%m%d}'):06d}"
 
 
 def _valid_on(version: ProcedureVersion, day: dt.date) -> bool:
@@ -363,7 +372,7 @@ def _receive(
     day = calendar.local(at).date()
     sequence = next_number(f"dossier:{code_agency.pk}:{day:%y%m%d}")
     d.code = f"{prefix}-{day:%y%m%d}-{sequence:04d}"
-    d.lookup_secret = new_lookup_secret()
+    d.lookup_secret = d.lookup_secret or new_lookup_secret()
     d.received_at = at
     d.clock_started_at = calendar.clock_start(at, limit.cutoff)
     d.legal_due_at = calendar.due(at, limit)
@@ -452,6 +461,18 @@ def request_completion(
         at_reception=True,
         override_reason=override_reason,
     )
+
+
+@dossier_action(c.Action.RESUBMIT)
+def resubmit(d: Dossier, *, documents: list[DocumentInput], actor: Any, at: dt.datetime) -> None:
+    """The applicant answers a request to complete, online: back to the desk for its check."""
+    from .permissions import require_desk_or_applicant
+
+    require_desk_or_applicant(actor, d)
+    if not documents:
+        raise ServiceError("items_required", "Cần đính kèm giấy tờ được yêu cầu bổ sung.")
+    save_documents(d, documents, at=at, supplement_round=d.supplement_rounds)
+    d.supplement_requests.filter(answered_at__isnull=True).update(answered_at=at)
 
 
 @dossier_action(c.Action.REFUSE_RECEPTION, needs_reason="Cần ghi rõ lý do từ chối tiếp nhận.")

@@ -128,24 +128,6 @@ def test_register_exports_xlsx_with_the_official_columns(client, world):
     assert sheet.cell(row=4, column=9).value == "09:00 27/11/2026"
 
 
-def test_receipt_qr_lookup_shows_status_and_wrong_secret_reveals_nothing(client, world):
-    from cchc.dossiers.services.forms import lookup_url
-
-    d = world.received()
-    url = lookup_url(d).replace("http://127.0.0.1:8000", "")
-    html = client.get(url).content.decode()
-    assert "Đang giải quyết" in html and d.code in html
-
-    def main(response):
-        html = response.content.decode()
-        return html[html.index("<main") : html.index("</main>")]
-
-    wrong = main(client.get("/tra-cuu/", {"ma": d.code, "mk": "AAAAAAAA"}))
-    unknown = main(client.get("/tra-cuu/", {"ma": "KHONG-CO", "mk": "AAAAAAAA"}))
-    assert "Đang giải quyết" not in wrong
-    assert wrong.replace(d.code, "KHONG-CO") == unknown
-
-
 def test_a_dossier_waiting_for_the_applicant_is_not_shown_overdue(world):
     """The clock is stopped (R-TIME-5): no overdue badge while the applicant completes it."""
     from cchc.dossiers import services as s

@@ -29,6 +29,7 @@ def calls(world, d):
             d, items=item, reason="r", actor=actor, override_reason="o"
         ),
         Action.REFUSE_RECEPTION: lambda: s.refuse_reception(d, reason="r", actor=actor),
+        Action.RESUBMIT: lambda: s.resubmit(d, documents=docs, actor=actor),
         Action.ASSIGN: lambda: s.assign(d, assignee=world.division_head, actor=actor),
         Action.COMPLETE_STEP: lambda: s.complete_step(d, actor=actor),
         Action.SEND_BACK: lambda: s.send_back(d, to_step_id=step.pk, reason="r", actor=actor),

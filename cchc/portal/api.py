@@ -1,0 +1,134 @@
+"""`/api/v1/intake/…`: the one door for online dossiers (portal pages, national-portal connector).
+
+Authenticated as a system client (an account of kind "system" with an API token); idempotent by
+the sender's reference; the sender's own submission code is kept on the dossier.
+"""
+
+import base64
+import binascii
+import datetime as dt
+from typing import Any
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Field, Router, Schema, Status
+
+from cchc.accounts.models import AccountKind
+from cchc.core.api import AUTH, ApiError, ErrorOut
+from cchc.dossiers import services as ds
+from cchc.dossiers.api import ApplicantIn
+from cchc.dossiers.models import Dossier
+from cchc.dossiers.services.common import ServiceError
+from cchc.organizations.models import AdministrativeArea, Desk
+from cchc.procedures.models import ProcedureVersion
+
+from . import services
+
+router = Router(tags=["intake"], auth=AUTH)
+
+
+class IntakeDocumentIn(Schema):
+    required_document: int
+    file_name: str = Field(..., max_length=255)
+    content_base64: str = Field(..., description="Nội dung tệp (PDF, JPEG, PNG), mã hóa base64")
+
+
+class IntakeIn(Schema):
+    sender_reference: str = Field(..., min_length=1, max_length=100)
+    submission_code: str = Field("", max_length=80, description="Mã hồ sơ của hệ thống gửi")
+    procedure: str
+    desk: int
+    applicant: ApplicantIn
+    documents: list[IntakeDocumentIn] = []
+    submitted_at: dt.datetime | None = None
+
+
+class IntakeOut(Schema):
+    id: int
+    submission_code: str
+    status: str
+    status_label: str
+    desk: str
+
+    @staticmethod
+    def resolve_status_label(obj: Dossier) -> str:
+        return str(obj.get_status_display())
+
+    @staticmethod
+    def resolve_desk(obj: Dossier) -> str:
+        return obj.desk.name
+
+
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+@router.post(
+    "/dossiers",
+    response={201: IntakeOut, 200: IntakeOut, **ERRORS},
+    summary="Nhận hồ sơ trực tuyến từ cổng dịch vụ công",
+)
+def intake_dossier(request: HttpRequest, payload: IntakeIn) -> Any:
+    client = request.user
+    if getattr(client, "kind", "") != AccountKind.SYSTEM:
+        raise ApiError(403, "not_a_system_client", "Chỉ hệ thống tích hợp được gửi hồ sơ vào đây.")
+    existing = Dossier.objects.filter(
+        created_by=client, idempotency_key=payload.sender_reference
+    ).first()
+    if existing is not None:
+        return Status(200, existing)
+    today = timezone.localdate()
+    version = (
+        ProcedureVersion.objects.filter(procedure__code=payload.procedure, status="published")
+        .exclude(valid_from__gt=today)
+        .exclude(valid_to__lt=today)
+        .first()
+    )
+    if version is None:
+        raise ApiError(404, "procedure_not_found", "Không tìm thấy thủ tục đang có hiệu lực.")
+    desk = Desk.objects.on(today).filter(pk=payload.desk).first()
+    if desk is None:
+        raise ApiError(404, "desk_not_found", "Không tìm thấy nơi tiếp nhận.")
+    a = payload.applicant
+    area = AdministrativeArea.objects.on(today).filter(code=a.area_code, level="commune").first()
+    if area is None:
+        raise ApiError(422, "invalid_parameter", "Mã xã, phường không hợp lệ.")
+    listed = {doc.pk: doc for doc in version.documents.all()}
+    documents = []
+    for item in payload.documents:
+        doc = listed.get(item.required_document)
+        if doc is None:
+            raise ApiError(422, "not_in_document_list", "Giấy tờ không thuộc thành phần hồ sơ.")
+        try:
+            content = base64.b64decode(item.content_base64, validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise ApiError(422, "invalid_file", f"Tệp “{item.file_name}” không đọc được.") from exc
+        upload = SimpleUploadedFile(item.file_name, content)
+        documents.append(
+            ds.DocumentInput(doc.name, doc.pk, doc.originals, doc.copies, True, upload)
+        )
+    try:
+        dossier = services.intake(
+            client=client,
+            sender_reference=payload.sender_reference,
+            version=version,
+            desk=desk,
+            applicant=ds.Applicant(
+                kind=a.kind,
+                name=a.name,
+                area=area,
+                birth_date=a.birth_date,
+                id_number=a.id_number,
+                tax_code=a.tax_code,
+                representative=a.representative,
+                phone=a.phone,
+                email=a.email,
+                address=a.address,
+            ),
+            documents=documents,
+            submission_code=payload.submission_code,
+            at=payload.submitted_at,
+        )
+    except ServiceError as exc:
+        raise ApiError(exc.status, exc.code, exc.message, exc.details) from exc
+    return Status(201, dossier)

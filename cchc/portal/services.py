@@ -1,0 +1,435 @@
+"""Portal state changes: accounts, online submission (the one intake path), ratings, feedback.
+
+Dossiers are created and moved only by `cchc.dossiers.services`; this module gathers what the
+citizen typed and hands it over.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from cchc.accounts.models import AccountKind, User, VerificationCode
+from cchc.calendars.arithmetic import Limit
+from cchc.calendars.services import calendar_for, default_province
+from cchc.core.audit import log_action
+from cchc.dossiers import constants as dc
+from cchc.dossiers import services as ds
+from cchc.dossiers.models import Dossier
+from cchc.dossiers.notify import queue
+from cchc.dossiers.services.common import ServiceError
+from cchc.dossiers.services.reception import check_scan
+from cchc.organizations.models import AdministrativeArea, Desk
+from cchc.procedures.models import ProcedureVersion
+from cchc.procedures.services import resolve_competent_agency
+
+from .models import (
+    DraftStatus,
+    DraftUpload,
+    Feedback,
+    FeedbackStatus,
+    OnlineDraft,
+    RateCounter,
+    Rating,
+    RatingCriterion,
+)
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+PHONE = re.compile(r"^0\d{9,10}$")
+
+
+def _hash(code: str) -> str:
+    return hashlib.sha256(code.encode()).hexdigest()
+
+
+# -- accounts -------------------------------------------------------------------------------
+
+
+def normalise_contact(contact: str) -> str:
+    value = contact.strip().lower().replace(" ", "")
+    if EMAIL.match(value) or PHONE.match(value):
+        return value
+    raise ServiceError(
+        "invalid_contact", "Nhập địa chỉ thư điện tử hoặc số điện thoại di động (10–11 số)."
+    )
+
+
+@transaction.atomic
+def register_account(
+    *,
+    kind: str,
+    contact: str,
+    password: str,
+    full_name: str,
+    id_number: str = "",
+    tax_code: str = "",
+    representative: str = "",
+) -> User:
+    """A citizen or organisation account, usable once the code sent to `contact` is entered."""
+    username = normalise_contact(contact)
+    errors: dict[str, str] = {}
+    if kind not in (AccountKind.CITIZEN, AccountKind.ORGANISATION):
+        errors["kind"] = "Loại tài khoản không hợp lệ."
+    if not full_name.strip():
+        errors["full_name"] = "Cần nhập họ tên hoặc tên tổ chức."
+    if kind == AccountKind.CITIZEN and not re.fullmatch(r"\d{12}", id_number):
+        errors["id_number"] = "Số định danh cá nhân phải gồm đúng 12 chữ số."
+    if kind == AccountKind.ORGANISATION and not re.fullmatch(r"\d{10}(-?\d{3})?", tax_code):
+        errors["tax_code"] = "Mã số thuế phải gồm 10 hoặc 13 chữ số."
+    try:
+        validate_password(password)
+    except ValidationError as exc:
+        errors["password"] = " ".join(exc.messages)
+    if User.objects.filter(username=username).exists():
+        errors["contact"] = "Đã có tài khoản với địa chỉ này; hãy đăng nhập hoặc lấy lại mật khẩu."
+    if errors:
+        raise ServiceError("invalid_input", next(iter(errors.values())), errors)
+    user = User.objects.create_user(
+        username,
+        email=username if "@" in username else "",
+        password=password,
+        full_name=full_name.strip(),
+        phone=username if "@" not in username else "",
+        kind=kind,
+        id_number=id_number,
+        tax_code=tax_code,
+        representative=representative.strip(),
+    )
+    log_action(user, "account.register", actor=user, after={"kind": kind, "username": username})
+    send_verification(user)
+    return user
+
+
+def send_verification(user: User) -> None:
+    code = f"{secrets.randbelow(10**6):06d}"
+    VerificationCode.objects.filter(user=user, used_at__isnull=True).update(
+        expires_at=timezone.now()
+    )
+    VerificationCode.objects.create(
+        user=user,
+        code_hash=_hash(code),
+        sent_to=user.username,
+        expires_at=timezone.now() + dt.timedelta(minutes=15),
+    )
+    from cchc.dossiers.models import Notification
+
+    channel = dc.NotificationChannel.EMAIL if "@" in user.username else dc.NotificationChannel.SMS
+    queue(
+        [
+            Notification(
+                dossier=None,
+                user=user,
+                kind=dc.NotificationKind.STATUS,
+                channel=channel,
+                recipient=user.username,
+                subject="[Dịch vụ công] Mã xác thực tài khoản",
+                body=f"Mã xác thực tài khoản dịch vụ công của bạn: {code} (hiệu lực 15 phút).",
+                dedupe_key=f"verify:{user.pk}:{code}",
+            )
+        ]
+    )
+
+
+@transaction.atomic
+def verify_account(user: User, code: str) -> User:
+    row = (
+        VerificationCode.objects.select_for_update()
+        .filter(user=user, used_at__isnull=True, expires_at__gt=timezone.now())
+        .order_by("-created_at")
+        .first()
+    )
+    if row is None or row.attempts >= 5:
+        raise ServiceError("code_expired", "Mã xác thực đã hết hạn; hãy yêu cầu gửi mã mới.")
+    if not secrets.compare_digest(row.code_hash, _hash(code.strip())):
+        row.attempts += 1
+        row.save(update_fields=["attempts"])
+        raise ServiceError("code_wrong", "Mã xác thực không đúng.")
+    row.used_at = timezone.now()
+    row.save(update_fields=["used_at"])
+    user.verified_at = row.used_at
+    user.save(update_fields=["verified_at"])
+    log_action(user, "account.verify", actor=user, after={"verified_at": user.verified_at})
+    return user
+
+
+# -- online submission ----------------------------------------------------------------------
+
+
+def desks_for(version: ProcedureVersion, area: AdministrativeArea, day: dt.date) -> list[Desk]:
+    """Desks that receive `version` for an applicant of `area` (R-ANYWHERE, R-ORG-2)."""
+    competent = resolve_competent_agency(version.procedure, area, day)
+    if competent is None:
+        return []
+    desks = Desk.objects.on(day).select_related("area", "agency").order_by("kind", "name")
+    if version.anywhere_in_province:
+        return list(desks.filter(Q(area__province=area.province) | Q(area=area.province)))
+    return list(desks.filter(Q(agency=competent) | Q(area_id=competent.area_id)))
+
+
+def save_upload(draft: OnlineDraft, document_id: int, upload: UploadedFile[bytes]) -> DraftUpload:
+    """Content sniffed, not trusted from the name; the Vietnamese file name is kept."""
+    if not draft.version.documents.filter(pk=document_id).exists():
+        raise ServiceError("not_in_document_list", "Giấy tờ không thuộc thành phần hồ sơ.")
+    kind = check_scan(upload)
+    row, _ = DraftUpload.objects.get_or_create(
+        draft=draft,
+        required_document_id=document_id,
+        defaults={"file_name": "", "content_type": kind, "size": 0},
+    )
+    row.file.save(upload.name or "tep", upload, save=False)
+    row.file_name = upload.name or ""
+    row.content_type = kind
+    row.size = upload.size or 0
+    row.save()
+    return row
+
+
+def missing_for(draft: OnlineDraft) -> list[str]:
+    """What still blocks submission, in words (the check before submitting)."""
+    problems = []
+    data = draft.data
+    if not draft.area_id:
+        problems.append("Chưa chọn xã, phường nơi cư trú.")
+    if not draft.desk_id:
+        problems.append("Chưa chọn nơi tiếp nhận hồ sơ.")
+    if not data.get("name"):
+        problems.append("Chưa nhập họ tên người nộp.")
+    uploaded = set(draft.uploads.values_list("required_document_id", flat=True))
+    for doc in draft.version.documents.all():
+        if not doc.optional and not doc.present_only and doc.pk not in uploaded:
+            problems.append(f"Chưa đính kèm: {doc.name}.")
+    return problems
+
+
+def submit_draft(draft: OnlineDraft, *, at: dt.datetime | None = None) -> Dossier:
+    """R-ONLINE: the draft becomes an online dossier in the desk's queue, with its code at once."""
+    user = draft.user
+    if user.verified_at is None:
+        raise ServiceError("not_verified", "Cần xác thực tài khoản trước khi nộp hồ sơ.")
+    problems = missing_for(draft)
+    if problems:
+        raise ServiceError("incomplete", " ".join(problems), {"missing": problems})
+    data = draft.data
+    uploads = {u.required_document_id: u for u in draft.uploads.all()}
+    documents = [
+        ds.DocumentInput(
+            doc.name,
+            doc.pk,
+            doc.originals,
+            doc.copies,
+            doc.pk in uploads,
+            uploads[doc.pk].file if doc.pk in uploads else None,
+        )
+        for doc in draft.version.documents.all()
+        if doc.pk in uploads
+    ]
+    with transaction.atomic():
+        dossier = intake(
+            client=user,
+            sender_reference=f"draft-{draft.pk}",
+            version=draft.version,
+            desk=draft.desk,  # type: ignore[arg-type]
+            applicant=applicant_from(user, data, draft.area),  # type: ignore[arg-type]
+            documents=documents,
+            applicant_user=user,
+            at=at,
+            request_note=str(data.get("request_note", "")),
+        )
+        draft.status = DraftStatus.SUBMITTED
+        draft.dossier = dossier
+        draft.save(update_fields=["status", "dossier", "updated_at"])
+    return dossier
+
+
+def applicant_from(user: User, data: dict[str, Any], area: AdministrativeArea) -> ds.Applicant:
+    organisation = user.kind == AccountKind.ORGANISATION
+    birth = data.get("birth_date") or None
+    return ds.Applicant(
+        kind=dc.ApplicantKind.ORGANISATION if organisation else dc.ApplicantKind.CITIZEN,
+        name=str(data.get("name") or user.full_name),
+        area=area,
+        birth_date=dt.date.fromisoformat(birth) if birth else None,
+        id_number="" if organisation else user.id_number,
+        tax_code=user.tax_code if organisation else "",
+        representative=str(data.get("representative") or user.representative),
+        phone=str(data.get("phone") or user.phone),
+        email=str(data.get("email") or user.email),
+        address=str(data.get("address", "")),
+    )
+
+
+def intake(
+    *,
+    client: Any,
+    sender_reference: str,
+    version: ProcedureVersion,
+    desk: Desk,
+    applicant: ds.Applicant,
+    documents: list[ds.DocumentInput],
+    applicant_user: Any = None,
+    submission_code: str = "",
+    at: dt.datetime | None = None,
+    request_note: str = "",
+) -> Dossier:
+    """The one door for online dossiers (portal pages, the national portal's connector).
+
+    Idempotent by the sender's reference: a retried delivery returns the dossier already made.
+    """
+    return ds.start_dossier(
+        version=version,
+        desk=desk,
+        applicant=applicant,
+        channel=dc.Channel.ONLINE,
+        documents=documents,
+        actor=client,
+        at=at,
+        idempotency_key=sender_reference[:100],
+        submission_code=submission_code,
+        applicant_user=applicant_user,
+        request_note=request_note,
+    )
+
+
+# -- lookup ---------------------------------------------------------------------------------
+
+
+def throttled(key: str, *, limit: int, window_seconds: int) -> bool:
+    """Count one failure for `key`; True when the client is over the limit in this window."""
+    window = int(timezone.now().timestamp()) // window_seconds
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                RateCounter.objects.create(key=key, window=window, count=1)
+        except IntegrityError:
+            RateCounter.objects.filter(key=key, window=window).update(count=F("count") + 1)
+    row = RateCounter.objects.filter(key=key, window=window).first()
+    return row is not None and row.count > limit
+
+
+def is_blocked(key: str, *, limit: int, window_seconds: int) -> bool:
+    window = int(timezone.now().timestamp()) // window_seconds
+    row = RateCounter.objects.filter(key=key, window=window).first()
+    return row is not None and row.count >= limit
+
+
+def find_by_secret(code: str, secret: str) -> Dossier | None:
+    """The dossier whose code (or online submission code) and lookup secret both match."""
+    code, secret = code.strip()[:60], secret.strip().upper()[:12]
+    if not code or not secret:
+        return None
+    found: Dossier | None = (
+        Dossier.objects.filter(Q(code=code) | Q(submission_code=code))
+        .select_related("procedure_version", "desk")
+        .first()
+    )
+    if found is None or not found.lookup_secret:
+        return None
+    return found if secrets.compare_digest(found.lookup_secret, secret) else None
+
+
+# -- ratings and feedback -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scale:
+    value: int
+    label: str
+
+
+SCALE = (Scale(2, "Hài lòng"), Scale(1, "Bình thường"), Scale(0, "Không hài lòng"))
+
+
+@transaction.atomic
+def rate(dossier: Dossier, *, scores: dict[str, int], comment: str, channel: str) -> Rating:
+    """One rating per returned dossier, on the administrator's criteria (R-RATING)."""
+    locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
+    if locked.status != dc.Status.RETURNED:
+        raise ServiceError("not_returned", "Chỉ đánh giá được hồ sơ đã trả kết quả.")
+    if Rating.objects.filter(dossier=locked).exists():
+        raise ServiceError("already_rated", "Hồ sơ này đã được đánh giá.")
+    criteria = {c.code for c in RatingCriterion.objects.filter(active=True)}
+    allowed = {s.value for s in SCALE}
+    clean = {k: int(v) for k, v in scores.items() if k in criteria and int(v) in allowed}
+    if set(clean) != criteria:
+        raise ServiceError("incomplete", "Vui lòng chọn mức đánh giá cho mọi tiêu chí.")
+    rating = Rating.objects.create(
+        dossier=locked,
+        scores=clean,
+        comment=comment.strip()[:2000],
+        channel=channel,
+        satisfied=min(clean.values(), default=0) > 0,
+    )
+    log_action(locked, "dossier.rate", actor=None, actor_label="người nộp", after=clean)
+    return rating
+
+
+def feedback_due(received: dt.datetime) -> dt.datetime:
+    calendar = calendar_for(default_province())
+    from decimal import Decimal
+
+    return calendar.due(received, Limit(Decimal(settings.CCHC_FEEDBACK_DAYS)))
+
+
+@transaction.atomic
+def submit_feedback(**values: Any) -> Feedback:
+    if not str(values.get("content", "")).strip():
+        raise ServiceError("invalid_input", "Cần nhập nội dung phản ánh, kiến nghị.")
+    if not str(values.get("name", "")).strip() or not str(values.get("contact", "")).strip():
+        raise ServiceError("invalid_input", "Cần nhập họ tên và cách liên hệ để nhận trả lời.")
+    now = timezone.now()
+    day = timezone.localtime(now)
+    from cchc.dossiers.services.common import next_number
+
+    code = f"PAKN-{day:%y%m%d}-{next_number(f'feedback:{day:%y%m%d}'):04d}"
+    feedback = Feedback.objects.create(
+        tracking_code=code,
+        secret=ds_secret(),
+        received_at=now,
+        due_at=feedback_due(now),
+        **values,
+    )
+    log_action(feedback, "feedback.receive", actor=None, actor_label=feedback.name)
+    return feedback
+
+
+def ds_secret() -> str:
+    from cchc.dossiers.services.common import new_lookup_secret
+
+    return new_lookup_secret()
+
+
+@transaction.atomic
+def answer_feedback(
+    feedback: Feedback, *, answer: str, category: str, actor: User, publish: bool
+) -> Feedback:
+    if not answer.strip():
+        raise ServiceError("invalid_input", "Cần nhập nội dung trả lời.")
+    locked = Feedback.objects.select_for_update().get(pk=feedback.pk)
+    before = {"status": locked.status, "answer": locked.answer}
+    locked.answer = answer.strip()
+    locked.category = category.strip()[:100]
+    locked.status = FeedbackStatus.ANSWERED
+    locked.answered_at = timezone.now()
+    locked.answered_by = actor
+    locked.published = publish and locked.publish_consent
+    locked.save()
+    log_action(
+        locked,
+        "feedback.answer",
+        actor=actor,
+        before=before,
+        after={"status": locked.status, "answer": locked.answer},
+    )
+    return locked

@@ -1,0 +1,396 @@
+"""The public portal: find, submit online, follow, rate, speak up — as citizens and businesses."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from cchc.accounts.models import AccountKind, User
+from cchc.dossiers import services as ds
+from cchc.dossiers.constants import Channel, Status
+from cchc.dossiers.inbox import desk_queue
+from cchc.dossiers.models import Dossier, Notification
+from cchc.dossiers.testing import PDF_BYTES, at, version
+from cchc.portal.models import Feedback, OnlineDraft, Rating
+
+pytestmark = pytest.mark.django_db
+PASSWORD = "Mat-khau-Dan-2026"
+
+
+def register(client, **values):
+    data = {
+        "kind": "citizen",
+        "full_name": "Lò Thị Hương",
+        "id_number": "014190001234",
+        "contact": "huong@example.org",
+        "password": PASSWORD,
+    }
+    data.update(values)
+    return client.post(reverse("portal:register"), data)
+
+
+def verification_code(user):
+    body = Notification.objects.filter(user=user).order_by("-pk").first().body
+    return re.search(r"\b(\d{6})\b", body).group(1)
+
+
+def verified_citizen(client, **values):
+    register(client, **values)
+    user = User.objects.get(username=values.get("contact", "huong@example.org"))
+    client.post(reverse("portal:verify"), {"code": verification_code(user)})
+    user.refresh_from_db()
+    assert user.verified_at is not None
+    return user
+
+
+def test_catalog_search_ignores_diacritics_and_procedure_page_is_complete(client):
+    response = client.get(reverse("portal:catalog"), {"q": "xac nhan tinh trang hon nhan"})
+    assert "Cấp Giấy xác nhận tình trạng hôn nhân" in response.content.decode()
+    page = client.get(reverse("portal:procedure", args=["1.004873"])).content.decode()
+    for part in (
+        "Thành phần hồ sơ",
+        "Phí, lệ phí",
+        "Thời hạn giải quyết",
+        "Nộp hồ sơ ở đâu",
+        "Phản ánh, khiếu nại",
+        "3 ngày làm việc",
+    ):
+        assert part in page
+    assert client.get(reverse("portal:procedure", args=["9.999999"])).status_code == 404
+
+
+def test_visitor_at_the_root_lands_on_the_portal(client):
+    assert client.get("/")["Location"] == reverse("portal:home")
+
+
+def test_registration_errors_keep_what_was_typed_and_the_code_verifies(client, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
+    response = register(client, id_number="123")
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Số định danh cá nhân phải gồm đúng 12 chữ số." in html
+    assert 'value="Lò Thị Hương"' in html and 'value="huong@example.org"' in html
+    register(client)
+    user = User.objects.get(username="huong@example.org")
+    assert user.kind == AccountKind.CITIZEN and user.password.startswith("argon2")
+    assert user.verified_at is None
+    wrong = "000000" if verification_code(user) != "000000" else "111111"
+    client.post(reverse("portal:verify"), {"code": wrong})
+    user.refresh_from_db()
+    assert user.verified_at is None
+    client.post(reverse("portal:verify"), {"code": verification_code(user)})
+    user.refresh_from_db()
+    assert user.verified_at is not None
+
+
+def fill_draft(client, world, v, **extra):
+    client.get(reverse("portal:apply", args=[v.procedure.code]))
+    draft = OnlineDraft.objects.get()
+    data = {
+        "name": "Lò Thị Hương",
+        "birth_date": "17/05/1990",
+        "phone": "0912345678",
+        "address": "Bản Hẹo",
+        "area": world.commune.pk,
+        "save": "1",
+    }
+    data.update(extra)
+    client.post(reverse("portal:draft", args=[draft.pk]), data)
+    return draft
+
+
+def upload_all(client, draft):
+    files = {
+        f"file-{doc.pk}": SimpleUploadedFile(f"giấy tờ {i}.pdf", PDF_BYTES)
+        for i, doc in enumerate(draft.version.documents.all())
+    }
+    client.post(reverse("portal:draft", args=[draft.pk]), {"save": "1", **files})
+
+
+def test_citizen_goes_from_search_to_a_returned_rated_dossier_online(client, world):
+    """R-ONLINE, R-CHECK 2 online, R-RATING: the whole journey, a supplement round included."""
+    user = verified_citizen(client)
+    v = version("1.004873", at("2026-11-26 09:00").date())
+    draft = fill_draft(client, world, v)
+    page = client.get(reverse("portal:draft", args=[draft.pk])).content.decode()
+    assert "Chưa đính kèm" in page  # the check before submitting
+    response = client.post(reverse("portal:draft", args=[draft.pk]), {"submit": "1"})
+    assert not Dossier.objects.exists()
+    upload_all(client, draft)
+    draft.refresh_from_db()
+    assert draft.desk == world.commune_desk
+    response = client.post(reverse("portal:draft", args=[draft.pk]), {"submit": "1"}, follow=True)
+    d = Dossier.objects.get()
+    assert d.channel == Channel.ONLINE and d.status == Status.SUBMITTED
+    assert d.submission_code.startswith("DVC-") and d.submission_code in response.content.decode()
+    assert d.applicant_user == user and d.lookup_secret
+    assert d in desk_queue(world.receptionist)
+    doc = v.documents.first()
+    ds.request_completion(
+        d,
+        items=[ds.SupplementItem(doc.pk, "Ảnh mờ")],
+        reason="Bản quét mờ",
+        actor=world.receptionist,
+    )
+    page = client.get(reverse("portal:my_dossier", args=[d.pk])).content.decode()
+    assert "Bản quét mờ" in page and "Ảnh mờ" in page
+    client.post(
+        reverse("portal:my_action", args=[d.pk, "supplement"]),
+        {f"file-{doc.pk}": SimpleUploadedFile("tờ khai rõ.pdf", PDF_BYTES)},
+    )
+    d.refresh_from_db()
+    assert d.status == Status.SUBMITTED
+    d = ds.receive(d, actor=world.receptionist)
+    people = {
+        "division_head": world.division_head,
+        "specialist": world.specialist,
+        "agency_leader": world.leader,
+        "clerk": world.clerk,
+    }
+    for _ in range(5):
+        step = d.steps.get(status="active")
+        d = ds.complete_step(d, actor=people[step.role])
+    d = ds.notify_early(d, actor=world.receptionist)
+    d = ds.return_result(d, actor=world.receptionist, method="electronic")
+    page = client.get(reverse("portal:my_dossier", args=[d.pk])).content.decode()
+    assert "Đã trả kết quả" in page and "Giấy tiếp nhận" in page
+    scores = {
+        f"score-{c}": "2"
+        for c in (
+            "thoi-gian",
+            "so-co-quan",
+            "so-lan-di-lai",
+            "cong-khai",
+            "thai-do",
+            "ket-qua-chi-phi",
+        )
+    }
+    client.post(reverse("portal:my_action", args=[d.pk, "rate"]), {**scores, "comment": "Tốt"})
+    rating = Rating.objects.get(dossier=d)
+    assert rating.satisfied and rating.channel == "portal"
+    client.post(reverse("portal:my_action", args=[d.pk, "rate"]), {**scores})
+    assert Rating.objects.count() == 1
+
+
+def test_business_submits_with_its_tax_code(client, world):
+    user = verified_citizen(
+        client,
+        kind="organisation",
+        id_number="",
+        tax_code="5500123456",
+        representative="Lò Văn Nam",
+        full_name="HTX Chè Tà Xùa",
+        contact="0912000111",
+    )
+    assert user.kind == AccountKind.ORGANISATION
+    v = version("1.004873", at("2026-11-26 09:00").date())
+    draft = fill_draft(client, world, v, name="HTX Chè Tà Xùa")
+    upload_all(client, draft)
+    client.post(reverse("portal:draft", args=[draft.pk]), {"submit": "1"})
+    d = Dossier.objects.get()
+    assert d.applicant_kind == "organisation" and d.tax_code == "5500123456"
+    assert d.representative == "Lò Văn Nam"
+
+
+@pytest.mark.parametrize(
+    "name,content",
+    [("to-khai.pdf", b"MZ\x90\x00 a renamed executable"), ("anh.png", b"<svg></svg>")],
+)
+def test_bad_uploads_are_refused_and_nothing_typed_is_lost(client, world, name, content):
+    verified_citizen(client)
+    v = version("1.004873", at("2026-11-26 09:00").date())
+    draft = fill_draft(client, world, v)
+    doc = v.documents.first()
+    response = client.post(
+        reverse("portal:draft", args=[draft.pk]),
+        {"save": "1", "address": "Bản Mới", f"file-{doc.pk}": SimpleUploadedFile(name, content)},
+        follow=True,
+    )
+    assert "không phải PDF, JPEG hoặc PNG" in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.data["address"] == "Bản Mới" and draft.data["name"] == "Lò Thị Hương"
+    assert not draft.uploads.exists()
+
+
+def test_oversized_upload_is_refused(client, world, settings):
+    settings.CCHC_SCAN_MAX_BYTES = 1000
+    verified_citizen(client)
+    v = version("1.004873", at("2026-11-26 09:00").date())
+    draft = fill_draft(client, world, v)
+    doc = v.documents.first()
+    big = SimpleUploadedFile("lớn.pdf", PDF_BYTES + b"0" * 2000)
+    response = client.post(
+        reverse("portal:draft", args=[draft.pk]), {"save": "1", f"file-{doc.pk}": big}, follow=True
+    )
+    assert "vượt quá" in response.content.decode()
+
+
+def test_unverified_account_cannot_submit(client, world):
+    register(client)
+    v = version("1.004873", at("2026-11-26 09:00").date())
+    draft = fill_draft(client, world, v)
+    upload_all(client, draft)
+    response = client.post(reverse("portal:draft", args=[draft.pk]), {"submit": "1"}, follow=True)
+    assert "Cần xác thực tài khoản" in response.content.decode()
+    assert not Dossier.objects.exists()
+
+
+def test_another_account_sees_nothing_of_my_dossiers(client, world):
+    verified_citizen(client)
+    v = version("1.004873", at("2026-11-26 09:00").date())
+    draft = fill_draft(client, world, v)
+    upload_all(client, draft)
+    client.post(reverse("portal:draft", args=[draft.pk]), {"submit": "1"})
+    d = Dossier.objects.get()
+    form_pk = None
+    ds.request_completion(
+        d, items=[ds.SupplementItem(v.documents.first().pk)], reason="x", actor=world.receptionist
+    )
+    form_pk = d.forms.get().pk
+    client.logout()
+    verified_citizen(client, contact="khac@example.org", id_number="014190009999")
+    for url in (
+        reverse("portal:my_dossier", args=[d.pk]),
+        reverse("portal:my_form", args=[d.pk, form_pk]),
+        reverse("portal:draft", args=[draft.pk]),
+    ):
+        assert client.get(url).status_code == 404
+    assert (
+        client.post(
+            reverse("portal:my_action", args=[d.pk, "withdraw"]), {"reason": "x"}
+        ).status_code
+        == 404
+    )
+    assert "Lò Thị Hương" not in client.get(reverse("portal:my_dossiers")).content.decode()
+    d.refresh_from_db()
+    assert d.status == Status.AWAITING_COMPLETION
+
+
+def test_applicant_withdraws_online(client, world):
+    verified_citizen(client)
+    v = version("1.004873", at("2026-11-26 09:00").date())
+    draft = fill_draft(client, world, v)
+    upload_all(client, draft)
+    client.post(reverse("portal:draft", args=[draft.pk]), {"submit": "1"})
+    d = Dossier.objects.get()
+    client.post(reverse("portal:my_action", args=[d.pk, "withdraw"]), {"reason": "Không cần nữa"})
+    d.refresh_from_db()
+    assert d.status == Status.WITHDRAWN
+
+
+def test_lookup_answers_the_same_for_a_wrong_secret_and_an_unknown_code(client, world):
+    d = world.received()
+    ok = client.get("/tra-cuu/", {"ma": d.code, "mk": d.lookup_secret}).content.decode()
+    assert "Đang giải quyết" in ok and "Hồ sơ được tiếp nhận" in ok
+    assert "Lò Thị Hương" not in ok and "014190001234" not in ok
+
+    def main(response):
+        html = response.content.decode()
+        return html[html.index("<main") : html.index("</main>")]
+
+    wrong = main(client.get("/tra-cuu/", {"ma": d.code, "mk": "AAAAAAAA"}))
+    unknown = main(client.get("/tra-cuu/", {"ma": "KHONG-CO", "mk": "AAAAAAAA"}))
+    assert wrong.replace(d.code, "KHONG-CO") == unknown
+
+
+def test_lookup_cannot_be_used_to_enumerate_dossiers(client, world, settings):
+    settings.CCHC_LOOKUP_LIMIT = 5
+    d = world.received()
+    for n in range(5):
+        assert client.get("/tra-cuu/", {"ma": d.code, "mk": f"GUESS{n:03d}"}).status_code == 200
+    blocked = client.get("/tra-cuu/", {"ma": d.code, "mk": d.lookup_secret})
+    assert blocked.status_code == 429
+    assert "Đang giải quyết" not in blocked.content.decode()
+
+
+def test_kiosk_at_the_counter_rates_the_dossier_just_returned(client, world):
+    from cchc.organizations.models import Counter
+
+    counter = Counter.objects.create(desk=world.commune_desk, number=1)
+    assert (
+        "mời ông/bà đánh giá"
+        in client.get(reverse("portal:kiosk", args=[counter.pk])).content.decode()
+    )
+    d = world.received()
+    people = {
+        "division_head": world.division_head,
+        "specialist": world.specialist,
+        "agency_leader": world.leader,
+        "clerk": world.clerk,
+    }
+    for _ in range(5):
+        d = ds.complete_step(d, actor=people[d.steps.get(status="active").role])
+    d = ds.notify_early(d, actor=world.receptionist)
+    d = ds.return_result(d, actor=world.receptionist, returned_to="Lò Thị Hương")
+    page = client.get(reverse("portal:kiosk", args=[counter.pk])).content.decode()
+    assert d.code in page
+    scores = {
+        f"score-{c}": "0" if c == "thai-do" else "2"
+        for c in (
+            "thoi-gian",
+            "so-co-quan",
+            "so-lan-di-lai",
+            "cong-khai",
+            "thai-do",
+            "ket-qua-chi-phi",
+        )
+    }
+    client.post(reverse("portal:kiosk", args=[counter.pk]), scores)
+    rating = Rating.objects.get()
+    assert rating.channel == "kiosk" and not rating.satisfied
+
+
+def test_feedback_gets_a_tracking_code_an_answer_and_is_published_only_with_consent(
+    client, world, admin_user
+):
+    response = client.post(reverse("portal:feedback"), {"topic": "desk", "content": ""})
+    assert response.status_code == 400
+    client.post(
+        reverse("portal:feedback"),
+        {
+            "topic": "procedure",
+            "procedure": "1.004873",
+            "name": "Cầm Văn Dân",
+            "contact": "0912333444",
+            "content": "Thủ tục yêu cầu giấy tờ không có trong danh mục.",
+        },
+    )
+    row = Feedback.objects.get()
+    assert row.tracking_code.startswith("PAKN-") and row.procedure.code == "1.004873"
+    assert row.due_at > row.received_at
+    client.force_login(world.receptionist)
+    assert client.get(reverse("portal:feedback_inbox")).status_code == 404
+    client.force_login(admin_user)
+    client.post(
+        reverse("portal:feedback_answer", args=[row.pk]),
+        {"answer": "Đã chấn chỉnh bộ phận một cửa.", "publish": "1"},
+    )
+    row.refresh_from_db()
+    assert row.status == "answered" and not row.published  # no consent given
+    client.logout()
+    page = client.get(
+        reverse("portal:feedback_track"), {"ma": row.tracking_code, "mk": row.secret}
+    ).content.decode()
+    assert "Đã chấn chỉnh bộ phận một cửa." in page
+
+
+def test_public_statistics_and_csv_have_no_personal_data(client, world):
+    d = world.received()
+    page = client.get(reverse("portal:statistics")).content.decode()
+    assert world.commune_pc.name in page
+    csv_text = client.get(reverse("portal:statistics"), {"format": "csv"}).content.decode(
+        "utf-8-sig"
+    )
+    assert csv_text.splitlines()[0].startswith("Đơn vị,Tiếp nhận trong năm")
+    assert d.applicant_name not in csv_text and d.id_number not in csv_text and d.phone not in page
+
+
+def test_closed_portal_keeps_catalog_and_lookup_but_not_submission(client, world, settings):
+    settings.CCHC_PORTAL_OPEN = False
+    verified_citizen(client)
+    assert client.get(reverse("portal:apply", args=["1.004873"])).status_code == 404
+    assert client.get(reverse("portal:catalog")).status_code == 200
+    assert client.get("/tra-cuu/").status_code == 200

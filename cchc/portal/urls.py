@@ -1,0 +1,26 @@
+from django.urls import path
+
+from . import views
+
+app_name = "portal"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("thu-tuc/", views.catalog, name="catalog"),
+    path("thu-tuc/<str:code>/", views.procedure_page, name="procedure"),
+    path("thu-tuc/<str:code>/nop-truc-tuyen/", views.start_application, name="apply"),
+    path("ho-so-dang-soan/<int:pk>/", views.draft_page, name="draft"),
+    path("dang-ky/", views.register, name="register"),
+    path("xac-thuc/", views.verify, name="verify"),
+    path("ho-so-cua-toi/", views.my_dossiers, name="my_dossiers"),
+    path("ho-so-cua-toi/<int:pk>/", views.my_dossier, name="my_dossier"),
+    path("ho-so-cua-toi/<int:pk>/<slug:action>/", views.my_dossier_action, name="my_action"),
+    path("ho-so-cua-toi/<int:pk>/bieu-mau/<int:form_pk>.pdf", views.my_form_pdf, name="my_form"),
+    path("danh-gia/", views.rate_by_link, name="rate"),
+    path("quay/<int:counter_pk>/", views.kiosk, name="kiosk"),
+    path("phan-anh/", views.feedback_new, name="feedback"),
+    path("phan-anh/tra-cuu/", views.feedback_track, name="feedback_track"),
+    path("phan-anh/quan-ly/", views.feedback_inbox, name="feedback_inbox"),
+    path("phan-anh/quan-ly/<int:pk>/", views.feedback_answer, name="feedback_answer"),
+    path("thong-ke/", views.statistics, name="statistics"),
+]

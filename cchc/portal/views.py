@@ -1,0 +1,698 @@
+"""The public portal: catalog, accounts, online submission, my dossiers, lookup, ratings,
+feedback and public statistics. No staff code here: every change goes through services."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cchc.accounts.constants import Role
+from cchc.accounts.models import AccountKind
+from cchc.core.models import AuditEvent
+from cchc.dossiers import constants as dc
+from cchc.dossiers import services as ds
+from cchc.dossiers.models import Dossier, IssuedForm
+from cchc.dossiers.pdf import render_form
+from cchc.dossiers.services.common import ServiceError
+from cchc.organizations.constants import AreaLevel
+from cchc.organizations.models import AdministrativeArea, Agency, Counter, Desk
+from cchc.procedures.constants import VersionStatus
+from cchc.procedures.models import Procedure, ProcedureField, ProcedureVersion
+from cchc.procedures.querysets import search_versions
+
+from . import services
+from .models import (
+    DraftStatus,
+    Feedback,
+    FeedbackTopic,
+    OnlineDraft,
+    RatingChannel,
+    RatingCriterion,
+)
+
+PUBLIC_HISTORY = {
+    "dossier.create": "Hồ sơ được ghi nhận",
+    "dossier.receive": "Hồ sơ được tiếp nhận, bắt đầu giải quyết",
+    "dossier.request_completion": "Đề nghị bổ sung, hoàn thiện hồ sơ",
+    "dossier.resubmit": "Người nộp đã bổ sung hồ sơ",
+    "dossier.refuse_reception": "Hồ sơ không được tiếp nhận",
+    "dossier.request_supplement": "Đề nghị bổ sung hồ sơ trong quá trình giải quyết",
+    "dossier.supply": "Đã nhận đủ hồ sơ bổ sung",
+    "dossier.pause": "Tạm dừng giải quyết",
+    "dossier.resume": "Tiếp tục giải quyết",
+    "dossier.apologise": "Cơ quan xin lỗi và hẹn lại ngày trả kết quả",
+    "dossier.declare_ineligible": "Hồ sơ không đủ điều kiện giải quyết",
+    "dossier.mark_result_ready": "Đã có kết quả",
+    "dossier.notify_early": "Thông báo có kết quả sớm",
+    "dossier.return_result": "Đã trả kết quả",
+    "dossier.withdraw": "Dừng giải quyết theo đề nghị của người nộp",
+    "dossier.close_unsupplemented": "Dừng giải quyết do không bổ sung hồ sơ",
+}
+
+
+def published_versions():  # type: ignore[no-untyped-def]
+    today = timezone.localdate()
+    return (
+        ProcedureVersion.objects.filter(status=VersionStatus.PUBLISHED)
+        .exclude(valid_from__gt=today)
+        .exclude(valid_to__lt=today)
+        .select_related("procedure", "field")
+    )
+
+
+def client_key(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "?")
+
+
+# -- catalog ---------------------------------------------------------------------------------
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "portal/home.html",
+        {"fields": ProcedureField.objects.order_by("name"), "open": settings.CCHC_PORTAL_OPEN},
+    )
+
+
+def catalog(request: HttpRequest) -> HttpResponse:
+    qs = published_versions()
+    q = request.GET.get("q", "").strip()
+    if q:
+        qs = search_versions(qs, q)
+    level = request.GET.get("level", "")
+    if level in AreaLevel.values:
+        qs = qs.filter(levels__contains=level)
+    field = request.GET.get("field", "")
+    if field:
+        qs = qs.filter(field__code=field)
+    agency = request.GET.get("agency", "")
+    if agency.isdigit():
+        qs = qs.filter(procedure__competences__agency_id=int(agency)).distinct()
+    page = Paginator(qs.order_by("field__name", "name"), 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "portal/catalog.html",
+        {
+            "page": page,
+            "q": q,
+            "level": level,
+            "levels": [(k, v) for k, v in AreaLevel.choices if k != AreaLevel.DISTRICT],
+            "field": field,
+            "fields": ProcedureField.objects.order_by("name"),
+            "agency": agency,
+            "agencies": Agency.objects.on(timezone.localdate())
+            .filter(kind="department")
+            .order_by("name"),
+        },
+    )
+
+
+def procedure_page(request: HttpRequest, code: str) -> HttpResponse:
+    version = published_versions().filter(procedure__code=code).first()
+    if version is None:
+        raise Http404
+    today = timezone.localdate()
+    province = AdministrativeArea.objects.filter(
+        level="province", code=settings.CCHC_DEFAULT_PROVINCE_CODE
+    ).first()
+    levels = version.level_list()
+    desks = Desk.objects.on(today).prefetch_related("opening_periods").select_related("agency")
+    if "province" in levels and "commune" not in levels:
+        desks = desks.filter(kind="provincial_center")
+    elif "commune" in levels and "province" not in levels:
+        desks = desks.filter(kind="commune_center")
+    return render(
+        request,
+        "portal/procedure.html",
+        {
+            "v": version,
+            "documents": version.documents.all(),
+            "fees": version.fees.all(),
+            "desks": desks.order_by("kind", "name")[:8],
+            "desk_count": desks.count(),
+            "province": province,
+            "open": settings.CCHC_PORTAL_OPEN,
+        },
+    )
+
+
+# -- accounts --------------------------------------------------------------------------------
+
+
+def register(request: HttpRequest) -> HttpResponse:
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            user = services.register_account(
+                kind=request.POST.get("kind", AccountKind.CITIZEN),
+                contact=request.POST.get("contact", ""),
+                password=request.POST.get("password", ""),
+                full_name=request.POST.get("full_name", ""),
+                id_number=request.POST.get("id_number", "").strip(),
+                tax_code=request.POST.get("tax_code", "").strip(),
+                representative=request.POST.get("representative", ""),
+            )
+        except ServiceError as exc:
+            errors = exc.details if isinstance(exc.details, dict) else {"contact": exc.message}
+            messages.error(request, exc.message)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Đã gửi mã xác thực đến %(to)s.") % {"to": user.username})
+            return redirect("portal:verify")
+    return render(
+        request,
+        "portal/register.html",
+        {"errors": errors, "data": request.POST, "kinds": AccountKind.choices[1:3]},
+        status=400 if errors else 200,
+    )
+
+
+@login_required
+def verify(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        try:
+            if request.POST.get("resend"):
+                services.send_verification(request.user)  # type: ignore[arg-type]
+                messages.info(request, _("Đã gửi lại mã xác thực."))
+            else:
+                services.verify_account(request.user, request.POST.get("code", ""))  # type: ignore[arg-type]
+                messages.success(request, _("Tài khoản đã được xác thực."))
+                return redirect(request.GET.get("next") or "portal:my_dossiers")
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+    return render(request, "portal/verify.html")
+
+
+# -- online submission -----------------------------------------------------------------------
+
+
+def _require_open() -> None:
+    if not settings.CCHC_PORTAL_OPEN:
+        raise Http404
+
+
+def _public_user(request: HttpRequest) -> None:
+    if not getattr(request.user, "is_public_account", False):
+        raise Http404
+
+
+@login_required
+def start_application(request: HttpRequest, code: str) -> HttpResponse:
+    _require_open()
+    _public_user(request)
+    version = published_versions().filter(procedure__code=code).first()
+    if version is None:
+        raise Http404
+    draft = OnlineDraft.objects.filter(
+        user=request.user, version=version, status=DraftStatus.DRAFT
+    ).first() or OnlineDraft.objects.create(
+        user=request.user,
+        version=version,
+        data={
+            "name": request.user.full_name,
+            "phone": request.user.phone,  # type: ignore[union-attr]
+            "email": request.user.email,
+            "address": request.user.address,
+        },  # type: ignore[union-attr]
+    )
+    return redirect("portal:draft", pk=draft.pk)
+
+
+FIELDS = ("name", "birth_date", "phone", "email", "address", "request_note", "representative")
+
+
+@login_required
+def draft_page(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_open()
+    draft = get_object_or_404(OnlineDraft, pk=pk, user=request.user, status=DraftStatus.DRAFT)
+    today = timezone.localdate()
+    areas = AdministrativeArea.objects.on(today).filter(level="commune").order_by("name")
+    if request.method == "POST":
+        for name in FIELDS:
+            if name in request.POST:
+                draft.data[name] = request.POST.get(name, "").strip()[:500]
+        birth = draft.data.get("birth_date", "")
+        if birth:
+            try:
+                draft.data["birth_date"] = (
+                    dt.datetime.strptime(birth, "%d/%m/%Y").date().isoformat()
+                )
+            except ValueError:
+                try:
+                    dt.date.fromisoformat(birth)
+                except ValueError:
+                    messages.error(request, _("Ngày sinh phải theo dạng dd/mm/yyyy."))
+                    draft.data["birth_date"] = ""
+        area = areas.filter(pk=request.POST.get("area") or 0).first()
+        if area is not None:
+            draft.area = area
+        draft.save()
+        for doc in draft.version.documents.all():
+            upload = request.FILES.get(f"file-{doc.pk}")
+            if upload is not None:
+                try:
+                    services.save_upload(draft, doc.pk, upload)
+                except ServiceError as exc:
+                    messages.error(request, f"{doc.name}: {exc.message}")
+        desks = services.desks_for(draft.version, draft.area, today) if draft.area else []
+        chosen = next((d for d in desks if str(d.pk) == request.POST.get("desk")), None)
+        if chosen is None and desks and (draft.desk_id not in {d.pk for d in desks}):
+            chosen = desks[0]
+        if chosen is not None:
+            draft.desk = chosen
+            draft.save(update_fields=["desk", "updated_at"])
+        if request.POST.get("submit"):
+            try:
+                dossier = services.submit_draft(draft)
+            except ServiceError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Đã nộp hồ sơ. Mã nộp hồ sơ: %(code)s. Bộ phận một cửa sẽ kiểm tra và "
+                        "thông báo trong 8 giờ làm việc."
+                    )
+                    % {"code": dossier.submission_code},
+                )
+                return redirect("portal:my_dossier", pk=dossier.pk)
+        else:
+            messages.success(request, _("Đã lưu bản nháp."))
+        return redirect("portal:draft", pk=draft.pk)
+    desks = services.desks_for(draft.version, draft.area, today) if draft.area else []
+    uploads = {u.required_document_id: u for u in draft.uploads.all()}
+    return render(
+        request,
+        "portal/draft.html",
+        {
+            "draft": draft,
+            "areas": areas,
+            "desks": desks,
+            "rows": [(doc, uploads.get(doc.pk)) for doc in draft.version.documents.all()],
+            "missing": services.missing_for(draft),
+            "verified": request.user.verified_at is not None,  # type: ignore[union-attr]
+        },
+    )
+
+
+# -- my dossiers -----------------------------------------------------------------------------
+
+
+@login_required
+def my_dossiers(request: HttpRequest) -> HttpResponse:
+    _public_user(request)
+    dossiers = (
+        Dossier.objects.filter(applicant_user=request.user)
+        .select_related("procedure_version")
+        .order_by("-submitted_at")
+    )
+    drafts = OnlineDraft.objects.filter(user=request.user, status=DraftStatus.DRAFT).select_related(
+        "version"
+    )
+    return render(request, "portal/my_dossiers.html", {"dossiers": dossiers, "drafts": drafts})
+
+
+def history(dossier: Dossier) -> list[tuple[dt.datetime, str, str]]:
+    """The dossier's history in plain words, without names of officers or personal data."""
+    events = AuditEvent.objects.filter(
+        object_type="dossiers.dossier", object_id=str(dossier.pk), action__in=PUBLIC_HISTORY
+    ).order_by("sequence")
+    public_reasons = {
+        "dossier.request_completion",
+        "dossier.request_supplement",
+        "dossier.refuse_reception",
+        "dossier.apologise",
+        "dossier.declare_ineligible",
+        "dossier.pause",
+    }
+    return [
+        (e.occurred_at, PUBLIC_HISTORY[e.action], e.reason if e.action in public_reasons else "")
+        for e in events
+    ]
+
+
+@login_required
+def my_dossier(request: HttpRequest, pk: int) -> HttpResponse:
+    _public_user(request)
+    d = get_object_or_404(
+        Dossier.objects.select_related("procedure_version", "desk"),
+        pk=pk,
+        applicant_user=request.user,
+    )
+    request_row = d.supplement_requests.filter(answered_at__isnull=True).first()
+    return render(
+        request,
+        "portal/my_dossier.html",
+        {
+            "d": d,
+            "history": history(d),
+            "forms": d.forms.all(),
+            "notifications": d.notifications.filter(user__isnull=True, channel="email"),
+            "request": request_row,
+            "can_withdraw": dc.allowed(dc.Action.WITHDRAW, d.status),
+            "can_rate": d.status == dc.Status.RETURNED and not hasattr(d, "rating"),
+            "criteria": RatingCriterion.objects.filter(active=True),
+            "scale": services.SCALE,
+        },
+    )
+
+
+@login_required
+@require_POST
+def my_dossier_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    _public_user(request)
+    d = get_object_or_404(Dossier, pk=pk, applicant_user=request.user)
+    try:
+        if action == "withdraw":
+            ds.withdraw(d, reason=request.POST.get("reason", ""), actor=request.user)
+            messages.success(request, _("Đã dừng giải quyết hồ sơ theo đề nghị của bạn."))
+        elif action == "supplement":
+            listed = {doc.pk: doc for doc in d.procedure_version.documents.all()}
+            documents = []
+            for doc_id, doc in listed.items():
+                upload = request.FILES.get(f"file-{doc_id}")
+                if upload is not None:
+                    documents.append(
+                        ds.DocumentInput(doc.name, doc_id, doc.originals, doc.copies, True, upload)
+                    )
+            if d.status == dc.Status.AWAITING_COMPLETION:
+                ds.resubmit(d, documents=documents, actor=request.user)
+            else:
+                if not documents:
+                    raise ServiceError("items_required", "Cần đính kèm giấy tờ được yêu cầu.")
+                ds.supply(d, documents=documents, actor=request.user)
+            messages.success(request, _("Đã gửi hồ sơ bổ sung."))
+        elif action == "rate":
+            scores = {
+                c.code: int(request.POST.get(f"score-{c.code}", "-1") or -1)
+                for c in RatingCriterion.objects.filter(active=True)
+            }
+            services.rate(
+                d,
+                scores=scores,
+                comment=request.POST.get("comment", ""),
+                channel=RatingChannel.PORTAL,
+            )
+            messages.success(request, _("Cảm ơn bạn đã đánh giá."))
+        else:
+            raise Http404
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    except ValueError:
+        messages.error(request, _("Mức đánh giá không hợp lệ."))
+    return redirect("portal:my_dossier", pk=d.pk)
+
+
+@login_required
+def my_form_pdf(request: HttpRequest, pk: int, form_pk: int) -> HttpResponse:
+    _public_user(request)
+    d = get_object_or_404(Dossier, pk=pk, applicant_user=request.user)
+    form = get_object_or_404(IssuedForm, pk=form_pk, dossier=d)
+    return HttpResponse(render_form(form), content_type="application/pdf")
+
+
+# -- lookup without an account -----------------------------------------------------------------
+
+
+def lookup(request: HttpRequest) -> HttpResponse:
+    """Code + secret (or the receipt's QR code). A wrong secret answers exactly like an unknown
+    code, and failures are limited per client so that codes cannot be enumerated."""
+    code = request.GET.get("ma", "").strip()[:60]
+    secret = request.GET.get("mk", "").strip()[:12]
+    key = f"lookup:{client_key(request)}"
+    limit, window = settings.CCHC_LOOKUP_LIMIT, 600
+    found = None
+    blocked = False
+    if code or secret:
+        if services.is_blocked(key, limit=limit, window_seconds=window):
+            blocked = True
+        else:
+            found = services.find_by_secret(code, secret)
+            if found is None:
+                services.throttled(key, limit=limit, window_seconds=window)
+    response = render(
+        request,
+        "portal/lookup.html",
+        {
+            "found": found,
+            "code": code,
+            "asked": bool(code or secret),
+            "blocked": blocked,
+            "history": history(found) if found else [],
+        },
+        status=429 if blocked else 200,
+    )
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+# -- ratings: by link and at the counter -------------------------------------------------------
+
+
+def rate_by_link(request: HttpRequest) -> HttpResponse:
+    code = request.GET.get("ma", request.POST.get("ma", ""))
+    secret = request.GET.get("mk", request.POST.get("mk", ""))
+    d = services.find_by_secret(code, secret)
+    if d is None:
+        raise Http404
+    return _rating_page(request, d, RatingChannel.LINK, {"ma": code, "mk": secret})
+
+
+def kiosk(request: HttpRequest, counter_pk: int) -> HttpResponse:
+    """A tablet at a counter: the dossier returned there in the last minutes, to be rated."""
+    counter = get_object_or_404(Counter.objects.select_related("desk"), pk=counter_pk)
+    since = timezone.now() - dt.timedelta(minutes=settings.CCHC_KIOSK_MINUTES)
+    d = (
+        Dossier.objects.filter(
+            desk=counter.desk,
+            status=dc.Status.RETURNED,
+            returned_at__gte=since,
+            rating__isnull=True,
+        )
+        .select_related("procedure_version")
+        .order_by("-returned_at")
+        .first()
+    )
+    if d is None:
+        return render(request, "portal/kiosk_idle.html", {"counter": counter})
+    return _rating_page(request, d, RatingChannel.KIOSK, {}, counter=counter)
+
+
+def _rating_page(request, d, channel, hidden, counter=None):  # type: ignore[no-untyped-def]
+    criteria = RatingCriterion.objects.filter(active=True)
+    if request.method == "POST":
+        try:
+            scores = {c.code: int(request.POST.get(f"score-{c.code}") or -1) for c in criteria}
+            services.rate(
+                d, scores=scores, comment=request.POST.get("comment", ""), channel=channel
+            )
+        except (ServiceError, ValueError) as exc:
+            messages.error(request, getattr(exc, "message", _("Mức đánh giá không hợp lệ.")))
+        else:
+            return render(request, "portal/rated.html", {"counter": counter})
+    return render(
+        request,
+        "portal/rate.html",
+        {
+            "d": d,
+            "criteria": criteria,
+            "scale": services.SCALE,
+            "hidden": hidden,
+            "rated": hasattr(d, "rating"),
+        },
+    )
+
+
+# -- feedback ----------------------------------------------------------------------------------
+
+
+def feedback_new(request: HttpRequest) -> HttpResponse:
+    created = None
+    if request.method == "POST":
+        procedure = Procedure.objects.filter(code=request.POST.get("procedure", "")).first()
+        desk = Desk.objects.filter(pk=request.POST.get("desk") or 0).first()
+        topic = request.POST.get("topic", FeedbackTopic.OTHER)
+        try:
+            created = services.submit_feedback(
+                topic=topic if topic in FeedbackTopic.values else FeedbackTopic.OTHER,
+                procedure=procedure,
+                desk=desk,
+                officer_name=request.POST.get("officer_name", "")[:200],
+                name=request.POST.get("name", "")[:200],
+                contact=request.POST.get("contact", "")[:200],
+                content=request.POST.get("content", "")[:5000],
+                publish_consent=bool(request.POST.get("publish_consent")),
+            )
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+    return render(
+        request,
+        "portal/feedback_new.html",
+        {
+            "created": created,
+            "data": request.POST,
+            "procedure_code": request.POST.get("procedure", request.GET.get("procedure", "")),
+            "topics": FeedbackTopic.choices,
+            "desks": Desk.objects.on(timezone.localdate()).order_by("kind", "name")[:200],
+            "published": Feedback.objects.filter(published=True).order_by("-answered_at")[:20],
+        },
+        status=400 if request.method == "POST" and created is None else 200,
+    )
+
+
+def feedback_track(request: HttpRequest) -> HttpResponse:
+    code = request.GET.get("ma", "").strip()[:24]
+    secret = request.GET.get("mk", "").strip().upper()[:12]
+    found = None
+    if code and secret:
+        row = Feedback.objects.filter(tracking_code=code).first()
+        if row is not None and row.secret == secret:
+            found = row
+        else:
+            services.throttled(
+                f"feedback:{client_key(request)}",
+                limit=settings.CCHC_LOOKUP_LIMIT,
+                window_seconds=600,
+            )
+    return render(
+        request,
+        "portal/feedback_track.html",
+        {"found": found, "asked": bool(code or secret), "code": code},
+    )
+
+
+def _feedback_staff(request: HttpRequest) -> None:
+    if request.user.is_superuser:  # type: ignore[union-attr]
+        return
+    roles = {m.role for m in request.user.memberships_on()}  # type: ignore[union-attr]
+    if not roles & {Role.REFORM_OFFICER, Role.CENTER_SUPERVISOR, Role.AGENCY_LEADER}:
+        raise Http404
+
+
+@login_required
+def feedback_inbox(request: HttpRequest) -> HttpResponse:
+    _feedback_staff(request)
+    rows = Feedback.objects.select_related("procedure", "desk").order_by("status", "due_at")
+    return render(
+        request,
+        "portal/feedback_inbox.html",
+        {"page": Paginator(rows, 50).get_page(request.GET.get("page")), "now": timezone.now()},
+    )
+
+
+@login_required
+def feedback_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    _feedback_staff(request)
+    row = get_object_or_404(Feedback, pk=pk)
+    if request.method == "POST":
+        try:
+            services.answer_feedback(
+                row,
+                answer=request.POST.get("answer", ""),
+                category=request.POST.get("category", ""),
+                actor=request.user,  # type: ignore[arg-type]
+                publish=bool(request.POST.get("publish")),
+            )
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Đã trả lời phản ánh, kiến nghị."))
+            return redirect("portal:feedback_inbox")
+    return render(request, "portal/feedback_answer.html", {"f": row})
+
+
+# -- public statistics -------------------------------------------------------------------------
+
+
+IN_TIME = [dc.Timeliness.EARLY, dc.Timeliness.ON_TIME]
+
+
+def statistics(request: HttpRequest) -> HttpResponse:
+    """This month and year per agency (or desk): received, settled, on time, satisfaction; the
+    late dossiers with apologies (publicised as the law asks). No personal data."""
+    by = "desk" if request.GET.get("by") == "desk" else "competent_agency"
+    today = timezone.localdate()
+    year_start = today.replace(month=1, day=1)
+    month_start = today.replace(day=1)
+    base = Dossier.objects.filter(received_at__date__gte=year_start)
+    name_field = f"{by}__name"
+    rows = (
+        base.values(name_field)
+        .annotate(
+            received_year=Count("pk"),
+            received_month=Count("pk", filter=Q(received_at__date__gte=month_start)),
+            settled=Count("pk", filter=Q(status=dc.Status.RETURNED)),
+            on_time=Count(
+                "pk",
+                filter=Q(
+                    status=dc.Status.RETURNED,
+                    timeliness__in=[dc.Timeliness.EARLY, dc.Timeliness.ON_TIME],
+                ),
+            ),
+            rated=Count("rating"),
+            satisfied=Count("rating", filter=Q(rating__satisfied=True)),
+        )
+        .order_by(name_field)
+    )
+    table = [
+        {
+            "name": r[name_field],
+            "received_year": r["received_year"],
+            "received_month": r["received_month"],
+            "settled": r["settled"],
+            "on_time_pct": round(100 * r["on_time"] / r["settled"], 1) if r["settled"] else None,
+            "satisfaction_pct": round(100 * r["satisfied"] / r["rated"], 1) if r["rated"] else None,
+        }
+        for r in rows
+    ]
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="thong-ke-{today:%Y}.csv"'
+        response.write("\ufeff")
+        writer = csv.writer(response)
+        writer.writerow(
+            [
+                "Đơn vị",
+                "Tiếp nhận trong năm",
+                "Tiếp nhận trong tháng",
+                "Đã trả kết quả",
+                "Tỷ lệ đúng hạn (%)",
+                "Tỷ lệ hài lòng (%)",
+            ]
+        )
+        for r in table:
+            writer.writerow(
+                [
+                    r["name"],
+                    r["received_year"],
+                    r["received_month"],
+                    r["settled"],
+                    r["on_time_pct"] if r["on_time_pct"] is not None else "",
+                    r["satisfaction_pct"] if r["satisfaction_pct"] is not None else "",
+                ]
+            )
+        return response
+    late = (
+        Dossier.objects.filter(apologised_at__date__gte=year_start)
+        .select_related("procedure_version", "competent_agency")
+        .order_by("-apologised_at")[:100]
+    )
+    return render(
+        request,
+        "portal/statistics.html",
+        {"table": table, "by": by, "late": late, "year": today.year},
+    )
