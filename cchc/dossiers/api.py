@@ -167,6 +167,20 @@ class ApplicantIn(Schema):
     email: str = Field("", max_length=254)
     address: str = Field("", max_length=300)
 
+    def to_applicant(self, area: AdministrativeArea) -> s.Applicant:
+        return s.Applicant(
+            kind=self.kind,
+            name=self.name,
+            area=area,
+            birth_date=self.birth_date,
+            id_number=self.id_number,
+            tax_code=self.tax_code,
+            representative=self.representative,
+            phone=self.phone,
+            email=self.email,
+            address=self.address,
+        )
+
 
 class DocumentIn(Schema):
     required_document: int
@@ -289,24 +303,12 @@ def create_dossier(request: HttpRequest, payload: DossierIn) -> Any:
         )
         for f in fee_lines
     ]
-    a = payload.applicant
     try:
         with transaction.atomic():
             dossier = s.start_dossier(
                 version=version,
                 desk=desk,
-                applicant=s.Applicant(
-                    kind=a.kind,
-                    name=a.name,
-                    area=area,
-                    birth_date=a.birth_date,
-                    id_number=a.id_number,
-                    tax_code=a.tax_code,
-                    representative=a.representative,
-                    phone=a.phone,
-                    email=a.email,
-                    address=a.address,
-                ),
+                applicant=payload.applicant.to_applicant(area),
                 channel=payload.channel,
                 documents=[
                     s.DocumentInput(
