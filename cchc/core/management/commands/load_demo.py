@@ -4,7 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cchc.accounts.constants import Role
-from cchc.accounts.models import Membership, User
+from cchc.accounts.models import AccountKind, Membership, User
 from cchc.dossiers.demo import give_demo_codes
 from cchc.organizations.constants import AgencyKind, DeskKind
 from cchc.organizations.models import Agency, Desk
@@ -124,10 +124,24 @@ class Command(BaseCommand):
                 Membership.objects.get_or_create(user=user, agency=agency, desk=desk, role=role)
             if name:
                 rows.append((username, name))
+        citizen, created = User.objects.get_or_create(
+            username="congdan@example.org",
+            defaults={
+                "full_name": "Lò Thị Dân (demo)",
+                "email": "congdan@example.org",
+                "kind": AccountKind.CITIZEN,
+                "id_number": "014190000001",
+                "verified_at": timezone.now(),
+            },
+        )
+        if created:
+            citizen.set_password(DEMO_PASSWORD)
+            citizen.save()
+        rows.append((citizen.username, "Công dân, cổng dịch vụ công (demo)"))
         self.stdout.write(f"\nTài khoản demo (mật khẩu chung: {DEMO_PASSWORD}):")
         for username, name in rows:
-            self.stdout.write(f"  {username:<16} {name}")
+            self.stdout.write(f"  {username:<20} {name}")
         self.stdout.write(
-            "Trang nhân viên: http://127.0.0.1:8000/  ·  Quản trị: /quan-tri/  ·  "
-            "API: /api/v1/docs\n"
+            "Trang nhân viên: http://127.0.0.1:8000/  ·  Cổng dịch vụ công: /dich-vu-cong/  ·  "
+            "Quản trị: /quan-tri/  ·  API: /api/v1/docs\n"
         )
