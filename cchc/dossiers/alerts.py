@@ -96,4 +96,53 @@ def send_alerts(now: dt.datetime | None = None) -> Counter[str]:
                 f"“{step.name}”, {step.agency.name}).",
                 key=f"stalled:{d.pk}:{d.last_action_at:%Y%m%d%H%M}",
             )
+    sent.update(online_alerts(now, day))
+    return sent
+
+
+def online_decision_due(d: Dossier) -> dt.datetime:
+    """R-ONLINE: received, asked to complete or refused within 8 working hours of arrival
+    (counted from the next working period when it arrives outside working hours)."""
+    calendar = calendar_of(d)
+    return calendar.add_working_time(
+        calendar.clock_start(d.submitted_at), dt.timedelta(hours=ONLINE_DECISION_HOURS)
+    )
+
+
+ONLINE_DECISION_HOURS = 8
+
+
+def online_alerts(now: dt.datetime, day: dt.date) -> Counter[str]:
+    """New online dossiers reach the desk at once; undecided ones after 8 working hours go to
+    the Center supervisor too."""
+    sent: Counter[str] = Counter()
+    waiting = Dossier.objects.filter(
+        status=c.Status.SUBMITTED, channel=c.Channel.ONLINE
+    ).select_related("desk", "province")
+    for d in waiting.iterator(chunk_size=500):
+        officers = list(
+            User.objects.filter(
+                is_active=True,
+                memberships__desk_id=d.desk_id,
+                memberships__role=Role.RECEPTIONIST,
+            ).distinct()
+        )
+        due = online_decision_due(d)
+        sent["online_new"] += alert_staff(
+            d,
+            officers,
+            kind=c.NotificationKind.DEADLINE,
+            text=f"Hồ sơ trực tuyến {d.submission_code} chờ tiếp nhận; hạn kiểm tra "
+            f"{timezone.localtime(due):%H:%M %d/%m/%Y}.",
+            key=f"online:{d.pk}",
+        )
+        if now > due:
+            sent["online_late"] += alert_staff(
+                d,
+                officers + supervisors(d, day),
+                kind=c.NotificationKind.OVERDUE,
+                text=f"Hồ sơ trực tuyến {d.submission_code} quá 8 giờ làm việc chưa được "
+                "tiếp nhận, yêu cầu bổ sung hoặc từ chối.",
+                key=f"online-late:{d.pk}",
+            )
     return sent

@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from cchc.core.adminmixins import AuditedAdmin
 
-from .models import Feedback, Rating, RatingCriterion
+from .models import Feedback, LifeEvent, Rating, RatingCriterion
 
 
 @admin.register(RatingCriterion)
@@ -26,3 +26,9 @@ class FeedbackAdmin(AuditedAdmin):
     list_display = ("tracking_code", "topic", "status", "received_at", "due_at", "published")
     list_filter = ("status", "topic", "published")
     search_fields = ("tracking_code", "name", "content")
+
+
+@admin.register(LifeEvent)
+class LifeEventAdmin(AuditedAdmin):
+    list_display = ("order", "name")
+    filter_horizontal = ("procedures",)

@@ -179,3 +179,21 @@ class RateCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}@{self.window}={self.count}"
+
+
+class LifeEvent(models.Model):
+    """A life situation (sự kiện cuộc sống) grouping the procedures a citizen needs together."""
+
+    name = models.CharField(_("tên"), max_length=200, unique=True)
+    order = models.PositiveSmallIntegerField(_("thứ tự"), default=1)
+    procedures = models.ManyToManyField(
+        "procedures.Procedure", verbose_name=_("thủ tục"), related_name="life_events", blank=True
+    )
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name = _("sự kiện cuộc sống")
+        verbose_name_plural = _("sự kiện cuộc sống")
+
+    def __str__(self) -> str:
+        return self.name

@@ -433,3 +433,22 @@ def answer_feedback(
         after={"status": locked.status, "answer": locked.answer},
     )
     return locked
+
+
+def load_life_events(path: Any) -> int:
+    """Create the life situations of the reviewed file; existing ones are left as edited."""
+    import yaml
+
+    from cchc.procedures.models import Procedure
+
+    from .models import LifeEvent
+
+    with open(path, encoding="utf-8") as handle:
+        rows = yaml.safe_load(handle) or []
+    created = 0
+    for order, row in enumerate(rows, start=1):
+        event, made = LifeEvent.objects.get_or_create(name=row["name"], defaults={"order": order})
+        if made:
+            event.procedures.set(Procedure.objects.filter(code__in=row.get("procedures", [])))
+            created += 1
+    return created

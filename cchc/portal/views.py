@@ -37,6 +37,7 @@ from .models import (
     DraftStatus,
     Feedback,
     FeedbackTopic,
+    LifeEvent,
     OnlineDraft,
     RatingChannel,
     RatingCriterion,
@@ -83,7 +84,11 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "portal/home.html",
-        {"fields": ProcedureField.objects.order_by("name"), "open": settings.CCHC_PORTAL_OPEN},
+        {
+            "fields": ProcedureField.objects.order_by("name"),
+            "events": LifeEvent.objects.all(),
+            "open": settings.CCHC_PORTAL_OPEN,
+        },
     )
 
 
@@ -98,6 +103,9 @@ def catalog(request: HttpRequest) -> HttpResponse:
     field = request.GET.get("field", "")
     if field:
         qs = qs.filter(field__code=field)
+    event = request.GET.get("event", "")
+    if event.isdigit():
+        qs = qs.filter(procedure__life_events__pk=int(event))
     agency = request.GET.get("agency", "")
     if agency.isdigit():
         qs = qs.filter(procedure__competences__agency_id=int(agency)).distinct()
@@ -112,6 +120,8 @@ def catalog(request: HttpRequest) -> HttpResponse:
             "levels": [(k, v) for k, v in AreaLevel.choices if k != AreaLevel.DISTRICT],
             "field": field,
             "fields": ProcedureField.objects.order_by("name"),
+            "event": event,
+            "events": LifeEvent.objects.all(),
             "agency": agency,
             "agencies": Agency.objects.on(timezone.localdate())
             .filter(kind="department")

@@ -34,3 +34,23 @@ def test_stalled_dossier_is_flagged_to_holder_leader_and_supervisor(world):
         )
     )
     assert {"giamdoc.b", "giamsat.tinh"} <= told
+
+
+def test_online_dossier_alerts_the_desk_and_after_eight_working_hours_the_supervisor(world):
+    """R-ONLINE: submitted Fri 20:00 → counts from Mon 07:30; 8 working hours of a 7.5-hour day
+    → decision due Tue 08:00."""
+    from cchc.accounts.models import Membership
+
+    Membership.objects.create(
+        user=world.supervisor,
+        agency=world.commune_desk.agency,
+        desk=world.commune_desk,
+        role="center_supervisor",
+    )
+    d = world.start(moment="2026-11-27 20:00", channel="online")
+    from cchc.dossiers.alerts import online_decision_due
+
+    assert online_decision_due(d) == at("2026-12-01 08:00")
+    assert send_alerts(at("2026-11-27 20:05"))["online_new"] == 1
+    assert send_alerts(at("2026-12-01 07:45"))["online_late"] == 0
+    assert send_alerts(at("2026-12-01 08:15"))["online_late"] == 2

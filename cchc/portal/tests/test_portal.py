@@ -62,6 +62,16 @@ def test_catalog_search_ignores_diacritics_and_procedure_page_is_complete(client
     assert client.get(reverse("portal:procedure", args=["9.999999"])).status_code == 404
 
 
+def test_catalog_browses_by_life_situation_level_and_field(client):
+    from cchc.portal.models import LifeEvent
+
+    event = LifeEvent.objects.get(name="Kết hôn")
+    html = client.get(reverse("portal:catalog"), {"event": event.pk}).content.decode()
+    assert "Đăng ký kết hôn" in html and "Đăng ký khai tử" not in html
+    html = client.get(reverse("portal:catalog"), {"level": "province"}).content.decode()
+    assert "Đăng ký kết hôn" not in html
+
+
 def test_visitor_at_the_root_lands_on_the_portal(client):
     assert client.get("/")["Location"] == reverse("portal:home")
 

@@ -35,3 +35,7 @@ class Command(BaseCommand):
             catalog = CatalogLoader(force=options["force"], province_code=options["province"])
             creport = catalog.load()
             self.stdout.write(f"Danh mục thủ tục: {creport.summary()}")
+            from cchc.portal.services import load_life_events
+
+            events = load_life_events(settings.CCHC_DATA_DIR / "catalog" / "life-events.yaml")
+            self.stdout.write(f"Sự kiện cuộc sống: {events} mới")

@@ -13,5 +13,6 @@ class Command(BaseCommand):
         sent = send_alerts()
         self.stdout.write(
             f"Đã gửi: {sent['deadline']} cảnh báo sắp đến hạn, {sent['overdue']} quá hạn, "
-            f"{sent['stalled']} hồ sơ chậm xử lý."
+            f"{sent['stalled']} hồ sơ chậm xử lý, {sent['online_new']} hồ sơ trực tuyến mới, "
+            f"{sent['online_late']} hồ sơ trực tuyến quá 8 giờ làm việc."
         )
