@@ -66,6 +66,12 @@ def notify_applicant(d: Dossier, *, reason: str = "", force: bool = False) -> No
         text += f" Hẹn trả kết quả: {timezone.localtime(d.due_at):%H:%M %d/%m/%Y}."
     if reason:
         text += f" Lý do: {reason}"
+    if d.status == c.Status.RETURNED and d.lookup_secret:
+        base = settings.CCHC_PUBLIC_BASE_URL.rstrip("/")
+        text += (
+            f" Mời đánh giá mức độ hài lòng: {base}/dich-vu-cong/danh-gia/"
+            f"?ma={d.code}&mk={d.lookup_secret}"
+        )
     key = f"status:{d.pk}:{d.revision}"
     notes: list[Notification] = []
     if d.email:

@@ -387,3 +387,29 @@ def test_closed_portal_keeps_catalog_and_lookup_but_not_submission(client, world
     assert client.get(reverse("portal:apply", args=["1.004873"])).status_code == 404
     assert client.get(reverse("portal:catalog")).status_code == 200
     assert client.get("/tra-cuu/").status_code == 200
+
+
+def test_the_return_notice_carries_a_rating_link_that_works(
+    client, world, mailoutbox, django_capture_on_commit_callbacks
+):
+    d = walk_to_result(world, world.received())
+    d = ds.notify_early(d, actor=world.receptionist)
+    with django_capture_on_commit_callbacks(execute=True):
+        ds.return_result(d, actor=world.receptionist, returned_to="Lò Thị Hương")
+    body = mailoutbox[-1].body
+    link = re.search(r"(/dich-vu-cong/danh-gia/\?\S+)", body).group(1)
+    page = client.get(link).content.decode()
+    assert "Đánh giá mức độ hài lòng" in page
+    scores = {
+        f"score-{c}": "2"
+        for c in (
+            "thoi-gian",
+            "so-co-quan",
+            "so-lan-di-lai",
+            "cong-khai",
+            "thai-do",
+            "ket-qua-chi-phi",
+        )
+    }
+    client.post(link, scores)
+    assert Rating.objects.get(dossier=d).channel == "link"
