@@ -20,6 +20,16 @@ pytestmark = pytest.mark.django_db
 PASSWORD = "Mat-khau-Dan-2026"
 
 
+def all_scores(value, **overrides):
+    """A rating form with every active criterion answered (`overrides`: code → score)."""
+    from cchc.portal.models import RatingCriterion
+
+    return {
+        f"score-{c.code}": str(overrides.get(c.code.replace("-", "_"), value))
+        for c in RatingCriterion.objects.filter(active=True)
+    }
+
+
 def register(client, **values):
     data = {
         "kind": "citizen",
@@ -158,17 +168,7 @@ def test_citizen_goes_from_search_to_a_returned_rated_dossier_online(client, wor
     d = ds.return_result(d, actor=world.receptionist, method="electronic")
     page = client.get(reverse("portal:my_dossier", args=[d.pk])).content.decode()
     assert "Đã trả kết quả" in page and "Giấy tiếp nhận" in page
-    scores = {
-        f"score-{c}": "2"
-        for c in (
-            "thoi-gian",
-            "so-co-quan",
-            "so-lan-di-lai",
-            "cong-khai",
-            "thai-do",
-            "ket-qua-chi-phi",
-        )
-    }
+    scores = all_scores(2)
     client.post(reverse("portal:my_action", args=[d.pk, "rate"]), {**scores, "comment": "Tốt"})
     rating = Rating.objects.get(dossier=d)
     assert rating.satisfied and rating.channel == "portal"
@@ -320,17 +320,7 @@ def test_kiosk_at_the_counter_rates_the_dossier_just_returned(client, world):
     d = ds.return_result(d, actor=world.receptionist, returned_to="Lò Thị Hương")
     page = client.get(reverse("portal:kiosk", args=[counter.pk])).content.decode()
     assert d.code in page
-    scores = {
-        f"score-{c}": "0" if c == "thai-do" else "2"
-        for c in (
-            "thoi-gian",
-            "so-co-quan",
-            "so-lan-di-lai",
-            "cong-khai",
-            "thai-do",
-            "ket-qua-chi-phi",
-        )
-    }
+    scores = all_scores(2, thai_do=0)  # staff attitude rated "dissatisfied"
     client.post(reverse("portal:kiosk", args=[counter.pk]), scores)
     rating = Rating.objects.get()
     assert rating.channel == "kiosk" and not rating.satisfied
@@ -400,16 +390,6 @@ def test_the_return_notice_carries_a_rating_link_that_works(
     link = re.search(r"(/dich-vu-cong/danh-gia/\?\S+)", body).group(1)
     page = client.get(link).content.decode()
     assert "Đánh giá mức độ hài lòng" in page
-    scores = {
-        f"score-{c}": "2"
-        for c in (
-            "thoi-gian",
-            "so-co-quan",
-            "so-lan-di-lai",
-            "cong-khai",
-            "thai-do",
-            "ket-qua-chi-phi",
-        )
-    }
+    scores = all_scores(2)
     client.post(link, scores)
     assert Rating.objects.get(dossier=d).channel == "link"
