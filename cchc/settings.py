@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "cchc.procedures",
     "cchc.dossiers",
     "cchc.portal",
+    "cchc.reports",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

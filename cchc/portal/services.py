@@ -452,3 +452,24 @@ def load_life_events(path: Any) -> int:
             event.procedures.set(Procedure.objects.filter(code__in=row.get("procedures", [])))
             created += 1
     return created
+
+
+# A short set from the contents of Decree 118/2025 art. 33 (R-RATE-118); feedback handling
+# and the online service are rated where they apply, so they are not mandatory questions.
+DEFAULT_CRITERIA = [
+    ("thoi-gian", "Thời gian giải quyết, trả kết quả"),
+    ("so-co-quan", "Số cơ quan, đơn vị phải liên hệ"),
+    ("so-lan-di-lai", "Số lần phải đi lại để bổ sung, hoàn thiện hồ sơ"),
+    ("cong-khai", "Tính chính xác, đầy đủ của thủ tục được công khai"),
+    ("thai-do", "Thái độ, tinh thần phục vụ của cán bộ, công chức"),
+    ("ket-qua-chi-phi", "Kết quả đúng quy định; chi phí đúng quy định, không phát sinh thêm"),
+]
+
+
+def ensure_rating_criteria() -> int:
+    """Create the default rating questions when none exist (the administrator edits them)."""
+    if RatingCriterion.objects.exists():
+        return 0
+    for order, (code, text) in enumerate(DEFAULT_CRITERIA, start=1):
+        RatingCriterion.objects.create(code=code, text=text, order=order)
+    return len(DEFAULT_CRITERIA)

@@ -14,7 +14,7 @@ def staff(reference_data, django_user_model):
 
 
 def login(page, live_server):
-    page.goto(f"{live_server.url}/")
+    page.goto(f"{live_server.url}/dang-nhap/")
     page.fill("#id_username", "canbo")
     page.fill("#id_password", "mat-khau-Can-bo-1")
     page.click("button[type=submit]")

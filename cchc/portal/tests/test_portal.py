@@ -393,3 +393,19 @@ def test_the_return_notice_carries_a_rating_link_that_works(
     scores = all_scores(2)
     client.post(link, scores)
     assert Rating.objects.get(dossier=d).channel == "link"
+
+
+def test_select_values_are_plain_numbers_not_localised(client, world):
+    """Vietnamese number formatting must not reach form values (1095 is not "1.095")."""
+    verified_citizen(client)
+    v = version("1.004873", at("2026-11-26 09:00").date())
+    draft = fill_draft(client, world, v)
+    from cchc.organizations.models import AdministrativeArea
+
+    far = AdministrativeArea.objects.get(pk=world.commune.pk)
+    far.pk, far.code, far.reference_key = 123456, "99999", "test:far"
+    far.save(force_insert=True)
+    draft.area = far
+    draft.save()
+    html = client.get(reverse("portal:draft", args=[draft.pk])).content.decode()
+    assert 'value="123456" selected' in html

@@ -35,7 +35,9 @@ class Command(BaseCommand):
             catalog = CatalogLoader(force=options["force"], province_code=options["province"])
             creport = catalog.load()
             self.stdout.write(f"Danh mục thủ tục: {creport.summary()}")
-            from cchc.portal.services import load_life_events
+            from cchc.portal.services import ensure_rating_criteria, load_life_events
+
+            ensure_rating_criteria()
 
             events = load_life_events(settings.CCHC_DATA_DIR / "catalog" / "life-events.yaml")
             self.stdout.write(f"Sự kiện cuộc sống: {events} mới")
