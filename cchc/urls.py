@@ -23,6 +23,7 @@ urlpatterns = [
     path("lich/", include("cchc.calendars.urls")),
     path("thu-tuc/", include("cchc.procedures.urls")),
     path("ho-so/", include("cchc.dossiers.urls")),
+    path("bao-cao/", include("cchc.reports.urls")),
     path("tra-cuu/", portal_views.lookup, name="lookup"),
     path("dich-vu-cong/", include("cchc.portal.urls")),
     path("quan-tri/", admin.site.urls),

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "reports"
+
+urlpatterns = [
+    path("giai-quyet-tthc/", views.settlement, name="settlement"),
+]

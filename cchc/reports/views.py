@@ -1,0 +1,130 @@
+"""The periodic report page and its exports."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from cchc.organizations.models import AdministrativeArea, Agency, Desk
+from cchc.procedures.models import ProcedureField
+
+from . import periods
+from .exports import report_docx, report_pdf, report_xlsx
+from .scope import report_scope
+from .stats import COLUMNS, GROUPS, settlement_report
+
+PERIOD_KINDS = [
+    ("month", "Tháng"),
+    ("quarter", "Quý"),
+    ("half", "6 tháng"),
+    ("year", "Năm"),
+    ("custom", "Tùy chọn"),
+]
+
+
+def _int(raw: str | None, default: int, low: int, high: int) -> int:
+    try:
+        value = int(raw or default)
+    except ValueError:
+        return default
+    return min(max(value, low), high)
+
+
+def period_from(params: dict[str, str]) -> tuple[periods.Period, str]:
+    """The period asked for; bad input falls back to this month with a message."""
+    today = timezone.localdate()
+    kind = params.get("period", "month")
+    year = _int(params.get("year"), today.year, 2000, 2100)
+    number = params.get("number")
+    try:
+        if kind == "quarter":
+            return periods.quarter(year, _int(number, (today.month - 1) // 3 + 1, 1, 4)), ""
+        if kind == "half":
+            return periods.half(year, _int(number, 1 if today.month <= 6 else 2, 1, 2)), ""
+        if kind == "year":
+            return periods.year(year), ""
+        if kind == "custom":
+            start = dt.datetime.strptime(params.get("start", ""), "%d/%m/%Y").date()
+            end = dt.datetime.strptime(params.get("end", ""), "%d/%m/%Y").date()
+            return periods.custom(start, end), ""
+        return periods.month(year, _int(number, today.month, 1, 12)), ""
+    except ValueError:
+        message = "Kỳ báo cáo không hợp lệ (ngày theo dạng dd/mm/yyyy); đang hiển thị tháng này."
+        return periods.month(today.year, today.month), message
+
+
+def filtered(request: HttpRequest):  # type: ignore[no-untyped-def]
+    qs = report_scope(request.user)
+    for param, lookup in (
+        ("agency", "competent_agency_id"),
+        ("desk", "desk_id"),
+        ("field", "field_id"),
+        ("commune", "applicant_area_id"),
+    ):
+        value = request.GET.get(param, "")
+        if value.isdigit():
+            qs = qs.filter(**{lookup: int(value)})
+    level = request.GET.get("level", "")
+    if level in ("province", "district", "commune"):
+        qs = qs.filter(competent_agency__area__level=level)
+    channel = request.GET.get("channel", "")
+    if channel in ("online", "in_person", "post"):
+        qs = qs.filter(channel=channel)
+    return qs
+
+
+@login_required
+def settlement(request: HttpRequest) -> HttpResponse:
+    period, problem = period_from(request.GET)
+    group = request.GET.get("group", "agency")
+    if group not in GROUPS:
+        group = "agency"
+    report = settlement_report(period, group, filtered(request))
+    fmt = request.GET.get("format", "")
+    if fmt in ("xlsx", "docx", "pdf"):
+        province = AdministrativeArea.objects.filter(
+            level="province", code=settings.CCHC_DEFAULT_PROVINCE_CODE
+        ).first()
+        place = province.name.replace("Tỉnh ", "") if province else ""
+        issuer = request.GET.get("issuer") or "Văn phòng Ủy ban nhân dân tỉnh"
+        parent = f"Ủy ban nhân dân {province.name.lower()}" if province else ""
+        name = f"bao-cao-giai-quyet-tthc-{period.start:%Y%m%d}-{period.end:%Y%m%d}"
+        if fmt == "xlsx":
+            body, kind = (
+                report_xlsx(report, issuer),
+                ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            )
+        elif fmt == "docx":
+            body, kind = (
+                report_docx(report, issuer, parent, place),
+                ("application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+            )
+        else:
+            body, kind = report_pdf(report, issuer, parent, place), "application/pdf"
+        response = HttpResponse(body, content_type=kind)
+        response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+        return response
+    today = timezone.localdate()
+    return render(
+        request,
+        "reports/settlement.html",
+        {
+            "report": report,
+            "columns": COLUMNS,
+            "groups": [(k, v[2]) for k, v in GROUPS.items()],
+            "group": group,
+            "period_kinds": PERIOD_KINDS,
+            "params": request.GET,
+            "problem": problem,
+            "years": range(today.year, 2018, -1),
+            "agencies": Agency.objects.filter(kind="department").order_by("name"),
+            "desks": Desk.objects.order_by("kind", "name")[:400],
+            "fields": ProcedureField.objects.order_by("name"),
+            "query": request.GET.urlencode(),
+        },
+    )
