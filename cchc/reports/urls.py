@@ -6,4 +6,5 @@ app_name = "reports"
 
 urlpatterns = [
     path("giai-quyet-tthc/", views.settlement, name="settlement"),
+    path("chi-tieu/", views.targets, name="targets"),
 ]

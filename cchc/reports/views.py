@@ -128,3 +128,24 @@ def settlement(request: HttpRequest) -> HttpResponse:
             "query": request.GET.urlencode(),
         },
     )
+
+
+@login_required
+def targets(request: HttpRequest) -> HttpResponse:
+    """The plan's targets measured live for the chosen period (and slice)."""
+    from .targets import all_targets
+
+    period, problem = period_from(request.GET)
+    metrics = all_targets(period, filtered(request))
+    return render(
+        request,
+        "reports/targets.html",
+        {
+            "metrics": metrics,
+            "period": period,
+            "problem": problem,
+            "period_kinds": PERIOD_KINDS,
+            "params": request.GET,
+            "years": range(timezone.localdate().year, 2018, -1),
+        },
+    )

@@ -85,3 +85,28 @@ def test_pdf_has_the_title_and_totals(client, world, month_of_work):
     )
     assert "TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH" in text
     assert "Tháng 11/2026" in text and world.commune_pc.name in text
+
+
+def test_files_open_in_libreoffice_where_installed(client, world, month_of_work, tmp_path):
+    import shutil
+    import subprocess
+
+    office = shutil.which("libreoffice") or shutil.which("soffice")
+    if office is None:
+        pytest.skip(
+            "LibreOffice is not installed; the files were checked with openpyxl and "
+            "python-docx above"
+        )
+    client.force_login(world.reform_officer)
+    for fmt in ("xlsx", "docx"):
+        path = tmp_path / f"bao-cao.{fmt}"
+        path.write_bytes(
+            client.get(reverse("reports:settlement"), {**PARAMS, "format": fmt}).content
+        )
+        subprocess.run(
+            [office, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(path)],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+        assert (tmp_path / "bao-cao.pdf").stat().st_size > 1000
