@@ -7,4 +7,6 @@ app_name = "reports"
 urlpatterns = [
     path("giai-quyet-tthc/", views.settlement, name="settlement"),
     path("chi-tieu/", views.targets, name="targets"),
+    path("bang-dieu-khien/", views.dashboard, name="dashboard"),
+    path("man-hinh/<int:desk_pk>/", views.lobby, name="lobby"),
 ]

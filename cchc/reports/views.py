@@ -149,3 +149,86 @@ def targets(request: HttpRequest) -> HttpResponse:
             "years": range(timezone.localdate().year, 2018, -1),
         },
     )
+
+
+def monthly_series(scope, months: int = 12) -> list[dict[str, object]]:  # type: ignore[no-untyped-def]
+    """Received, settled and the on-time rate for each of the last `months` months."""
+    today = timezone.localdate()
+    series = []
+    year, month = today.year, today.month
+    for _ in range(months):
+        report = settlement_report(periods.month(year, month), "channel", scope)
+        total = report.total
+        series.append(
+            {
+                "label": f"{month:02d}/{year}",
+                "received": total.cells.get("new_online", 0)
+                + total.cells.get("new_in_person", 0)
+                + total.cells.get("new_post", 0),
+                "settled": total.cells.get("settled", 0),
+                "on_time": float(total.on_time_rate) if total.on_time_rate is not None else None,
+            }
+        )
+        month -= 1
+        if month == 0:
+            year, month = year - 1, 12
+    return list(reversed(series))
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """The leader dashboard: trends, overdue by agency, targets with traffic lights."""
+    from django.db.models import Count
+
+    from cchc.dossiers import constants as dc
+
+    from .targets import all_targets
+
+    scope = filtered(request)
+    now = timezone.now()
+    overdue = list(
+        scope.filter(status__in=dc.ACTIVE_STATUSES, legal_due_at__lt=now)
+        .values("competent_agency__name")
+        .annotate(n=Count("pk"))
+        .order_by("-n")[:10]
+    )
+    today = timezone.localdate()
+    return render(
+        request,
+        "reports/dashboard.html",
+        {
+            "series": monthly_series(scope),
+            "overdue": overdue,
+            "metrics": all_targets(periods.year(today.year), scope),
+        },
+    )
+
+
+def lobby(request: HttpRequest, desk_pk: int) -> HttpResponse:
+    """A Center's lobby display: today's received and returned dossiers, counters, the month's
+    on-time rate. Public, aggregate only, refreshes itself."""
+    from django.shortcuts import get_object_or_404
+
+    from cchc.dossiers.models import Dossier
+
+    desk = get_object_or_404(Desk.objects.prefetch_related("counters"), pk=desk_pk)
+    today = timezone.localdate()
+    scope = Dossier.objects.filter(desk=desk)
+    day = periods.custom(today, today)
+    month = settlement_report(periods.month(today.year, today.month), "channel", scope).total
+    return render(
+        request,
+        "reports/lobby.html",
+        {
+            "desk": desk,
+            "received": scope.filter(
+                received_at__gte=day.start_moment, received_at__lt=day.end_moment
+            ).count(),
+            "returned": scope.filter(
+                returned_at__gte=day.start_moment, returned_at__lt=day.end_moment
+            ).count(),
+            "on_time": month.on_time_rate,
+            "counters": desk.counters.all(),
+            "now": timezone.localtime(),
+        },
+    )

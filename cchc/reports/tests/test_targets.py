@@ -64,3 +64,13 @@ def test_targets_page_shows_traffic_lights(client, world):
         reverse("reports:targets"), {"period": "year", "year": "2026"}
     ).content.decode()
     assert "Hồ sơ giải quyết đúng hạn" in html and "chưa có số liệu" in html
+
+
+def test_dashboard_and_lobby_show_live_numbers(client, world):
+    d = walk_to_result(world, world.received(moment="2026-11-02 09:00"))
+    Dossier.objects.filter(pk=d.pk).update(legal_due_at=at("2026-11-03 09:00"))
+    client.force_login(world.leader)
+    html = client.get(reverse("reports:dashboard")).content.decode()
+    assert world.commune_pc.name in html and 'id="series"' in html
+    lobby = client.get(reverse("reports:lobby", args=[world.commune_desk.pk])).content.decode()
+    assert 'http-equiv="refresh"' in lobby and world.commune_desk.name in lobby
