@@ -104,6 +104,7 @@ def build_api() -> NinjaAPI:
     from cchc.organizations.api import router as organizations_router
     from cchc.portal.api import router as intake_router
     from cchc.procedures.api import router as procedures_router
+    from cchc.reports.api import router as reports_router
 
     api.add_router("/", accounts_router)
     api.add_router("/", organizations_router)
@@ -111,4 +112,5 @@ def build_api() -> NinjaAPI:
     api.add_router("/procedures", procedures_router)
     api.add_router("/dossiers", dossiers_router)
     api.add_router("/intake", intake_router)
+    api.add_router("/reports", reports_router)
     return api

@@ -110,3 +110,13 @@ def test_files_open_in_libreoffice_where_installed(client, world, month_of_work,
             timeout=120,
         )
         assert (tmp_path / "bao-cao.pdf").stat().st_size > 1000
+
+
+def test_api_gives_the_same_numbers_as_the_page(client, world, month_of_work):
+    client.force_login(world.reform_officer)
+    body = client.get("/api/v1/reports/settlement", PARAMS).json()
+    assert body["period"] == "Tháng 11/2026"
+    assert body["total"]["cells"] == month_of_work.total.cells
+    assert client.get("/api/v1/reports/settlement", {"group": "nonsense"}).status_code == 422
+    metrics = {m["code"]: m for m in client.get("/api/v1/reports/targets", PARAMS).json()}
+    assert metrics["on_time"]["denominator"] == 1
