@@ -8,5 +8,6 @@ urlpatterns = [
     path("giai-quyet-tthc/", views.settlement, name="settlement"),
     path("chi-tieu/", views.targets, name="targets"),
     path("bang-dieu-khien/", views.dashboard, name="dashboard"),
+    path("thoi-gian/", views.timing, name="timing"),
     path("man-hinh/<int:desk_pk>/", views.lobby, name="lobby"),
 ]

@@ -232,3 +232,29 @@ def lobby(request: HttpRequest, desk_pk: int) -> HttpResponse:
             "now": timezone.localtime(),
         },
     )
+
+
+@login_required
+def timing(request: HttpRequest) -> HttpResponse:
+    """Where time goes, for the chosen period and the user's scope."""
+    from . import timing as t
+
+    period, problem = period_from(request.GET)
+    scope = filtered(request)
+    return render(
+        request,
+        "reports/timing.html",
+        {
+            "period": period,
+            "problem": problem,
+            "spreads": t.step_spreads(period, scope),
+            "late": t.late_steps(period, scope),
+            "stalled": t.stalled_now(scope),
+            "reasons": t.reasons(period, scope),
+            "slowest": t.slowest_procedures(period, scope),
+            "holders": t.overdue_holders(scope),
+            "period_kinds": PERIOD_KINDS,
+            "params": request.GET,
+            "years": range(timezone.localdate().year, 2018, -1),
+        },
+    )
