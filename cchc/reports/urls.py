@@ -9,5 +9,6 @@ urlpatterns = [
     path("chi-tieu/", views.targets, name="targets"),
     path("bang-dieu-khien/", views.dashboard, name="dashboard"),
     path("thoi-gian/", views.timing, name="timing"),
+    path("danh-gia/", views.evaluation, name="evaluation"),
     path("man-hinh/<int:desk_pk>/", views.lobby, name="lobby"),
 ]

@@ -258,3 +258,37 @@ def timing(request: HttpRequest) -> HttpResponse:
             "years": range(timezone.localdate().year, 2018, -1),
         },
     )
+
+
+@login_required
+def evaluation(request: HttpRequest) -> HttpResponse:
+    """R-EVAL per receiving desk (index 5 is the desk's) and per competent agency."""
+    from .evaluation import INDEX_NAMES, evaluate
+
+    period, problem = period_from(request.GET)
+    scope = filtered(request)
+    start, end = period.start_moment, period.end_moment
+    active = scope.filter(received_at__lt=end).filter(finished_at__isnull=True) | scope.filter(
+        finished_at__gte=start, received_at__isnull=False
+    )
+    desks = Desk.objects.filter(pk__in=active.values("desk_id")).order_by("name")
+    agencies = Agency.objects.filter(pk__in=active.values("competent_agency_id")).order_by("name")
+    rows = [
+        ("desk", desk.name, evaluate(period, scope.filter(desk=desk), desk.kind)) for desk in desks
+    ] + [
+        ("agency", agency.name, evaluate(period, scope.filter(competent_agency=agency)))
+        for agency in agencies
+    ]
+    return render(
+        request,
+        "reports/evaluation.html",
+        {
+            "period": period,
+            "problem": problem,
+            "rows": rows,
+            "index_names": INDEX_NAMES,
+            "period_kinds": PERIOD_KINDS,
+            "params": request.GET,
+            "years": range(timezone.localdate().year, 2018, -1),
+        },
+    )
