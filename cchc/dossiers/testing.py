@@ -129,8 +129,9 @@ class World:
         return s.receive(d, actor=kw.get("actor") or self.receptionist, at=at(moment))
 
 
-def walk_to_result(world: World, d: Dossier) -> Dossier:
-    """Complete every processing step of the commune's typical process, each by its role."""
+def walk_to_result(world: World, d: Dossier, when: dt.datetime | None = None) -> Dossier:
+    """Complete every processing step of the commune's typical process, each by its role
+    (at `when`, or now)."""
     people = {
         "division_head": world.division_head,
         "specialist": world.specialist,
@@ -139,7 +140,7 @@ def walk_to_result(world: World, d: Dossier) -> Dossier:
     }
     while d.status == "in_progress":
         step = d.steps.get(status="active", kind="process")
-        d = s.complete_step(d, actor=people[step.role])
+        d = s.complete_step(d, actor=people[step.role], at=when)
     return d
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from cchc.dossiers import services as ds
 from cchc.dossiers.models import Dossier
-from cchc.dossiers.testing import at
+from cchc.dossiers.testing import at, walk_to_result
 from cchc.reports import periods
 from cchc.reports.evaluation import evaluate
 
@@ -17,15 +17,7 @@ pytestmark = pytest.mark.django_db
 
 def returned(world, received, returned_at, **kwargs):
     d = world.received(moment=received, **kwargs)
-    people = {
-        "division_head": world.division_head,
-        "specialist": world.specialist,
-        "agency_leader": world.leader,
-        "clerk": world.clerk,
-    }
-    while d.status == "in_progress":
-        step = d.steps.get(status="active", kind="process")
-        d = ds.complete_step(d, actor=people[step.role], at=at(received.replace("09:00", "10:00")))
+    d = walk_to_result(world, d, at(received.replace("09:00", "10:00")))
     if returned_at < d.legal_due_at.strftime("%Y-%m-%d %H:%M"):
         d = ds.notify_early(d, actor=world.receptionist, at=at(received.replace("09:00", "10:30")))
     return ds.return_result(
