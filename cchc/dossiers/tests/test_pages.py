@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -159,3 +160,20 @@ def test_fee_exemption_at_reception_needs_its_reason(client, world):
     assert client.post(reverse("dossiers:reception"), data).status_code == 302
     row = Dossier.objects.get().fees.get()
     assert row.exempt and row.exemption_reason == "Người có công với cách mạng"
+
+
+def test_inbox_pages_by_due_moment_without_counting(client, world, monkeypatch):
+    from cchc.dossiers import views
+
+    monkeypatch.setattr(views, "INBOX_PAGE", 2)
+    codes = [world.received(moment=f"2026-11-2{day} 09:00").code for day in (3, 5, 6)]
+    client.force_login(world.division_head)
+    first = client.get(reverse("dossiers:inbox")).content.decode()
+    assert codes[0] in first and codes[1] in first and codes[2] not in first
+    key = re.search(
+        r'id="next-page" href="\?sau=([^"]+)"|href="\?sau=([^"]+)" id="next-page"', first
+    )
+    following = client.get(reverse("dossiers:inbox") + "?sau=" + (key.group(1) or key.group(2)))
+    html = following.content.decode()
+    assert codes[2] in html and codes[0] not in html and 'id="next-page"' not in html
+    assert client.get(reverse("dossiers:inbox"), {"sau": "rác_12"}).status_code == 200
