@@ -172,6 +172,10 @@ def test_citizen_goes_from_search_to_a_returned_rated_dossier_online(client, wor
     client.post(reverse("portal:my_action", args=[d.pk, "rate"]), {**scores, "comment": "Tốt"})
     rating = Rating.objects.get(dossier=d)
     assert rating.satisfied and rating.channel == "portal"
+    client.force_login(world.receptionist)
+    staff_page = client.get(reverse("dossiers:detail", args=[d.pk])).content.decode()
+    assert "Đánh giá của người nộp" in staff_page and "Tốt" in staff_page
+    client.force_login(user)
     client.post(reverse("portal:my_action", args=[d.pk, "rate"]), {**scores})
     assert Rating.objects.count() == 1
 
