@@ -11,11 +11,15 @@ from cchc.accounts.constants import Role
 from cchc.dossiers.models import Dossier
 
 
+def sees_province(user: Any) -> bool:
+    return bool(user.is_superuser) or any(
+        m.role == Role.REFORM_OFFICER for m in user.memberships_on(timezone.localdate())
+    )
+
+
 def report_scope(user: Any) -> QuerySet[Dossier]:
     """Reform officers and administrators report on the whole province; everyone else on the
     dossiers they may see (their desk, their agency)."""
-    if user.is_superuser or any(
-        m.role == Role.REFORM_OFFICER for m in user.memberships_on(timezone.localdate())
-    ):
+    if sees_province(user):
         return Dossier.objects.all()
     return Dossier.objects.visible_to(user)

@@ -15,7 +15,7 @@ from cchc.procedures.models import ProcedureField
 
 from . import periods
 from .exports import report_docx, report_pdf, report_xlsx
-from .scope import report_scope
+from .scope import report_scope, sees_province
 from .stats import COLUMNS, GROUPS, settlement_report
 
 PERIOD_KINDS = [
@@ -151,6 +151,47 @@ def targets(request: HttpRequest) -> HttpResponse:
     )
 
 
+def rollup_series(months: int = 12) -> list[dict[str, object]] | None:
+    """The province-wide series from the monthly rollups (None when they were never built)."""
+    from django.db.models import Sum
+
+    from .models import MonthlyCounts
+
+    if not MonthlyCounts.objects.exists():
+        return None
+    today = timezone.localdate()
+    first = periods.month(today.year, today.month).start
+    for _ in range(months - 1):
+        first = (first - dt.timedelta(days=1)).replace(day=1)
+    sums = {
+        r["month"]: r
+        for r in MonthlyCounts.objects.filter(month__gte=first)
+        .values("month")
+        .annotate(
+            received=Sum("received"),
+            early=Sum("settled_early"),
+            on_time=Sum("settled_on_time"),
+            late=Sum("settled_late"),
+        )
+    }
+    series = []
+    month = first
+    while month <= today:
+        r = sums.get(month, {})
+        settled = (r.get("early") or 0) + (r.get("on_time") or 0) + (r.get("late") or 0)
+        good = (r.get("early") or 0) + (r.get("on_time") or 0)
+        series.append(
+            {
+                "label": f"{month:%m/%Y}",
+                "received": r.get("received") or 0,
+                "settled": settled,
+                "on_time": round(100 * good / settled, 1) if settled else None,
+            }
+        )
+        month = (month + dt.timedelta(days=32)).replace(day=1)
+    return series
+
+
 def monthly_series(scope, months: int = 12) -> list[dict[str, object]]:  # type: ignore[no-untyped-def]
     """Received, settled and the on-time rate for each of the last `months` months."""
     today = timezone.localdate()
@@ -185,6 +226,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     from .targets import all_targets
 
     scope = filtered(request)
+    filters = ("agency", "desk", "field", "commune", "level", "channel")
+    whole = sees_province(request.user) and not any(request.GET.get(k) for k in filters)
     now = timezone.now()
     overdue = list(
         scope.filter(status__in=dc.ACTIVE_STATUSES, legal_due_at__lt=now)
@@ -197,7 +240,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         request,
         "reports/dashboard.html",
         {
-            "series": monthly_series(scope),
+            # the whole province reads the rollups; narrower scopes compute live
+            "series": (whole and rollup_series()) or monthly_series(scope),
             "overdue": overdue,
             "metrics": all_targets(periods.year(today.year), scope),
         },
