@@ -585,18 +585,34 @@ def feedback_track(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _feedback_staff(request: HttpRequest) -> None:
-    if request.user.is_superuser:  # type: ignore[union-attr]
-        return
-    roles = {m.role for m in request.user.memberships_on()}  # type: ignore[union-attr]
-    if not roles & {Role.REFORM_OFFICER, Role.CENTER_SUPERVISOR, Role.AGENCY_LEADER}:
+def _feedback_staff(request: HttpRequest):  # type: ignore[no-untyped-def]
+    """The feedback a user handles: reform officers the whole province; a Center supervisor
+    what concerns their desks; an agency leader what concerns their agency's desks, dossiers
+    and procedures it settles. Anyone else: 404."""
+    user = request.user
+    rows = Feedback.objects.all()
+    if user.is_superuser:  # type: ignore[union-attr]
+        return rows
+    memberships = list(user.memberships_on())  # type: ignore[union-attr]
+    roles = {m.role for m in memberships}
+    if Role.REFORM_OFFICER in roles:
+        return rows
+    desks = {m.desk_id for m in memberships if m.role == Role.CENTER_SUPERVISOR and m.desk_id}
+    centers = {m.agency_id for m in memberships if m.role == Role.CENTER_SUPERVISOR}
+    agencies = {m.agency_id for m in memberships if m.role == Role.AGENCY_LEADER}
+    if not (desks or centers or agencies):
         raise Http404
+    return rows.filter(
+        Q(desk_id__in=desks)
+        | Q(desk__agency_id__in=centers | agencies)
+        | Q(dossier__competent_agency_id__in=agencies)
+        | Q(procedure__competences__agency_id__in=agencies)
+    ).distinct()
 
 
 @login_required
 def feedback_inbox(request: HttpRequest) -> HttpResponse:
-    _feedback_staff(request)
-    rows = Feedback.objects.select_related("procedure", "desk").order_by("status", "due_at")
+    rows = _feedback_staff(request).select_related("procedure", "desk").order_by("status", "due_at")
     return render(
         request,
         "portal/feedback_inbox.html",
@@ -606,8 +622,7 @@ def feedback_inbox(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def feedback_answer(request: HttpRequest, pk: int) -> HttpResponse:
-    _feedback_staff(request)
-    row = get_object_or_404(Feedback, pk=pk)
+    row = get_object_or_404(_feedback_staff(request), pk=pk)
     if request.method == "POST":
         try:
             services.answer_feedback(

@@ -1,10 +1,11 @@
 """The evaluation of settling procedures (R-EVAL, Circular 01/2018 arts. 12–15).
 
-Nine indices scored 2 / 1 / 0. Per-dossier indices (1, 2, 3, 4, 7) are averaged over the
+Nine indices scored 2 / 1 / 0. Per-dossier indices (1, 2, 3, 7) are averaged over the
 dossiers returned in the period, to one decimal; per-unit indices (5, 8, 9) are scored once for
-the unit; index 6 (publicity of procedures) has no data in the system and is left out, as the
-rule says for indices without data. Staff score = indices 1, 2, 3, 4, 7 (max 10); agency score
-= every index with data (max 18).
+the unit; indices 4 (agencies the applicant dealt with) and 6 (publicity of procedures) have no
+data in the system and are left out, as the rule says for indices without data.
+Staff score = the staff indices (1, 2, 3, 4, 7; max 10) that have data; agency score = every
+index with data (max 18).
 """
 
 from __future__ import annotations
@@ -61,8 +62,6 @@ def dossier_scores(d: Dossier, complaints: set[int]) -> dict[int, int]:
         1: by_time.get(d.timeliness, 0),
         2: units,
         3: 2 if rounds == 0 else (1 if rounds == 1 else 0),
-        # received and returned through the one-stop desk: the applicant dealt with the desk only
-        4: 2,
         7: conduct,
     }
 
@@ -123,13 +122,16 @@ def evaluate(period: Period, scope: QuerySet[Dossier], desk_kind: str | None = N
         .exclude(dossier=None)
         .values_list("dossier_id", flat=True)
     )
-    per_dossier: dict[int, list[int]] = {i: [] for i in STAFF_INDICES}
+    # Index 4 (agencies the applicant dealt with) is not recorded: the system knows the desk,
+    # not whether the applicant was sent elsewhere. Left out, never given full marks.
+    per_dossier: dict[int, list[int]] = {i: [] for i in STAFF_INDICES if i != 4}
     count = 0
     for d in returned.iterator(chunk_size=2000):
         count += 1
         for index, score in dossier_scores(d, complaints).items():
             per_dossier[index].append(score)
     indices: dict[int, Decimal | None] = {i: _mean(v) for i, v in per_dossier.items()}
+    indices[4] = None
     indices[5] = _spot_index(period, scope, desk_kind)
     indices[6] = None
     indices[8] = _feedback_index(period, scope)

@@ -413,3 +413,30 @@ def test_select_values_are_plain_numbers_not_localised(client, world):
     draft.save()
     html = client.get(reverse("portal:draft", args=[draft.pk])).content.decode()
     assert 'value="123456" selected' in html
+
+
+def test_feedback_reaches_only_the_leaders_it_concerns(client, world):
+    from cchc.portal import services as ps
+
+    about_a = ps.submit_feedback(
+        topic="desk",
+        desk=world.commune_desk,
+        name="Cầm Văn Dân",
+        contact="0912333444",
+        content="Xếp hàng lâu",
+    )
+    about_other = ps.submit_feedback(
+        topic="desk",
+        desk=world.other_receptionist.memberships.get().desk,
+        name="Lò Văn B",
+        contact="0912",
+        content="x",
+    )
+    world.leader.memberships.create(agency=world.commune_desk.agency, role="agency_leader")
+    client.force_login(world.leader)
+    inbox = client.get(reverse("portal:feedback_inbox")).content.decode()
+    assert about_a.tracking_code in inbox and about_other.tracking_code not in inbox
+    assert client.get(reverse("portal:feedback_answer", args=[about_other.pk])).status_code == 404
+    client.force_login(world.reform_officer)
+    inbox = client.get(reverse("portal:feedback_inbox")).content.decode()
+    assert about_a.tracking_code in inbox and about_other.tracking_code in inbox

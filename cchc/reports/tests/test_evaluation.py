@@ -36,10 +36,11 @@ def test_indices_staff_and_agency_scores_by_hand(world):
     assert result.indices[3] == Decimal("2.0")  # no supplement round
     assert result.indices[7] == Decimal("1.0")  # conduct follows timeliness without complaints
     assert result.indices[6] is None  # publicity: no data, left out
+    assert result.indices[4] is None  # agencies dealt with: not recorded, left out
     # every agency step finished an hour after it started, within its share (index 2 = 1);
     # the desk's return step, which waits for the applicant, is not an agency's time
     assert result.indices[2] == Decimal("1.0")
-    expected_staff = sum(result.indices[i] for i in (1, 2, 3, 4, 7))
+    expected_staff = sum(result.indices[i] for i in (1, 2, 3, 7))
     assert result.staff_score == expected_staff
     assert result.agency_score == sum(v for v in result.indices.values() if v is not None)
     assert result.agency_band in ("Xuất sắc", "Tốt", "Khá", "Trung bình", "Yếu")
