@@ -295,3 +295,5 @@ CCHC_LOOKUP_LIMIT = env_int("CCHC_LOOKUP_LIMIT", 10)
 CCHC_KIOSK_MINUTES = env_int("CCHC_KIOSK_MINUTES", 15)
 # Working days to answer feedback and petitions (R-RATING).
 CCHC_FEEDBACK_DAYS = env_int("CCHC_FEEDBACK_DAYS", 15)
+# Identity providers that count as the national electronic identification (R-766 "vneid").
+CCHC_EID_PROVIDERS = env_list("CCHC_EID_PROVIDERS", "vneid")

@@ -89,3 +89,76 @@ def targets(request: HttpRequest) -> Any:
         }
         for m in all_targets(period, filtered(request))
     ]
+
+
+class IndicatorOut(Schema):
+    code: str
+    group: str
+    name: str
+    definition: str
+    max_points: float
+    numerator: int | None
+    denominator: int | None
+    share: float | None
+    points: float | None
+
+
+class ServiceIndexOut(Schema):
+    agency: str
+    agency_id: int | None
+    total: float | None
+    measured_max: float
+    groups: dict[str, float | None]
+    indicators: list[IndicatorOut]
+
+
+class ServiceIndexReport(Schema):
+    period: str
+    agencies: list[ServiceIndexOut]
+    overall: ServiceIndexOut | None
+
+
+def _num(value: Any) -> float | None:
+    return float(value) if value is not None else None
+
+
+def _index(key: int | None, name: str, index: Any) -> dict[str, Any]:
+    return {
+        "agency": name,
+        "agency_id": key,
+        "total": _num(index.total),
+        "measured_max": float(index.measured_max),
+        "groups": {g.group.code: _num(g.score) for g in index.groups},
+        "indicators": [
+            {
+                "code": m.indicator.code,
+                "group": m.indicator.group,
+                "name": m.indicator.name,
+                "definition": m.indicator.definition,
+                "max_points": float(m.indicator.points),
+                "numerator": m.numerator if m.points is not None else None,
+                "denominator": m.denominator if m.points is not None else None,
+                "share": _num(m.share),
+                "points": _num(m.points),
+            }
+            for m in index.measures.values()
+        ],
+    }
+
+
+@router.get(
+    "/service-index",
+    response=ServiceIndexReport,
+    summary="Chỉ số phục vụ người dân, doanh nghiệp (QĐ 766) theo cơ quan",
+    description="Tham số kỳ như trang báo cáo. Chỉ tiêu chưa có số liệu có points = null.",
+)
+def service_index(request: HttpRequest) -> Any:
+    from .service_index import report
+
+    period, _problem = period_from(request.GET)
+    rows, overall = report(period, filtered(request))
+    return {
+        "period": period.label,
+        "agencies": [_index(key, name, index) for key, name, index in rows],
+        "overall": _index(None, "", overall) if overall else None,
+    }

@@ -10,5 +10,6 @@ urlpatterns = [
     path("bang-dieu-khien/", views.dashboard, name="dashboard"),
     path("thoi-gian/", views.timing, name="timing"),
     path("danh-gia/", views.evaluation, name="evaluation"),
+    path("chi-so-766/", views.service_index, name="service_index"),
     path("man-hinh/<int:desk_pk>/", views.lobby, name="lobby"),
 ]

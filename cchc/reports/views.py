@@ -336,3 +336,28 @@ def evaluation(request: HttpRequest) -> HttpResponse:
             "years": range(timezone.localdate().year, 2018, -1),
         },
     )
+
+
+@login_required
+def service_index(request: HttpRequest) -> HttpResponse:
+    """R-766 per competent agency, with the scope's own line and every indicator's formula."""
+    from .service_index import GROUPS as INDEX_GROUPS
+    from .service_index import INDICATORS, report
+
+    period, problem = period_from(request.GET)
+    rows, overall = report(period, filtered(request))
+    return render(
+        request,
+        "reports/service_index.html",
+        {
+            "period": period,
+            "problem": problem,
+            "rows": rows,
+            "overall": overall,
+            "groups": INDEX_GROUPS,
+            "indicators": INDICATORS,
+            "period_kinds": PERIOD_KINDS,
+            "params": request.GET,
+            "years": range(timezone.localdate().year, 2018, -1),
+        },
+    )
