@@ -162,3 +162,40 @@ def service_index(request: HttpRequest) -> Any:
         "agencies": [_index(key, name, index) for key, name, index in rows],
         "overall": _index(None, "", overall) if overall else None,
     }
+
+
+class CellOut(Schema):
+    received: int
+    settled: int
+    on_time: int
+    on_time_rate: float | None
+
+
+class AgencyMonthsOut(Schema):
+    agency_id: int
+    agency: str
+    months: list[CellOut]
+    total: CellOut
+
+
+@router.get(
+    "/agency-months",
+    response=list[AgencyMonthsOut],
+    summary="Một năm theo cơ quan × tháng (từ bảng tổng hợp tháng)",
+    description="Tiếp nhận, đã giải quyết, đúng hạn theo cơ quan giải quyết và tháng, đọc từ bảng "
+    "tổng hợp (`rebuild_rollups`). Cán bộ CCHC, quản trị: mọi cơ quan; người khác: cơ quan "
+    "của mình.",
+)
+def agency_months(request: HttpRequest, year: int) -> Any:
+    from django.utils import timezone
+
+    from .rollups import agency_months as rows
+    from .scope import sees_province
+
+    if not 2000 <= year <= 2100:
+        raise ApiError(422, "invalid_parameter", "Năm không hợp lệ.", [{"field": "year"}])
+    user = request.user
+    agencies = None
+    if not sees_province(user):
+        agencies = [m.agency_id for m in user.memberships_on(timezone.localdate())]  # type: ignore[union-attr]
+    return rows(year, agencies)

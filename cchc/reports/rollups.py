@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
+from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -62,3 +64,50 @@ def rebuild() -> int:
         batch_size=2000,
     )
     return len(rows)
+
+
+def agency_months(year: int, agencies: list[int] | None = None) -> list[dict[str, Any]]:
+    """A year's report by competent agency × month, read from the rollups in one GROUP BY.
+
+    Each row: the agency and, per month 1–12, received / settled / on-time rate (None when
+    nothing was settled), plus the year's totals. `agencies` limits the rows (None: all).
+    """
+    rows = MonthlyCounts.objects.filter(
+        month__gte=dt.date(year, 1, 1), month__lte=dt.date(year, 12, 1)
+    )
+    if agencies is not None:
+        rows = rows.filter(agency_id__in=agencies)
+    sums = (
+        rows.values("agency_id", "agency__name", "month")
+        .annotate(
+            r=Sum("received"),
+            e=Sum("settled_early"),
+            o=Sum("settled_on_time"),
+            l=Sum("settled_late"),
+        )
+        .order_by("agency__name", "agency_id", "month")
+    )
+    out: dict[int, dict[str, Any]] = {}
+    for s in sums:
+        row = out.setdefault(
+            s["agency_id"],
+            {
+                "agency_id": s["agency_id"],
+                "agency": s["agency__name"],
+                "months": [_cell(0, 0, 0) for _ in range(12)],
+            },
+        )
+        row["months"][s["month"].month - 1] = _cell(
+            s["r"], s["e"] + s["o"], s["e"] + s["o"] + s["l"]
+        )
+    for row in out.values():
+        received = sum(m["received"] for m in row["months"])
+        settled = sum(m["settled"] for m in row["months"])
+        good = sum(m["on_time"] for m in row["months"])
+        row["total"] = _cell(received, good, settled)
+    return list(out.values())
+
+
+def _cell(received: int, good: int, settled: int) -> dict[str, Any]:
+    rate = round(100 * good / settled, 1) if settled else None
+    return {"received": received, "settled": settled, "on_time": good, "on_time_rate": rate}

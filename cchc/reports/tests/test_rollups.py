@@ -30,6 +30,9 @@ def test_rollups_match_the_report_for_every_month_and_agency():
     )
     call_command("rebuild_rollups", stdout=io.StringIO())
     assert MonthlyCounts.objects.exists()
+    from cchc.reports.rollups import agency_months
+
+    year = {row["agency_id"]: row for row in agency_months(2025)}
     for month in (6, 7, 8):
         report = settlement_report(periods.month(2025, month), "agency")
         for row in report.rows:
@@ -50,8 +53,28 @@ def test_rollups_match_the_report_for_every_month_and_agency():
             assert (sums["late"] or 0) == row.cells["settled_late"]
             assert (sums["refused"] or 0) == row.cells["refused"]
             assert (sums["withdrawn"] or 0) == row.cells["withdrawn"]
+            # the year's agency × month report (API /reports/agency-months) reads the same
+            cell = year[row.key]["months"][month - 1] if row.key in year else None
+            settled = sum(
+                row.cells[k] for k in ("settled_early", "settled_on_time", "settled_late")
+            )
+            assert (cell["received"] if cell else 0) == new
+            assert (cell["settled"] if cell else 0) == settled
     call_command("rebuild_rollups", stdout=io.StringIO())  # idempotent
     assert MonthlyCounts.objects.filter(month__year=2025).aggregate(n=Sum("received"))["n"] > 0
+
+
+def test_agency_months_api_is_scoped(client, world):
+    world.received(moment="2026-11-23 09:00")
+    call_command("rebuild_rollups", stdout=io.StringIO())
+    client.force_login(world.reform_officer)
+    rows = client.get("/api/v1/reports/agency-months", {"year": 2026}).json()
+    assert [r["agency_id"] for r in rows] == [world.commune_pc.pk]
+    assert rows[0]["months"][10]["received"] == 1 and rows[0]["total"]["received"] == 1
+    client.force_login(world.dept_leader)  # another agency: sees none of it
+    assert client.get("/api/v1/reports/agency-months", {"year": 2026}).json() == []
+    bad = client.get("/api/v1/reports/agency-months", {"year": 1900})
+    assert bad.status_code == 422 and bad.json()["code"] == "invalid_parameter"
 
 
 def test_province_dashboard_reads_the_rollups(client, world):

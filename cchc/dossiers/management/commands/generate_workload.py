@@ -53,6 +53,25 @@ class Command(BaseCommand):
             default=1.0,
             help="multiply the rate of desks where someone is posted (richer demo inboxes)",
         )
+        parser.add_argument(
+            "--clone-to",
+            type=int,
+            default=0,
+            help="bulk path (PostgreSQL): then clone the window's finished dossiers back in time, "
+            "whole weeks at a time, until this many dossiers exist",
+        )
+        parser.add_argument(
+            "--clones-per-week",
+            type=int,
+            default=4,
+            help="with --clone-to: copies of the window placed in each earlier week",
+        )
+        parser.add_argument(
+            "--clone-workers",
+            type=int,
+            default=2,
+            help="with --clone-to: parallel database sessions (one per core)",
+        )
 
     def handle(self, *args, **options):  # type: ignore[no-untyped-def]
         today = timezone.localdate()
@@ -70,6 +89,7 @@ class Command(BaseCommand):
             ).exists()
         ):
             self.stdout.write("Đã có hồ sơ trong khoảng thời gian này; bỏ qua (--if-empty).")
+            self.clone(options, start, end)
             return
         if end < start:
             raise CommandError("--to phải sau --from.")
@@ -92,3 +112,25 @@ class Command(BaseCommand):
         seconds = time.monotonic() - began
         summary = ", ".join(f"{k}={v}" for k, v in sorted(stats.items()))
         self.stdout.write(f"Đã tạo {stats['created']} hồ sơ trong {seconds:.1f} giây ({summary}).")
+        self.clone(options, start, end)
+
+    def clone(self, options, start: dt.date, end: dt.date) -> None:  # type: ignore[no-untyped-def]
+        if not options["clone_to"]:
+            return
+        from cchc.dossiers.bulk import clone_history
+
+        try:
+            report = clone_history(
+                start=start.isoformat(),
+                end=end.isoformat(),
+                target=options["clone_to"],
+                per_week=max(1, options["clones_per_week"]),
+                workers=max(1, options["clone_workers"]),
+                say=self.stdout.write,
+            )
+        except RuntimeError as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(
+            f"Nhân bản {report.templates} hồ sơ mẫu × {report.clones}: {report.dossiers:,} hồ sơ "
+            f"sau {report.seconds:.0f} giây."
+        )
