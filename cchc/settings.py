@@ -297,3 +297,7 @@ CCHC_KIOSK_MINUTES = env_int("CCHC_KIOSK_MINUTES", 15)
 CCHC_FEEDBACK_DAYS = env_int("CCHC_FEEDBACK_DAYS", 15)
 # Identity providers that count as the national electronic identification (R-766 "vneid").
 CCHC_EID_PROVIDERS = env_list("CCHC_EID_PROVIDERS", "vneid")
+# Benchmark only (bench/run.py): mount the raw-cursor floor views under /_bench/.
+CCHC_BENCH_VIEWS = env_bool("CCHC_BENCH_VIEWS", False)
+CCHC_BENCH_SQL_DIR = env_str("CCHC_BENCH_SQL_DIR", str(BASE_DIR / "bench" / "out" / "sql"))
+CCHC_BENCH_SAMPLES = env_int("CCHC_BENCH_SAMPLES", 1000)

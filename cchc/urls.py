@@ -30,5 +30,9 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("healthz", core_views.healthz, name="healthz"),
 ]
+if settings.CCHC_BENCH_VIEWS:
+    from cchc.core import bench_views
+
+    urlpatterns += [path("_bench/<str:name>", bench_views.floor)]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -168,6 +168,8 @@ class Dossier(SearchableModel):
             models.Index(fields=["status", "due_at"], name="dossier_status_due"),
             # leaders' and reports' per-agency views
             models.Index(fields=["competent_agency", "received_at"], name="dossier_agency_recv"),
+            # the public lookup matches the code or the online submission code
+            models.Index(fields=["submission_code"], name="dossier_submission_code"),
         ]
 
     def __str__(self) -> str:
