@@ -99,6 +99,9 @@ def captured(fn, table: str) -> str:  # type: ignore[no-untyped-def]
 def prepare() -> dict[str, dict[str, object]]:
     """Users, sessions, samples and the SQL of each scenario."""
     SQL.mkdir(parents=True, exist_ok=True)
+    from django.core.management import call_command
+
+    call_command("collectstatic", interactive=False, verbosity=0)  # DEBUG=false needs the manifest
     with connection.cursor() as cur:  # after an interrupted bulk load the sequences lag
         for table in ("dossiers_dossier", "dossiers_dossierstep", "core_auditevent"):
             cur.execute(

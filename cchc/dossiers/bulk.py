@@ -153,7 +153,7 @@ def _clone_batch(
     clones_sql = (
         f"(SELECT n, (n - 1) %% {per_week} AS slot, "
         f"((n - 1) / {per_week} + 1) * interval '7 days' AS shift "
-        "FROM generate_series(%s, %s) AS n) k"
+        "FROM generate_series(%s::bigint, %s::bigint) AS n) k"
     )
     with transaction.atomic(), connection.cursor() as cur:
         for table in (DOSSIER, *CHILDREN):

@@ -133,8 +133,8 @@ def _index(key: int | None, name: str, index: Any) -> dict[str, Any]:
             {
                 "code": m.indicator.code,
                 "group": m.indicator.group,
-                "name": m.indicator.name,
-                "definition": m.indicator.definition,
+                "name": str(m.indicator.name),
+                "definition": str(m.indicator.definition),
                 "max_points": float(m.indicator.points),
                 "numerator": m.numerator if m.points is not None else None,
                 "denominator": m.denominator if m.points is not None else None,

@@ -23,9 +23,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from cchc.accounts.models import ExternalIdentity
 from cchc.calendars.arithmetic import Suspension
@@ -44,16 +46,16 @@ Key = int | None  # the competent agency's id; None for the whole scope
 @dataclass(frozen=True)
 class Group:
     code: str
-    name: str
+    name: Any  # a lazy translation
     points: int
 
 
 GROUPS = (
-    Group("transparency", "Công khai, minh bạch", 18),
-    Group("progress", "Tiến độ, kết quả giải quyết", 20),
-    Group("digitisation", "Số hóa hồ sơ, kết quả", 22),
-    Group("online", "Cung cấp dịch vụ công trực tuyến", 22),
-    Group("satisfaction", "Mức độ hài lòng", 18),
+    Group("transparency", _("Công khai, minh bạch"), 18),
+    Group("progress", _("Tiến độ, kết quả giải quyết"), 20),
+    Group("digitisation", _("Số hóa hồ sơ, kết quả"), 22),
+    Group("online", _("Cung cấp dịch vụ công trực tuyến"), 22),
+    Group("satisfaction", _("Mức độ hài lòng"), 18),
 )
 
 
@@ -61,14 +63,14 @@ GROUPS = (
 class Indicator:
     code: str
     group: str
-    name: str
+    name: Any  # lazy translations
     points: Decimal
-    definition: str
+    definition: Any
     threshold: Decimal = Decimal(100)  # the share (%) that earns full points
     measurable: bool = True
 
 
-def _i(code: str, group: str, points: int, name: str, definition: str, **kw: object) -> Indicator:
+def _i(code: str, group: str, points: int, name: Any, definition: Any, **kw: object) -> Indicator:
     return Indicator(code, group, name, Decimal(points), definition, **kw)  # type: ignore[arg-type]
 
 
@@ -77,114 +79,134 @@ INDICATORS = (
         "published",
         "transparency",
         6,
-        "Thủ tục được công bố, công khai",
-        "Thủ tục (phiên bản) của hồ sơ tiếp nhận trong kỳ đã công bố kèm quyết định công bố / "
-        "số thủ tục có hồ sơ tiếp nhận trong kỳ.",
+        _("Thủ tục được công bố, công khai"),
+        _(
+            "Thủ tục (phiên bản) của hồ sơ tiếp nhận trong kỳ đã công bố kèm quyết định công bố / "
+            "số thủ tục có hồ sơ tiếp nhận trong kỳ."
+        ),
     ),
     _i(
         "synced",
         "transparency",
         6,
-        "Hồ sơ đồng bộ trạng thái lên Cổng Dịch vụ công quốc gia",
-        "Chưa kết nối Cổng Dịch vụ công quốc gia: chưa có số liệu.",
+        _("Hồ sơ đồng bộ trạng thái lên Cổng Dịch vụ công quốc gia"),
+        _("Chưa kết nối Cổng Dịch vụ công quốc gia: chưa có số liệu."),
         measurable=False,
     ),
     _i(
         "publicity_rated",
         "transparency",
         6,
-        "Đánh giá về công khai thủ tục",
-        "Đánh giá của hồ sơ trả kết quả trong kỳ không chấm “không hài lòng” tiêu chí công khai "
-        "/ đánh giá có chấm tiêu chí này.",
+        _("Đánh giá về công khai thủ tục"),
+        _(
+            "Đánh giá của hồ sơ trả kết quả trong kỳ không chấm “không hài lòng” tiêu chí "
+            "công khai / đánh giá có chấm tiêu chí này."
+        ),
     ),
     _i(
         "on_time_766",
         "progress",
         10,
-        "Hồ sơ giải quyết đúng hạn (cách tính 766)",
-        "Hồ sơ trả kết quả trong kỳ có kết quả xong trước hạn 766 và không quá một lần yêu cầu "
-        "bổ sung / hồ sơ trả kết quả trong kỳ. Hạn 766 = thời hạn tính từ khi tiếp nhận, cộng "
-        "thời gian làm việc của các lần dừng tính thời hạn (không tính lại từ đầu).",
+        _("Hồ sơ giải quyết đúng hạn (cách tính 766)"),
+        _(
+            "Hồ sơ trả kết quả trong kỳ có kết quả xong trước hạn 766 và không quá một lần yêu cầu "
+            "bổ sung / hồ sơ trả kết quả trong kỳ. Hạn 766 = thời hạn tính từ khi tiếp nhận, cộng "
+            "thời gian làm việc của các lần dừng tính thời hạn (không tính lại từ đầu)."
+        ),
     ),
     _i(
         "not_overdue",
         "progress",
         6,
-        "Hồ sơ đang giải quyết chưa quá hạn",
-        "Hồ sơ đang giải quyết vào cuối kỳ mà hạn theo quy định chưa qua / hồ sơ đang giải "
-        "quyết vào cuối kỳ.",
+        _("Hồ sơ đang giải quyết chưa quá hạn"),
+        _(
+            "Hồ sơ đang giải quyết vào cuối kỳ mà hạn theo quy định chưa qua / hồ sơ đang giải "
+            "quyết vào cuối kỳ."
+        ),
     ),
     _i(
         "time_rated",
         "progress",
         4,
-        "Đánh giá về thời gian giải quyết",
-        "Đánh giá của hồ sơ trả kết quả trong kỳ không chấm “không hài lòng” tiêu chí thời gian "
-        "/ đánh giá có chấm tiêu chí này.",
+        _("Đánh giá về thời gian giải quyết"),
+        _(
+            "Đánh giá của hồ sơ trả kết quả trong kỳ không chấm “không hài lòng” tiêu chí "
+            "thời gian / đánh giá có chấm tiêu chí này."
+        ),
     ),
     _i(
         "digitised",
         "digitisation",
         8,
-        "Hồ sơ được số hóa khi tiếp nhận",
-        "Hồ sơ tiếp nhận trong kỳ mà mọi giấy tờ đã nhận đều có bản quét / hồ sơ tiếp nhận "
-        "trong kỳ.",
+        _("Hồ sơ được số hóa khi tiếp nhận"),
+        _(
+            "Hồ sơ tiếp nhận trong kỳ mà mọi giấy tờ đã nhận đều có bản quét / hồ sơ tiếp nhận "
+            "trong kỳ."
+        ),
     ),
     _i(
         "electronic_result",
         "digitisation",
         8,
-        "Kết quả giải quyết được số hóa, trả bản điện tử",
-        "Hồ sơ trả kết quả (giải quyết) trong kỳ có tệp kết quả / hồ sơ trả kết quả trong kỳ.",
+        _("Kết quả giải quyết được số hóa, trả bản điện tử"),
+        _("Hồ sơ trả kết quả (giải quyết) trong kỳ có tệp kết quả / hồ sơ trả kết quả trong kỳ."),
     ),
     _i(
         "reused",
         "digitisation",
         6,
-        "Khai thác, sử dụng lại dữ liệu số hóa",
-        "Hệ thống chưa ghi nhận việc tái sử dụng giấy tờ số hóa: chưa có số liệu.",
+        _("Khai thác, sử dụng lại dữ liệu số hóa"),
+        _("Hệ thống chưa ghi nhận việc tái sử dụng giấy tờ số hóa: chưa có số liệu."),
         measurable=False,
     ),
     _i(
         "online_procedures",
         "online",
         6,
-        "Thủ tục cung cấp dịch vụ công trực tuyến",
-        "Thủ tục có hồ sơ tiếp nhận trong kỳ được cung cấp trực tuyến (một phần hoặc toàn "
-        "trình) / số thủ tục có hồ sơ tiếp nhận trong kỳ; từ 80% được điểm tối đa.",
+        _("Thủ tục cung cấp dịch vụ công trực tuyến"),
+        _(
+            "Thủ tục có hồ sơ tiếp nhận trong kỳ được cung cấp trực tuyến (một phần hoặc toàn "
+            "trình) / số thủ tục có hồ sơ tiếp nhận trong kỳ; từ 80% được điểm tối đa."
+        ),
         threshold=Decimal(80),
     ),
     _i(
         "online_dossiers",
         "online",
         8,
-        "Hồ sơ nộp trực tuyến",
-        "Hồ sơ tiếp nhận trong kỳ nộp trực tuyến / hồ sơ tiếp nhận trong kỳ của các thủ tục có "
-        "cung cấp trực tuyến; từ 50% được điểm tối đa.",
+        _("Hồ sơ nộp trực tuyến"),
+        _(
+            "Hồ sơ tiếp nhận trong kỳ nộp trực tuyến / hồ sơ tiếp nhận trong kỳ của các thủ tục có "
+            "cung cấp trực tuyến; từ 50% được điểm tối đa."
+        ),
         threshold=Decimal(50),
     ),
     _i(
         "online_payment",
         "online",
         4,
-        "Thanh toán trực tuyến",
-        "Khoản phí, lệ phí thu trong kỳ thanh toán trực tuyến / khoản phí, lệ phí thu trong kỳ.",
+        _("Thanh toán trực tuyến"),
+        _("Khoản phí, lệ phí thu trong kỳ thanh toán trực tuyến / khoản phí, lệ phí thu trong kỳ."),
     ),
     _i(
         "vneid",
         "online",
         4,
-        "Hồ sơ trực tuyến xác thực bằng định danh điện tử",
-        "Hồ sơ trực tuyến tiếp nhận trong kỳ của tài khoản đã liên kết định danh điện tử (VNeID) "
-        "/ hồ sơ trực tuyến tiếp nhận trong kỳ.",
+        _("Hồ sơ trực tuyến xác thực bằng định danh điện tử"),
+        _(
+            "Hồ sơ trực tuyến tiếp nhận trong kỳ của tài khoản đã liên kết định danh điện tử "
+            "(VNeID) / hồ sơ trực tuyến tiếp nhận trong kỳ."
+        ),
     ),
     _i(
         "satisfied",
         "satisfaction",
         18,
-        "Người dân, doanh nghiệp hài lòng",
-        "Hồ sơ trả kết quả trong kỳ được đánh giá hài lòng (không tiêu chí nào “không hài lòng”) "
-        "/ hồ sơ trả kết quả trong kỳ có đánh giá.",
+        _("Người dân, doanh nghiệp hài lòng"),
+        _(
+            "Hồ sơ trả kết quả trong kỳ được đánh giá hài lòng (không tiêu chí nào "
+            "“không hài lòng”) / hồ sơ trả kết quả trong kỳ có đánh giá."
+        ),
     ),
 )
 BY_CODE = {i.code: i for i in INDICATORS}

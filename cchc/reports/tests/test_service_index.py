@@ -198,3 +198,14 @@ def test_query_count_does_not_grow_with_dossiers(world):
     with CaptureQueriesContext(connection) as more:
         compute(period, Dossier.objects.all(), by_agency=True)
     assert len(more) == len(few) <= 16
+
+
+def test_service_index_page_in_english(client, world):
+    _month_of_work(world)
+    client.force_login(world.reform_officer)
+    client.cookies["django_language"] = "en"
+    html = client.get(
+        reverse("reports:service_index"), {"period": "month", "year": "2026", "number": "11"}
+    ).content.decode()
+    assert "Dossier statuses synchronised with the National Public Service Portal" in html
+    assert "Progress and results" in html
