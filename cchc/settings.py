@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "cchc.dossiers",
     "cchc.portal",
     "cchc.reports",
+    "cchc.reform_plans",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -24,6 +24,7 @@ urlpatterns = [
     path("thu-tuc/", include("cchc.procedures.urls")),
     path("ho-so/", include("cchc.dossiers.urls")),
     path("bao-cao/", include("cchc.reports.urls")),
+    path("ke-hoach/", include("cchc.reform_plans.urls")),
     path("tra-cuu/", portal_views.lookup, name="lookup"),
     path("dich-vu-cong/", include("cchc.portal.urls")),
     path("quan-tri/", admin.site.urls),

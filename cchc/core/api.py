@@ -104,6 +104,7 @@ def build_api() -> NinjaAPI:
     from cchc.organizations.api import router as organizations_router
     from cchc.portal.api import router as intake_router
     from cchc.procedures.api import router as procedures_router
+    from cchc.reform_plans.api import router as plans_router
     from cchc.reports.api import router as reports_router
 
     api.add_router("/", accounts_router)
@@ -113,4 +114,5 @@ def build_api() -> NinjaAPI:
     api.add_router("/dossiers", dossiers_router)
     api.add_router("/intake", intake_router)
     api.add_router("/reports", reports_router)
+    api.add_router("/plans", plans_router)
     return api

@@ -21,6 +21,15 @@ from cchc.procedures.models import Competence, ProcedureVersion
 from .periods import Period
 
 
+def traffic_light(value: Decimal | None, target: Decimal | None) -> str:
+    """green when the target is met, amber within 10 points, red below; grey without data."""
+    if value is None or target is None:
+        return "no_data"
+    if value >= target:
+        return "green"
+    return "amber" if value >= target - 10 else "red"
+
+
 @dataclass(frozen=True)
 class Metric:
     code: str
@@ -41,12 +50,7 @@ class Metric:
 
     @property
     def light(self) -> str:
-        """green when the target is met, amber within 10 points, red below; grey without data."""
-        if self.value is None or self.target is None:
-            return "no_data"
-        if self.value >= self.target:
-            return "green"
-        return "amber" if self.value >= self.target - 10 else "red"
+        return traffic_light(self.value, self.target)
 
 
 def _pct(code, name, definition, num, den, target=None):  # type: ignore[no-untyped-def]

@@ -41,3 +41,10 @@ class Command(BaseCommand):
 
             events = load_life_events(settings.CCHC_DATA_DIR / "catalog" / "life-events.yaml")
             self.stdout.write(f"Sự kiện cuộc sống: {events} mới")
+        from cchc.reform_plans.loaders import load_plans
+
+        try:
+            plans = load_plans(str(options["province"]))
+        except (ValueError, KeyError) as exc:
+            raise CommandError(f"Không nạp được kế hoạch CCHC: {exc}") from exc
+        self.stdout.write(f"Kế hoạch cải cách hành chính: {plans} mới")

@@ -1,0 +1,155 @@
+"""`/api/v1/plans`: the reform plans, their tasks and their targets with live values."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema
+
+from cchc.core.api import AUTH, ApiError
+
+from . import services as s
+from .models import Plan
+from .permissions import is_official, is_reform_office
+
+router = Router(tags=["reform plans"], auth=AUTH)
+
+
+class PlanOut(Schema):
+    id: int
+    year: int
+    title: str
+    issuing_agency: str
+    implements: int | None
+    decision_number: str
+    decision_date: dt.date | None
+    status: str
+
+
+class TaskOut(Schema):
+    id: int
+    code: str
+    parent: int | None
+    content: str
+    area: str | None
+    lead_agency: str | None
+    co_agencies: list[str]
+    output: str
+    deadline: str
+    due_date: dt.date | None
+    source: str
+
+
+class TargetOut(Schema):
+    name: str
+    target_value: float
+    unit: str
+    method: str
+    metric: str
+    value: float | None
+    numerator: int | None
+    denominator: int | None
+    light: str
+
+
+class PlanDetailOut(PlanOut):
+    tasks: list[TaskOut]
+    targets: list[TargetOut]
+
+
+def _plans(request: HttpRequest) -> Any:
+    if not is_official(request.user):
+        raise ApiError(403, "forbidden", "Chỉ cán bộ, công chức được xem kế hoạch CCHC.")
+    return Plan.objects.select_related("issuing_agency")
+
+
+def _plan(p: Plan) -> dict[str, Any]:
+    return {
+        "id": p.pk,
+        "year": p.year,
+        "title": p.title,
+        "issuing_agency": p.issuing_agency.name,
+        "implements": p.implements_id,
+        "decision_number": p.decision_number,
+        "decision_date": p.decision_date,
+        "status": p.status,
+    }
+
+
+@router.get("", response=list[PlanOut], summary="Các kế hoạch cải cách hành chính")
+def plans(request: HttpRequest, year: int | None = None) -> Any:
+    qs = _plans(request)
+    if year is not None:
+        qs = qs.filter(year=year)
+    return [_plan(p) for p in qs]
+
+
+@router.get("/{int:plan_id}", response=PlanDetailOut, summary="Một kế hoạch: nhiệm vụ, chỉ tiêu")
+def plan(request: HttpRequest, plan_id: int) -> Any:
+    p = get_object_or_404(_plans(request), pk=plan_id)
+    tasks = p.tasks.select_related("area", "lead_agency").prefetch_related("co_agencies")
+    return {
+        **_plan(p),
+        "tasks": [
+            {
+                "id": t.pk,
+                "code": t.code,
+                "parent": t.parent_id,
+                "content": t.content,
+                "area": t.area.name if t.area else None,
+                "lead_agency": t.lead_agency.name if t.lead_agency else None,
+                "co_agencies": [a.name for a in t.co_agencies.all()],
+                "output": t.output,
+                "deadline": t.deadline_text,
+                "due_date": t.due_date,
+                "source": t.source,
+            }
+            for t in tasks
+        ],
+        "targets": [
+            {
+                "name": r.target.name,
+                "target_value": float(r.target.target_value),
+                "unit": r.target.unit,
+                "method": r.target.method,
+                "metric": r.target.metric,
+                "value": float(r.value) if r.value is not None else None,
+                "numerator": r.numerator,
+                "denominator": r.denominator,
+                "light": r.light,
+            }
+            for r in s.target_results(p)
+        ],
+    }
+
+
+class ActionIn(Schema):
+    year: int | None = None  # for copy: the year of the new draft
+
+
+@router.post(
+    "/{int:plan_id}/actions/{action}",
+    response={200: PlanOut},
+    summary="Ban hành (issue), kết thúc (close) hoặc sao chép (copy) kế hoạch",
+)
+def plan_action(request: HttpRequest, plan_id: int, action: str, payload: ActionIn) -> Any:
+    p = get_object_or_404(_plans(request), pk=plan_id)
+    if not is_reform_office(request.user):
+        raise ApiError(403, "forbidden", "Chỉ cơ quan thường trực CCHC được thay đổi kế hoạch.")
+    try:
+        if action == "issue":
+            p = s.issue(p, actor=request.user)
+        elif action == "close":
+            p = s.close(p, actor=request.user)
+        elif action == "copy":
+            if payload.year is None or not 2000 <= payload.year <= 2100:
+                raise ApiError(422, "invalid_parameter", "Năm không hợp lệ.", [{"field": "year"}])
+            p = s.copy_plan(p, year=payload.year, actor=request.user)
+        else:
+            raise ApiError(404, "unknown_action", "Thao tác không tồn tại.")
+    except s.PlanError as exc:
+        raise ApiError(409, exc.code, exc.message) from exc
+    return _plan(p)

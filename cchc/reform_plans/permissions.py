@@ -1,0 +1,22 @@
+"""Who may do what with reform plans: the reform office edits and reviews; every official
+reads the whole plan."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+
+from cchc.accounts.constants import Role
+
+
+def is_reform_office(user: Any) -> bool:
+    if getattr(user, "is_superuser", False):
+        return True
+    return any(m.role == Role.REFORM_OFFICER for m in user.memberships_on(timezone.localdate()))
+
+
+def is_official(user: Any) -> bool:
+    return bool(user.is_authenticated) and (
+        user.is_superuser or user.memberships_on(timezone.localdate()).exists()
+    )

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "reform_plans"
+urlpatterns = [
+    path("", views.plan_list, name="list"),
+    path("<int:pk>/", views.plan_detail, name="detail"),
+    path("<int:pk>/thao-tac/<slug:action>/", views.plan_action, name="action"),
+]
