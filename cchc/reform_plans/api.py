@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import File, Router, Schema
+from ninja.files import UploadedFile
 
 from cchc.core.api import AUTH, ApiError
 
@@ -153,3 +154,40 @@ def plan_action(request: HttpRequest, plan_id: int, action: str, payload: Action
     except s.PlanError as exc:
         raise ApiError(409, exc.code, exc.message) from exc
     return _plan(p)
+
+
+@router.get("/{int:plan_id}/tasks.xlsx", response={200: None}, summary="Phụ lục nhiệm vụ (.xlsx)")
+def plan_xlsx(request: HttpRequest, plan_id: int) -> HttpResponse:
+    from .xlsx import export_plan
+
+    p = get_object_or_404(_plans(request), pk=plan_id)
+    return HttpResponse(
+        export_plan(p),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+class ImportOut(Schema):
+    created: int
+
+
+@router.post(
+    "/{int:plan_id}/import",
+    response={200: ImportOut},
+    summary="Nhập phụ lục nhiệm vụ (.xlsx) vào kế hoạch dự thảo",
+    description="Thay toàn bộ nhiệm vụ của dự thảo. Có lỗi thì trả 422 invalid_file với danh "
+    "sách lỗi (row, column, message) và không thay đổi gì.",
+)
+def plan_import(request: HttpRequest, plan_id: int, file: UploadedFile = File(...)) -> Any:  # noqa: B008
+    from .xlsx import import_plan
+
+    p = get_object_or_404(_plans(request), pk=plan_id)
+    if not is_reform_office(request.user):
+        raise ApiError(403, "forbidden", "Chỉ cơ quan thường trực CCHC được thay đổi kế hoạch.")
+    try:
+        result = import_plan(p, file.read(), actor=request.user)
+    except s.PlanError as exc:
+        raise ApiError(409 if exc.code == "not_draft" else 422, exc.code, exc.message) from exc
+    if result.errors:
+        raise ApiError(422, "invalid_file", "Tệp phụ lục có lỗi; chưa nhập.", result.errors)
+    return {"created": result.created}

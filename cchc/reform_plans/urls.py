@@ -7,4 +7,6 @@ urlpatterns = [
     path("", views.plan_list, name="list"),
     path("<int:pk>/", views.plan_detail, name="detail"),
     path("<int:pk>/thao-tac/<slug:action>/", views.plan_action, name="action"),
+    path("<int:pk>/nhiem-vu.xlsx", views.plan_xlsx, name="xlsx"),
+    path("<int:pk>/nhap-excel/", views.plan_import, name="import"),
 ]

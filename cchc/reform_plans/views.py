@@ -75,3 +75,48 @@ def plan_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     except s.PlanError as exc:
         messages.error(request, exc.message)
     return redirect("reform_plans:detail", pk=plan.pk)
+
+
+@login_required
+def plan_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    from .xlsx import export_plan
+
+    plan = get_object_or_404(_plans(request), pk=pk)
+    response = HttpResponse(
+        export_plan(plan),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="ke-hoach-cchc-{plan.year}-{plan.pk}.xlsx"'
+    )
+    return response
+
+
+@login_required
+@require_POST
+def plan_import(request: HttpRequest, pk: int) -> HttpResponse:
+    """The office replaces a draft plan's tasks by its annex; errors are listed, nothing lost."""
+    from .xlsx import import_plan
+
+    plan = get_object_or_404(_plans(request), pk=pk)
+    if not is_reform_office(request.user):
+        raise Http404
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("Chọn tệp Excel (.xlsx) của phụ lục kế hoạch."))
+        return redirect("reform_plans:detail", pk=plan.pk)
+    try:
+        result = import_plan(plan, upload.read(), actor=request.user)
+    except s.PlanError as exc:
+        messages.error(request, exc.message)
+        return redirect("reform_plans:detail", pk=plan.pk)
+    if result.errors:
+        for e in result.errors[:30]:
+            messages.error(
+                request,
+                _("Dòng %(row)s, cột %(column)s: %(message)s") % e,
+            )
+        messages.warning(request, _("Chưa nhập: sửa các lỗi trên rồi tải lại tệp."))
+    else:
+        messages.success(request, _("Đã nhập %(n)s nhiệm vụ.") % {"n": result.created})
+    return redirect("reform_plans:detail", pk=plan.pk)
