@@ -35,3 +35,29 @@ DEFAULT_AREAS = [
     ("chinh-quyen-dien-tu", "Xây dựng và phát triển Chính phủ điện tử, hiện đại hóa hành chính"),
     ("tuyen-truyen", "Công tác thông tin, tuyên truyền"),
 ]
+
+
+class PeriodKind(models.TextChoices):
+    QUARTER = "quarter", _("Quý")
+    HALF = "half", _("6 tháng")
+    YEAR = "year", _("Năm")
+    AD_HOC = "ad_hoc", _("Đột xuất")
+
+
+class TaskProgress(models.TextChoices):
+    """The lead agency's word on a task at the end of a period."""
+
+    NOT_STARTED = "not_started", _("Chưa triển khai")
+    IN_PROGRESS = "in_progress", _("Đang triển khai")
+    DONE_ON_TIME = "done_on_time", _("Hoàn thành đúng hạn")
+    DONE_LATE = "done_late", _("Hoàn thành quá hạn")
+    OVERDUE = "overdue", _("Quá hạn, chưa hoàn thành")
+    CANCELLED = "cancelled", _("Không thực hiện (có lý do)")
+
+
+class ReportStatus(models.TextChoices):
+    DRAFT = "draft", _("Đang soạn")
+    FILED = "filed", _("Đã gửi")
+    ACCEPTED = "accepted", _("Đã chấp nhận")
+    RETURNED = "returned", _("Trả lại để bổ sung")
+    SUPERSEDED = "superseded", _("Đã thay bằng phiên bản sau")

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cchc.core.models import TimeStampedModel
 
-from .constants import DeadlineKind, PlanStatus, TargetMethod
+from .constants import (
+    DeadlineKind,
+    PeriodKind,
+    PlanStatus,
+    ReportStatus,
+    TargetMethod,
+    TaskProgress,
+)
 
 
 class ReformArea(models.Model):
@@ -180,3 +188,99 @@ class Target(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ReportingPeriod(models.Model):
+    """A period the lead agencies report on, with its filing deadline."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="periods")
+    kind = models.CharField(_("loại kỳ"), max_length=8, choices=PeriodKind.choices)
+    number = models.PositiveSmallIntegerField(_("kỳ số"), default=1)
+    title = models.CharField(_("kỳ báo cáo"), max_length=120)
+    start = models.DateField(_("từ ngày"))
+    end = models.DateField(_("đến ngày"))
+    deadline = models.DateField(_("hạn gửi báo cáo"))
+
+    class Meta:
+        ordering = ["plan", "end", "kind"]
+        verbose_name = _("kỳ báo cáo")
+        verbose_name_plural = _("kỳ báo cáo")
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "kind", "number"], name="period_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ProgressReport(models.Model):
+    """The lead agency's report on one task for one period. Filed versions are locked; a
+    correction is a new version that supersedes the previous one."""
+
+    period = models.ForeignKey(ReportingPeriod, on_delete=models.CASCADE, related_name="reports")
+    task = models.ForeignKey(PlanTask, on_delete=models.CASCADE, related_name="reports")
+    agency = models.ForeignKey("organizations.Agency", on_delete=models.PROTECT, related_name="+")
+    version = models.PositiveSmallIntegerField(_("phiên bản"), default=1)
+    status = models.CharField(
+        _("trạng thái"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.DRAFT
+    )
+    progress = models.CharField(
+        _("tiến độ"), max_length=14, choices=TaskProgress.choices, default=TaskProgress.IN_PROGRESS
+    )
+    percent = models.PositiveSmallIntegerField(_("% hoàn thành"), default=0)
+    narrative = models.TextField(_("kết quả thực hiện"), blank=True)
+    reason = models.TextField(_("lý do (chưa hoàn thành, không thực hiện)"), blank=True)
+    filed_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True)
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("xem xét lúc"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    review_comment = models.TextField(_("ý kiến của cơ quan thường trực"), blank=True)
+    revision = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["period", "task", "-version"]
+        verbose_name = _("báo cáo tiến độ nhiệm vụ")
+        verbose_name_plural = _("báo cáo tiến độ nhiệm vụ")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "task", "version"], name="progress_report_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period} · {self.task.code} · v{self.version}"
+
+
+class Evidence(models.Model):
+    report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="evidence")
+    file = models.FileField(_("tệp minh chứng"), upload_to="reform/evidence/%Y/")
+    name = models.CharField(_("tên tệp"), max_length=255)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Contribution(models.Model):
+    """A co-agency's part in a task for a period."""
+
+    period = models.ForeignKey(
+        ReportingPeriod, on_delete=models.CASCADE, related_name="contributions"
+    )
+    task = models.ForeignKey(PlanTask, on_delete=models.CASCADE, related_name="contributions")
+    agency = models.ForeignKey("organizations.Agency", on_delete=models.PROTECT, related_name="+")
+    narrative = models.TextField(_("nội dung phối hợp"))
+    filed_at = models.DateTimeField(_("gửi lúc"))
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["period", "task", "filed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.task.code}: {self.agency_id}"

@@ -20,3 +20,10 @@ def is_official(user: Any) -> bool:
     return bool(user.is_authenticated) and (
         user.is_superuser or user.memberships_on(timezone.localdate()).exists()
     )
+
+
+def agencies_of(user: Any) -> list[int]:
+    """The agencies the user works for today."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return [m.agency_id for m in user.memberships_on(timezone.localdate()) if m.agency_id]

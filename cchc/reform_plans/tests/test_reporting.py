@@ -1,0 +1,156 @@
+"""Progress reports: periods with deadlines on the calendar, filing locks a report, the office
+returns or accepts, corrections are new versions; only the lead agency reports, co-agencies
+contribute (issue 6)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from cchc.core.models import AuditEvent
+from cchc.dossiers.testing import PDF_BYTES
+from cchc.reform_plans import reporting as r
+from cchc.reform_plans import services as s
+from cchc.reform_plans.models import Plan, PlanTask
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def plan_task(world):
+    plan = Plan.objects.get(year=2019, decision_number="3026/QĐ-UBND")
+    task = PlanTask(
+        plan=plan,
+        parent=plan.tasks.get(code="3"),
+        code="3.1",
+        content="Chuẩn hóa quy trình nội bộ giải quyết thủ tục xây dựng",
+        lead_agency=world.department,
+        deadline_kind="quarter",
+        deadline_number=3,
+    )
+    s.save_task(task)
+    task.co_agencies.set([world.commune_pc])
+    return plan, task
+
+
+def test_periods_have_deadlines_on_working_days(plan_task):
+    plan, _task = plan_task
+    periods = {p.title: p for p in r.open_periods(plan)}
+    assert len(periods) == 6 and len(r.open_periods(plan)) == 6  # idempotent
+    assert periods["Quý 1/2019"].deadline == dt.date(2019, 3, 15)  # a Friday
+    assert periods["Quý 2/2019"].deadline == dt.date(2019, 6, 17)  # 15/06 is a Saturday
+    assert periods["Quý 3/2019"].deadline == dt.date(2019, 9, 16)  # 15/09 is a Sunday
+    assert periods["Năm 2019"].end == dt.date(2019, 12, 31)
+
+
+def test_file_return_correct_and_accept(world, plan_task):
+    plan, task = plan_task
+    q3 = next(p for p in r.open_periods(plan) if p.title == "Quý 3/2019")
+    agency = world.dept_specialist
+    v1 = r.save_report(
+        q3,
+        task,
+        progress="in_progress",
+        percent=40,
+        narrative="Đã rà soát 12 quy trình",
+        actor=agency,
+    )
+    r.add_evidence(v1, SimpleUploadedFile("bien-ban.pdf", PDF_BYTES), actor=agency)
+    v1 = r.file_report(v1, actor=agency)
+    assert v1.status == "filed" and v1.filed_by == agency
+    with pytest.raises(s.PlanError) as err:
+        r.add_evidence(v1, SimpleUploadedFile("them.pdf", PDF_BYTES), actor=agency)
+    assert err.value.code == "locked"
+    with pytest.raises(s.PlanError) as err:
+        r.review(v1, accept=False, comment="", actor=world.reform_officer)
+    assert err.value.code == "comment_required"
+    v1 = r.review(
+        v1, accept=False, comment="Bổ sung danh mục quy trình", actor=world.reform_officer
+    )
+    assert v1.status == "returned"
+    # the correction is a new version; the returned one stays as it was filed
+    v2 = r.save_report(
+        q3,
+        task,
+        progress="done_on_time",
+        percent=100,
+        narrative="Đã chuẩn hóa 12 quy trình",
+        actor=agency,
+    )
+    assert v2.version == 2 and v2.pk != v1.pk
+    v1.refresh_from_db()
+    assert v1.narrative == "Đã rà soát 12 quy trình" and v1.evidence.count() == 1
+    r.file_report(v2, actor=agency)
+    v1.refresh_from_db()
+    assert v1.status == "superseded" and r.current(q3, task) == v2
+    v2 = r.review(v2, accept=True, comment="", actor=world.reform_officer)
+    assert v2.status == "accepted"
+    actions = list(
+        AuditEvent.objects.filter(
+            object_id=str(plan.pk), action__startswith="plan.report"
+        ).values_list("action", flat=True)
+    )
+    assert actions.count("plan.report_file") == 2 and actions.count("plan.report_review") == 2
+
+
+def test_only_the_lead_agency_reports_and_co_agencies_contribute(world, plan_task):
+    plan, task = plan_task
+    q3 = r.open_periods(plan)[2]
+    with pytest.raises(s.PlanError) as err:
+        r.save_report(
+            q3, task, progress="in_progress", percent=10, narrative="x", actor=world.specialist
+        )
+    assert err.value.code == "not_lead"
+    r.contribute(q3, task, narrative="Cung cấp số liệu hồ sơ cấp phép", actor=world.specialist)
+    with pytest.raises(s.PlanError) as err:
+        r.contribute(q3, task, narrative="x", actor=world.dept_leader)  # the lead, not a co-agency
+    assert err.value.code == "not_co_agency"
+    with pytest.raises(s.PlanError) as err:
+        r.review(
+            r.save_report(
+                q3,
+                task,
+                progress="in_progress",
+                percent=10,
+                narrative="x",
+                actor=world.dept_specialist,
+            ),
+            accept=True,
+            comment="",
+            actor=world.dept_leader,
+        )
+    assert err.value.code == "forbidden"
+
+
+def test_bad_reports_get_clear_messages(world, plan_task):
+    plan, task = plan_task
+    q3 = r.open_periods(plan)[2]
+    cases = [
+        ({"progress": "overdue", "percent": 50, "reason": ""}, "reason_required"),
+        ({"progress": "done_on_time", "percent": 80, "reason": ""}, "invalid_input"),
+        ({"progress": "in_progress", "percent": 140, "reason": ""}, "invalid_input"),
+        ({"progress": "finished", "percent": 100, "reason": ""}, "invalid_input"),
+    ]
+    for values, code in cases:
+        with pytest.raises(s.PlanError) as err:
+            r.save_report(q3, task, narrative="x", actor=world.dept_specialist, **values)
+        assert err.value.code == code and err.value.message
+    draft = r.save_report(
+        q3, task, progress="in_progress", percent=10, narrative="", actor=world.dept_specialist
+    )
+    with pytest.raises(s.PlanError) as err:
+        r.file_report(draft, actor=world.dept_specialist)
+    assert err.value.code == "narrative_required"
+    with pytest.raises(s.PlanError) as err:
+        r.save_report(
+            q3,
+            task,
+            progress="in_progress",
+            percent=20,
+            narrative="y",
+            actor=world.dept_specialist,
+            revision=draft.revision - 1,
+        )
+    assert err.value.code == "changed"
