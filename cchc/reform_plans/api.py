@@ -191,3 +191,181 @@ def plan_import(request: HttpRequest, plan_id: int, file: UploadedFile = File(..
     if result.errors:
         raise ApiError(422, "invalid_file", "Tệp phụ lục có lỗi; chưa nhập.", result.errors)
     return {"created": result.created}
+
+
+# -- periodic reports -------------------------------------------------------------------------
+
+
+class PeriodOut(Schema):
+    id: int
+    kind: str
+    number: int
+    title: str
+    start: dt.date
+    end: dt.date
+    deadline: dt.date
+
+
+class ReportOut(Schema):
+    id: int
+    task: str
+    version: int
+    status: str
+    progress: str
+    percent: int
+    narrative: str
+    reason: str
+    review_comment: str
+    revision: int
+
+
+class ReportIn(Schema):
+    progress: str
+    percent: int
+    narrative: str = ""
+    reason: str = ""
+    revision: int | None = None
+
+
+class ReviewIn(Schema):
+    accept: bool
+    comment: str = ""
+
+
+class ContributionIn(Schema):
+    narrative: str
+
+
+def _report(rep: Any) -> dict[str, Any]:
+    return {
+        "id": rep.pk,
+        "task": rep.task.code,
+        "version": rep.version,
+        "status": rep.status,
+        "progress": rep.progress,
+        "percent": rep.percent,
+        "narrative": rep.narrative,
+        "reason": rep.reason,
+        "review_comment": rep.review_comment,
+        "revision": rep.revision,
+    }
+
+
+def _period(request: HttpRequest, plan_id: int, period_id: int) -> Any:
+    from .models import ReportingPeriod
+
+    p = get_object_or_404(_plans(request), pk=plan_id)
+    return get_object_or_404(ReportingPeriod.objects.select_related("plan"), pk=period_id, plan=p)
+
+
+def _planned(call: Any) -> Any:
+    try:
+        return call()
+    except s.PlanError as exc:
+        status = 403 if exc.code in ("not_lead", "not_co_agency", "forbidden") else 409
+        if exc.code in (
+            "invalid_input",
+            "reason_required",
+            "narrative_required",
+            "comment_required",
+        ):
+            status = 422
+        raise ApiError(status, exc.code, exc.message) from exc
+
+
+@router.get("/{int:plan_id}/periods", response=list[PeriodOut], summary="Các kỳ báo cáo")
+def periods(request: HttpRequest, plan_id: int) -> Any:
+    p = get_object_or_404(_plans(request), pk=plan_id)
+    return list(p.periods.all())
+
+
+@router.get(
+    "/{int:plan_id}/periods/{int:period_id}/reports",
+    response=list[ReportOut],
+    summary="Báo cáo hiện hành của từng nhiệm vụ trong kỳ",
+)
+def period_reports(request: HttpRequest, plan_id: int, period_id: int) -> Any:
+    period = _period(request, plan_id, period_id)
+    rows = period.reports.exclude(status="superseded").select_related("task")
+    latest: dict[int, Any] = {}
+    for rep in rows.order_by("task_id", "-version"):
+        latest.setdefault(rep.task_id, rep)
+    return [_report(rep) for rep in latest.values()]
+
+
+@router.post(
+    "/{int:plan_id}/periods/{int:period_id}/tasks/{int:task_id}/report",
+    response={200: ReportOut},
+    summary="Cơ quan chủ trì lưu dự thảo báo cáo nhiệm vụ",
+)
+def save_report(
+    request: HttpRequest, plan_id: int, period_id: int, task_id: int, payload: ReportIn
+) -> Any:
+    from . import reporting as r
+
+    period = _period(request, plan_id, period_id)
+    task = get_object_or_404(period.plan.tasks, pk=task_id)
+    rep = _planned(
+        lambda: r.save_report(
+            period,
+            task,
+            progress=payload.progress,
+            percent=payload.percent,
+            narrative=payload.narrative,
+            reason=payload.reason,
+            revision=payload.revision,
+            actor=request.user,
+        )
+    )
+    return _report(rep)
+
+
+@router.post(
+    "/{int:plan_id}/periods/{int:period_id}/tasks/{int:task_id}/contribution",
+    response={200: dict},
+    summary="Cơ quan phối hợp gửi nội dung phối hợp",
+)
+def contribution(
+    request: HttpRequest, plan_id: int, period_id: int, task_id: int, payload: ContributionIn
+) -> Any:
+    from . import reporting as r
+
+    period = _period(request, plan_id, period_id)
+    task = get_object_or_404(period.plan.tasks, pk=task_id)
+    c = _planned(
+        lambda: r.contribute(period, task, narrative=payload.narrative, actor=request.user)
+    )
+    return {"id": c.pk}
+
+
+def _own_report(request: HttpRequest, report_id: int) -> Any:
+    from .models import ProgressReport
+
+    _plans(request)
+    return get_object_or_404(ProgressReport.objects.select_related("task", "period"), pk=report_id)
+
+
+@router.post("/reports/{int:report_id}/file", response={200: ReportOut}, summary="Gửi báo cáo")
+def file_report(request: HttpRequest, report_id: int) -> Any:
+    from . import reporting as r
+
+    rep = _own_report(request, report_id)
+    return _report(_planned(lambda: r.file_report(rep, actor=request.user)))
+
+
+@router.post(
+    "/reports/{int:report_id}/review",
+    response={200: ReportOut},
+    summary="Cơ quan thường trực CCHC chấp nhận hoặc trả lại báo cáo",
+)
+def review_report(request: HttpRequest, report_id: int, payload: ReviewIn) -> Any:
+    from . import reporting as r
+
+    rep = _own_report(request, report_id)
+    return _report(
+        _planned(
+            lambda: r.review(
+                rep, accept=payload.accept, comment=payload.comment, actor=request.user
+            )
+        )
+    )

@@ -227,7 +227,7 @@ class ProgressReport(models.Model):
     progress = models.CharField(
         _("tiến độ"), max_length=14, choices=TaskProgress.choices, default=TaskProgress.IN_PROGRESS
     )
-    percent = models.PositiveSmallIntegerField(_("% hoàn thành"), default=0)
+    percent = models.PositiveSmallIntegerField(_("tỷ lệ hoàn thành"), default=0)
     narrative = models.TextField(_("kết quả thực hiện"), blank=True)
     reason = models.TextField(_("lý do (chưa hoàn thành, không thực hiện)"), blank=True)
     filed_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True)

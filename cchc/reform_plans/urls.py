@@ -9,4 +9,10 @@ urlpatterns = [
     path("<int:pk>/thao-tac/<slug:action>/", views.plan_action, name="action"),
     path("<int:pk>/nhiem-vu.xlsx", views.plan_xlsx, name="xlsx"),
     path("<int:pk>/nhap-excel/", views.plan_import, name="import"),
+    path("<int:pk>/ky/<int:period_pk>/", views.period_page, name="period"),
+    path(
+        "<int:pk>/ky/<int:period_pk>/nhiem-vu/<int:task_pk>/",
+        views.task_report,
+        name="task_report",
+    ),
 ]

@@ -46,6 +46,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "rows": [(t, children.get(t.pk, [])) for t in key_tasks],
             "targets": s.target_results(plan),
             "office": is_reform_office(request.user),
+            "periods": plan.periods.all(),
         },
     )
 
@@ -63,6 +64,11 @@ def plan_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         elif action == "ket-thuc":
             s.close(plan, actor=request.user)
             messages.success(request, _("Đã kết thúc kế hoạch."))
+        elif action == "mo-ky-bao-cao":
+            from .reporting import open_periods
+
+            open_periods(plan, actor=request.user)
+            messages.success(request, _("Đã mở các kỳ báo cáo của năm."))
         elif action == "sao-chep":
             year = request.POST.get("year", "")
             if not year.isdigit() or not 2000 <= int(year) <= 2100:
@@ -120,3 +126,122 @@ def plan_import(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Đã nhập %(n)s nhiệm vụ.") % {"n": result.created})
     return redirect("reform_plans:detail", pk=plan.pk)
+
+
+# -- periodic reports -------------------------------------------------------------------------
+
+
+@login_required
+def period_page(request: HttpRequest, pk: int, period_pk: int) -> HttpResponse:
+    """Every task of the plan with its current report for the period."""
+    from .models import ReportingPeriod
+    from .permissions import agencies_of
+
+    plan = get_object_or_404(_plans(request), pk=pk)
+    period = get_object_or_404(ReportingPeriod, pk=period_pk, plan=plan)
+    reports = {}
+    for rep in period.reports.exclude(status="superseded").order_by("task_id", "-version"):
+        reports.setdefault(rep.task_id, rep)
+    tasks = plan.tasks.select_related("lead_agency")
+    mine = set(agencies_of(request.user))
+    return render(
+        request,
+        "reform_plans/period.html",
+        {
+            "plan": plan,
+            "period": period,
+            "rows": [(t, reports.get(t.pk), t.lead_agency_id in mine) for t in tasks],
+            "office": is_reform_office(request.user),
+        },
+    )
+
+
+@login_required
+def task_report(request: HttpRequest, pk: int, period_pk: int, task_pk: int) -> HttpResponse:
+    """One task's report for one period: history of versions, the lead agency's draft form,
+    evidence, co-agencies' contributions and the office's review. POST carries `do`."""
+    from . import reporting as r
+    from .constants import TaskProgress
+    from .models import ReportingPeriod
+    from .permissions import agencies_of
+
+    plan = get_object_or_404(_plans(request), pk=pk)
+    period = get_object_or_404(ReportingPeriod, pk=period_pk, plan=plan)
+    task = get_object_or_404(plan.tasks.select_related("lead_agency"), pk=task_pk)
+    mine = set(agencies_of(request.user))
+    form: dict[str, str] = {}
+    if request.method == "POST":
+        do = request.POST.get("do", "")
+        form = request.POST.dict()
+        try:
+            current = r.current(period, task)
+            if do == "save":
+                r.save_report(
+                    period,
+                    task,
+                    progress=request.POST.get("progress", ""),
+                    percent=_percent(request.POST.get("percent", "")),
+                    narrative=request.POST.get("narrative", ""),
+                    reason=request.POST.get("reason", ""),
+                    revision=_int_or_none(request.POST.get("revision")),
+                    actor=request.user,
+                )
+                messages.success(request, _("Đã lưu dự thảo báo cáo."))
+            elif do == "evidence" and current is not None and request.FILES.get("file"):
+                r.add_evidence(current, request.FILES["file"], actor=request.user)
+                messages.success(request, _("Đã thêm tệp minh chứng."))
+            elif do == "file" and current is not None:
+                r.file_report(current, actor=request.user)
+                messages.success(request, _("Đã gửi báo cáo đến cơ quan thường trực CCHC."))
+            elif do in ("accept", "return") and current is not None:
+                r.review(
+                    current,
+                    accept=do == "accept",
+                    comment=request.POST.get("comment", ""),
+                    actor=request.user,
+                )
+                messages.success(request, _("Đã ghi ý kiến xem xét."))
+            elif do == "contribute":
+                r.contribute(
+                    period, task, narrative=request.POST.get("narrative", ""), actor=request.user
+                )
+                messages.success(request, _("Đã gửi nội dung phối hợp."))
+            else:
+                raise s.PlanError("invalid_input", _("Thao tác không hợp lệ."))
+            return redirect(
+                "reform_plans:task_report", pk=plan.pk, period_pk=period.pk, task_pk=task.pk
+            )
+        except s.PlanError as exc:
+            messages.error(request, exc.message)
+    versions = list(
+        period.reports.filter(task=task).prefetch_related("evidence").select_related("filed_by")
+    )
+    current = next((v for v in versions if v.status != "superseded"), None)
+    return render(
+        request,
+        "reform_plans/task_report.html",
+        {
+            "plan": plan,
+            "period": period,
+            "task": task,
+            "versions": versions,
+            "current": current,
+            "contributions": period.contributions.filter(task=task).select_related("agency"),
+            "is_lead": task.lead_agency_id in mine,
+            "is_co": bool(mine & set(task.co_agencies.values_list("pk", flat=True))),
+            "office": is_reform_office(request.user),
+            "progress_choices": TaskProgress.choices,
+            "form": form,
+        },
+    )
+
+
+def _percent(raw: str) -> int:
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise s.PlanError("invalid_input", _("Tỷ lệ hoàn thành phải là số từ 0 đến 100.")) from exc
+
+
+def _int_or_none(raw: str | None) -> int | None:
+    return int(raw) if raw and raw.isdigit() else None

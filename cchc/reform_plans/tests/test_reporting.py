@@ -154,3 +154,84 @@ def test_bad_reports_get_clear_messages(world, plan_task):
             revision=draft.revision - 1,
         )
     assert err.value.code == "changed"
+
+
+def test_filing_and_reviewing_through_the_pages(client, world, plan_task):
+    from django.urls import reverse
+
+    plan, task = plan_task
+    client.force_login(world.reform_officer)
+    client.post(reverse("reform_plans:action", args=[plan.pk, "mo-ky-bao-cao"]))
+    q3 = plan.periods.get(kind="quarter", number=3)
+    url = reverse("reform_plans:task_report", args=[plan.pk, q3.pk, task.pk])
+    client.force_login(world.dept_specialist)
+    # bad input: a clear message, and what was typed is still there
+    page = client.post(
+        url, {"do": "save", "progress": "overdue", "percent": "30", "narrative": "Đang làm dở"}
+    ).content.decode()
+    assert "Cần ghi lý do" in page and "Đang làm dở" in page
+    client.post(
+        url, {"do": "save", "progress": "in_progress", "percent": "60", "narrative": "Đã xong 8/12"}
+    )
+    client.post(url, {"do": "file"})
+    period_page = client.get(reverse("reform_plans:period", args=[plan.pk, q3.pk])).content.decode()
+    assert "Đã gửi (v1)" in period_page
+    client.force_login(world.reform_officer)
+    page = client.post(url, {"do": "return", "comment": ""}, follow=True).content.decode()
+    assert "Cần ghi ý kiến khi trả lại" in page
+    client.post(url, {"do": "return", "comment": "Nêu rõ 4 quy trình còn lại"})
+    assert r.current(q3, task).status == "returned"
+    client.force_login(world.specialist)  # the commune is a co-agency: it contributes, not reports
+    client.post(url, {"do": "contribute", "narrative": "Đã góp ý 3 quy trình"})
+    refused = client.post(
+        url, {"do": "save", "progress": "in_progress", "percent": "1", "narrative": "x"}
+    )
+    assert "Chỉ cơ quan chủ trì" in refused.content.decode()
+    client.force_login(world.dept_specialist)
+    client.post(
+        url, {"do": "save", "progress": "done_on_time", "percent": "100", "narrative": "Xong 12/12"}
+    )
+    client.post(url, {"do": "file"})
+    client.force_login(world.reform_officer)
+    client.post(url, {"do": "accept", "comment": ""})
+    final = r.current(q3, task)
+    assert (final.version, final.status, final.percent) == (2, "accepted", 100)
+    assert "Đã góp ý 3 quy trình" in client.get(url).content.decode()
+
+
+def test_filing_and_reviewing_through_the_api(client, world, plan_task):
+    plan, task = plan_task
+    q1 = r.open_periods(plan)[0]
+    base = f"/api/v1/plans/{plan.pk}/periods/{q1.pk}"
+    client.force_login(world.dept_specialist)
+    assert len(client.get(f"/api/v1/plans/{plan.pk}/periods").json()) == 6
+    bad = client.post(
+        f"{base}/tasks/{task.pk}/report",
+        {"progress": "cancelled", "percent": 0},
+        content_type="application/json",
+    )
+    assert bad.status_code == 422 and bad.json()["code"] == "reason_required"
+    saved = client.post(
+        f"{base}/tasks/{task.pk}/report",
+        {"progress": "in_progress", "percent": 25, "narrative": "Khởi động"},
+        content_type="application/json",
+    ).json()
+    filed = client.post(f"/api/v1/plans/reports/{saved['id']}/file").json()
+    assert filed["status"] == "filed"
+    again = client.post(f"/api/v1/plans/reports/{saved['id']}/file")
+    assert again.status_code == 409 and again.json()["code"] == "not_draft"
+    refused = client.post(
+        f"/api/v1/plans/reports/{saved['id']}/review",
+        {"accept": True},
+        content_type="application/json",
+    )
+    assert refused.status_code == 403
+    client.force_login(world.reform_officer)
+    accepted = client.post(
+        f"/api/v1/plans/reports/{saved['id']}/review",
+        {"accept": True},
+        content_type="application/json",
+    ).json()
+    assert accepted["status"] == "accepted"
+    listed = client.get(f"{base}/reports").json()
+    assert [(x["task"], x["status"]) for x in listed] == [("3.1", "accepted")]
