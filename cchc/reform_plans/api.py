@@ -369,3 +369,18 @@ def review_report(request: HttpRequest, report_id: int, payload: ReviewIn) -> An
             )
         )
     )
+
+
+@router.get(
+    "/{int:plan_id}/periods/{int:period_id}/report.docx",
+    response={200: None},
+    summary="Báo cáo CCHC của kỳ (.docx) để cơ quan thường trực hoàn thiện",
+)
+def period_docx(request: HttpRequest, plan_id: int, period_id: int) -> HttpResponse:
+    from .report_docx import period_report
+
+    period = _period(request, plan_id, period_id)
+    return HttpResponse(
+        period_report(period),
+        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )

@@ -139,21 +139,40 @@ def period_page(request: HttpRequest, pk: int, period_pk: int) -> HttpResponse:
 
     plan = get_object_or_404(_plans(request), pk=pk)
     period = get_object_or_404(ReportingPeriod, pk=period_pk, plan=plan)
-    reports = {}
-    for rep in period.reports.exclude(status="superseded").order_by("task_id", "-version"):
-        reports.setdefault(rep.task_id, rep)
-    tasks = plan.tasks.select_related("lead_agency")
+    from . import portfolio as pf
+
     mine = set(agencies_of(request.user))
+    board = pf.build(period)
     return render(
         request,
         "reform_plans/period.html",
         {
             "plan": plan,
             "period": period,
-            "rows": [(t, reports.get(t.pk), t.lead_agency_id in mine) for t in tasks],
+            "rows": [(row, row.task.lead_agency_id in mine) for row in board.tasks],
+            "board": board,
+            "by_area": [(name, pf.summary(c)) for name, c in board.by_area.items()],
+            "by_agency": [(name, pf.summary(c)) for name, c in sorted(board.by_agency.items())],
+            "targets": pf.target_changes(period),
+            "lights": pf.LIGHTS,
             "office": is_reform_office(request.user),
         },
     )
+
+
+@login_required
+def period_docx(request: HttpRequest, pk: int, period_pk: int) -> HttpResponse:
+    from .models import ReportingPeriod
+    from .report_docx import period_report
+
+    plan = get_object_or_404(_plans(request), pk=pk)
+    period = get_object_or_404(ReportingPeriod, pk=period_pk, plan=plan)
+    response = HttpResponse(
+        period_report(period),
+        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )
+    response["Content-Disposition"] = f'attachment; filename="bao-cao-cchc-{period.pk}.docx"'
+    return response
 
 
 @login_required

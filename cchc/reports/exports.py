@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -83,7 +84,9 @@ def report_xlsx(report: Report, issuer: str) -> bytes:
     return out.getvalue()
 
 
-def report_docx(report: Report, issuer: str, parent: str, place: str) -> bytes:
+def official_docx(issuer: str, parent: str, place: str, title: str, *, landscape: bool) -> Any:
+    """A Word document with the national heading, the place and date line and the title —
+    the frame of every report the province files (Decree 30/2020 layout, simplified)."""
     from docx import Document
     from docx.enum.section import WD_ORIENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -91,16 +94,17 @@ def report_docx(report: Report, issuer: str, parent: str, place: str) -> bytes:
 
     doc = Document()
     section = doc.sections[0]
-    section.orientation = WD_ORIENT.LANDSCAPE
-    section.page_width, section.page_height = section.page_height, section.page_width
+    if landscape:
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = section.page_height, section.page_width
     for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
-        setattr(section, side, Cm(1.5))
+        setattr(section, side, Cm(1.5 if landscape else 2))
     style = doc.styles["Normal"]
     style.font.name = "Times New Roman"
-    style.font.size = Pt(11)
+    style.font.size = Pt(11 if landscape else 13)
     heading = doc.add_table(rows=1, cols=2)
     left, right = heading.rows[0].cells
-    left.text = f"{parent.upper()}\n{issuer.upper()}"
+    left.text = f"{parent.upper()}\n{issuer.upper()}".strip()
     right.text = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc"
     for cell in (left, right):
         for paragraph in cell.paragraphs:
@@ -110,9 +114,17 @@ def report_docx(report: Report, issuer: str, parent: str, place: str) -> bytes:
     today = timezone.localdate()
     place_line = doc.add_paragraph(f"{place}, ngày {today:%d} tháng {today:%m} năm {today:%Y}")
     place_line.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    title = doc.add_paragraph()
-    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    title.add_run(TITLE).bold = True
+    heading_title = doc.add_paragraph()
+    heading_title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    heading_title.add_run(title).bold = True
+    return doc
+
+
+def report_docx(report: Report, issuer: str, parent: str, place: str) -> bytes:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
+    doc = official_docx(issuer, parent, place, TITLE, landscape=True)
     period = doc.add_paragraph(f"Kỳ báo cáo: {report.period.label}")
     period.alignment = WD_ALIGN_PARAGRAPH.CENTER
     labels = [GROUPS[report.group][2], *[label for _, label in COLUMNS], "Tỷ lệ đúng hạn (%)"]

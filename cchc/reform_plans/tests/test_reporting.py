@@ -235,3 +235,65 @@ def test_filing_and_reviewing_through_the_api(client, world, plan_task):
     assert accepted["status"] == "accepted"
     listed = client.get(f"{base}/reports").json()
     assert [(x["task"], x["status"]) for x in listed] == [("3.1", "accepted")]
+
+
+def _report(period, task, percent, actor, progress="in_progress", narrative="Đang thực hiện"):
+    rep = r.save_report(
+        period, task, progress=progress, percent=percent, narrative=narrative, actor=actor
+    )
+    return r.file_report(rep, actor=actor)
+
+
+def test_portfolio_lights_and_what_slipped(world, plan_task):
+    from cchc.reform_plans import portfolio as pf
+
+    plan, task = plan_task
+    q1, q2 = r.open_periods(plan)[:2]
+    # Q1 ends 31/03 with 89 of the 272 days to the 30/09 deadline gone (33 %): 30 % is on track
+    _report(q1, task, 30, world.dept_specialist)
+    # Q2 ends 30/06: 66 % of the time gone, 10 % done → at risk
+    _report(q2, task, 10, world.dept_specialist)
+    board = pf.build(q2)
+    row = next(x for x in board.tasks if x.task == task)
+    assert row.light == "amber" and "66%" in row.why
+    q1_row = next(x for x in pf.build(q1).tasks if x.task == task)
+    assert q1_row.light == "green"
+    assert [(x.task.code, before) for x, before in board.slipped if x.task == task] == [
+        ("3.1", "Đúng tiến độ")
+    ]
+    # the key tasks have no report and the filing deadline has passed: off track
+    key = next(x for x in board.tasks if x.task.code == "1")
+    assert key.light == "red" and "Chưa gửi báo cáo" in key.why
+    assert board.by_agency["Sở Xây dựng"]["amber"] == 1
+    # a task reported done is done whatever the dates
+    q3 = r.open_periods(plan)[2]
+    _report(q3, task, 100, world.dept_specialist, progress="done_late", narrative="Xong muộn")
+    assert next(x for x in pf.build(q3).tasks if x.task == task).light == "done"
+
+
+def test_the_periodic_report_docx(client, world, plan_task):
+    import io
+
+    from docx import Document
+
+    plan, task = plan_task
+    q2 = r.open_periods(plan)[1]
+    _report(q2, task, 10, world.dept_specialist, narrative="Đã rà soát 3 quy trình")
+    r.contribute(q2, task, narrative="Cung cấp số liệu", actor=world.specialist)
+    client.force_login(world.reform_officer)
+    response = client.get(f"/ke-hoach/{plan.pk}/ky/{q2.pk}/bao-cao.docx")
+    assert response.status_code == 200
+    doc = Document(io.BytesIO(response.content))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    heading = doc.tables[0].rows[0].cells[1].text
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in heading
+    assert "Công tác cải cách hành chính 6 tháng đầu năm 2019" not in text  # Q2, not the half
+    assert "Quý 2/2019" in text and "Đã rà soát 3 quy trình" in text
+    assert "Phối hợp — " in text and "Cung cấp số liệu" in text
+    assert "III. NHIỆM VỤ CHƯA HOÀN THÀNH" in text and "3.1. Chuẩn hóa quy trình" in text
+    targets = doc.tables[1]
+    names = [row.cells[0].text for row in targets.rows[1:]]
+    assert "Hồ sơ thủ tục hành chính giải quyết đúng hạn" in names
+    assert any(row.cells[2].text == "Chưa có số liệu" for row in targets.rows[1:])
+    page = client.get(f"/ke-hoach/{plan.pk}/ky/{q2.pk}/").content.decode()
+    assert "Có nguy cơ chậm" in page and "Chưa gửi báo cáo" in page
