@@ -18,17 +18,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .constants import ReportStatus, TaskProgress
 from .models import PlanTask, ProgressReport, ReportingPeriod
 
 LIGHTS = {
-    "done": "Đã hoàn thành",
-    "green": "Đúng tiến độ",
-    "amber": "Có nguy cơ chậm",
-    "red": "Chậm, quá hạn",
-    "cancelled": "Không thực hiện",
-    "none": "Chưa báo cáo",
+    "done": _("Đã hoàn thành"),
+    "green": _("Đúng tiến độ"),
+    "amber": _("Có nguy cơ chậm"),
+    "red": _("Chậm, quá hạn"),
+    "cancelled": _("Không thực hiện"),
+    "none": _("Chưa báo cáo"),
 }
 WORSE = {"done": 0, "cancelled": 0, "green": 1, "none": 2, "amber": 3, "red": 4}
 
