@@ -302,3 +302,5 @@ CCHC_EID_PROVIDERS = env_list("CCHC_EID_PROVIDERS", "vneid")
 CCHC_BENCH_VIEWS = env_bool("CCHC_BENCH_VIEWS", False)
 CCHC_BENCH_SQL_DIR = env_str("CCHC_BENCH_SQL_DIR", str(BASE_DIR / "bench" / "out" / "sql"))
 CCHC_BENCH_SAMPLES = env_int("CCHC_BENCH_SAMPLES", 1000)
+# Reform plans: remind lead agencies this many working days before reporting and task deadlines.
+CCHC_PLAN_REMIND_DAYS = env_int("CCHC_PLAN_REMIND_DAYS", 3)
