@@ -33,6 +33,7 @@ demo: assets
 	DEBUG=true $(PY) manage.py migrate --no-input
 	DEBUG=true $(PY) manage.py load_reference_data
 	DEBUG=true $(PY) manage.py load_demo
+	DEBUG=true $(PY) manage.py generate_workload --if-empty --from 2019-03-04 --to 2019-03-08 --scale 0.005
 	DEBUG=true $(PY) manage.py generate_workload --if-empty --from 2025-06-23 --to 2025-06-27 --scale 0.01
 	DEBUG=true $(PY) manage.py generate_workload --if-empty --days 21 --scale 0.02 --staffed-factor 10
 	DEBUG=true $(PY) manage.py load_demo

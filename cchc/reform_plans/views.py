@@ -143,13 +143,19 @@ def period_page(request: HttpRequest, pk: int, period_pk: int) -> HttpResponse:
 
     mine = set(agencies_of(request.user))
     board = pf.build(period)
+    only_mine = request.GET.get("cua-toi") == "1"
+    rows = [(row, row.task.lead_agency_id in mine) for row in board.tasks]
+    if only_mine:  # a leader's view of their own agency's tasks
+        rows = [(row, own) for row, own in rows if own]
     return render(
         request,
         "reform_plans/period.html",
         {
             "plan": plan,
             "period": period,
-            "rows": [(row, row.task.lead_agency_id in mine) for row in board.tasks],
+            "rows": rows,
+            "only_mine": only_mine,
+            "has_mine": bool(mine),
             "board": board,
             "by_area": [(name, pf.summary(c)) for name, c in board.by_area.items()],
             "by_agency": [(name, pf.summary(c)) for name, c in sorted(board.by_agency.items())],

@@ -4,7 +4,7 @@ measure themselves, the office's actions (issue 6)."""
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from django.urls import reverse
@@ -137,3 +137,40 @@ def test_plans_api(client, world):
         f"/api/v1/plans/{plans[0]['id']}/actions/copy", {}, content_type="application/json"
     )
     assert bad.status_code == 422 and bad.json()["code"] == "invalid_parameter"
+
+
+def test_the_2019_plan_measures_itself_on_a_generated_2019_workload(world):
+    """Done-when of issue 6: the seed's targets computed from a generated workload."""
+    import io
+
+    from django.core.management import call_command
+
+    from cchc.dossiers.models import Dossier
+
+    call_command(
+        "generate_workload",
+        "--from",
+        "2019-03-04",
+        "--to",
+        "2019-03-15",
+        "--scale",
+        "0.004",
+        "--seed",
+        "7",
+        stdout=io.StringIO(),
+    )
+    plan = sonla_2019()
+    results = {r.target.metric: r for r in s.target_results(plan)}
+    settled = Dossier.objects.filter(
+        province=plan.province,
+        status="returned",
+        outcome="granted",
+        returned_at__year=2019,
+    )
+    good = settled.filter(timeliness__in=["early", "on_time"]).count()
+    assert settled.count() > 0
+    on_time = results["on_time"]
+    assert (on_time.numerator, on_time.denominator) == (good, settled.count())
+    expected = (Decimal(100) * good / settled.count()).quantize(Decimal("0.1"), ROUND_HALF_UP)
+    assert on_time.value == expected
+    assert results["one_stop_commune"].value is not None

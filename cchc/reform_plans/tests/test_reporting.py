@@ -297,3 +297,18 @@ def test_the_periodic_report_docx(client, world, plan_task):
     assert any(row.cells[2].text == "Chưa có số liệu" for row in targets.rows[1:])
     page = client.get(f"/ke-hoach/{plan.pk}/ky/{q2.pk}/").content.decode()
     assert "Có nguy cơ chậm" in page and "Chưa gửi báo cáo" in page
+
+
+def test_a_leader_narrows_the_period_to_their_agency(client, world, plan_task):
+    from django.urls import reverse
+
+    plan, _task = plan_task
+    q1 = r.open_periods(plan)[0]
+    client.force_login(world.dept_leader)
+    url = reverse("reform_plans:period", args=[plan.pk, q1.pk])
+    everything = client.get(url).content.decode()
+    assert (
+        "Chuẩn hóa quy trình nội bộ" in everything and "Đồng hành cùng doanh nghiệp" in everything
+    )
+    mine = client.get(url, {"cua-toi": "1"}).content.decode()
+    assert "Chuẩn hóa quy trình nội bộ" in mine and "Đồng hành cùng doanh nghiệp" not in mine
