@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from cchc.core.adminmixins import AuditedAdmin
 
-from .models import Plan, PlanTask, ReformArea, Target
+from .models import Plan, PlanTask, ReformArea, ReportingPeriod, Target
 
 
 @admin.register(ReformArea)
@@ -43,3 +43,11 @@ class PlanTaskAdmin(AuditedAdmin):
 
         obj.due_date = compute_due(obj)
         super().save_model(request, obj, form, change)
+
+
+@admin.register(ReportingPeriod)
+class ReportingPeriodAdmin(AuditedAdmin):
+    """The office adds ad hoc periods and moves filing deadlines here."""
+
+    list_display = ["plan", "title", "kind", "start", "end", "deadline"]
+    list_filter = ["plan", "kind"]

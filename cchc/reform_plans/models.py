@@ -304,3 +304,23 @@ class PlanReminder(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class TargetValue(models.Model):
+    """A value the lead agency reports for a `reported` target, with its evidence."""
+
+    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="values")
+    period = models.ForeignKey(ReportingPeriod, on_delete=models.CASCADE, related_name="+")
+    value = models.DecimalField(_("giá trị"), max_digits=10, decimal_places=2)
+    note = models.TextField(_("thuyết minh"), blank=True)
+    evidence = models.FileField(_("minh chứng"), upload_to="reform/targets/%Y/", blank=True)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reported_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["target", "-period__end", "-reported_at"]
+
+    def __str__(self) -> str:
+        return f"{self.target}: {self.value}"

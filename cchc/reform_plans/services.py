@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
@@ -16,7 +17,7 @@ from cchc.dossiers.models import Dossier
 
 from .constants import DEFAULT_AREAS, PlanStatus, TargetMethod
 from .deadlines import DeadlineError, due_date
-from .models import Plan, PlanTask, ReformArea, Target
+from .models import Plan, PlanTask, ReformArea, Target, TargetValue
 
 
 class PlanError(ValueError):
@@ -196,8 +197,16 @@ def target_results(plan: Plan, period: Any = None) -> list[TargetResult]:
         period = period or periods.year(plan.year)
         metrics = {m.code: m for m in all_targets(period, plan_scope(plan))}
     results = []
+    end = getattr(period, "end", None) or dt.date(plan.year, 12, 31)
+    reported = {}
+    for v in TargetValue.objects.filter(target__in=targets, period__end__lte=end):
+        reported.setdefault(v.target_id, v)  # the latest period first (Meta ordering)
     for t in targets:
-        m = metrics.get(t.metric) if t.method == TargetMethod.COMPUTED else None
+        if t.method == TargetMethod.REPORTED:
+            v = reported.get(t.pk)
+            results.append(TargetResult(t, v.value if v else None, None, None, v.note if v else ""))
+            continue
+        m = metrics.get(t.metric)
         results.append(
             TargetResult(
                 t,
@@ -208,3 +217,38 @@ def target_results(plan: Plan, period: Any = None) -> list[TargetResult]:
             )
         )
     return results
+
+
+def report_target_value(
+    target: Target, period: Any, *, value: Any, note: str, evidence: Any, actor: Any
+) -> TargetValue:
+    """The lead agency of a reported target gives its value for a period, with evidence."""
+    from .permissions import agencies_of
+
+    if target.method != TargetMethod.REPORTED:
+        raise PlanError("computed", "Chỉ tiêu này được tính tự động từ dữ liệu hệ thống.")
+    if target.lead_agency_id not in agencies_of(actor):
+        raise PlanError("not_lead", "Chỉ cơ quan chủ trì chỉ tiêu báo cáo giá trị.")
+    try:
+        number = Decimal(str(value).replace(",", "."))
+    except (InvalidOperation, ValueError) as exc:
+        raise PlanError("invalid_input", "Giá trị chỉ tiêu phải là số.") from exc
+    if not number.is_finite() or number < 0:
+        raise PlanError("invalid_input", "Giá trị chỉ tiêu phải là số không âm.")
+    if evidence is None:
+        raise PlanError("evidence_required", "Cần đính kèm minh chứng cho giá trị báo cáo.")
+    from cchc.dossiers.services.reception import check_scan
+
+    check_scan(evidence)
+    row = TargetValue(
+        target=target, period=period, value=number, note=note.strip(), reported_by=actor
+    )
+    row.evidence.save(evidence.name, evidence, save=False)
+    row.save()
+    log_action(
+        target.plan,
+        "plan.target_value",
+        actor=actor,
+        after={"target": target.name, "value": str(number)},
+    )
+    return row

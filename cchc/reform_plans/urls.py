@@ -12,6 +12,11 @@ urlpatterns = [
     path("<int:pk>/ky/<int:period_pk>/", views.period_page, name="period"),
     path("<int:pk>/ky/<int:period_pk>/bao-cao.docx", views.period_docx, name="period_docx"),
     path(
+        "<int:pk>/ky/<int:period_pk>/chi-tieu/<int:target_pk>/",
+        views.target_value,
+        name="target_value",
+    ),
+    path(
         "<int:pk>/ky/<int:period_pk>/nhiem-vu/<int:task_pk>/",
         views.task_report,
         name="task_report",

@@ -160,6 +160,7 @@ def period_page(request: HttpRequest, pk: int, period_pk: int) -> HttpResponse:
             "by_area": [(name, pf.summary(c)) for name, c in board.by_area.items()],
             "by_agency": [(name, pf.summary(c)) for name, c in sorted(board.by_agency.items())],
             "targets": pf.target_changes(period),
+            "mine": mine,
             "lights": pf.LIGHTS,
             "office": is_reform_office(request.user),
         },
@@ -270,3 +271,27 @@ def _percent(raw: str) -> int:
 
 def _int_or_none(raw: str | None) -> int | None:
     return int(raw) if raw and raw.isdigit() else None
+
+
+@login_required
+@require_POST
+def target_value(request: HttpRequest, pk: int, period_pk: int, target_pk: int) -> HttpResponse:
+    """The lead agency of a reported target gives its value with evidence."""
+    from .models import ReportingPeriod
+
+    plan = get_object_or_404(_plans(request), pk=pk)
+    period = get_object_or_404(ReportingPeriod, pk=period_pk, plan=plan)
+    target = get_object_or_404(plan.targets, pk=target_pk)
+    try:
+        s.report_target_value(
+            target,
+            period,
+            value=request.POST.get("value", ""),
+            note=request.POST.get("note", ""),
+            evidence=request.FILES.get("evidence"),
+            actor=request.user,
+        )
+        messages.success(request, _("Đã báo cáo giá trị chỉ tiêu."))
+    except s.PlanError as exc:
+        messages.error(request, exc.message)
+    return redirect("reform_plans:period", pk=plan.pk, period_pk=period.pk)

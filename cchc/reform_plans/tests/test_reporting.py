@@ -312,3 +312,38 @@ def test_a_leader_narrows_the_period_to_their_agency(client, world, plan_task):
     )
     mine = client.get(url, {"cua-toi": "1"}).content.decode()
     assert "Chuẩn hóa quy trình nội bộ" in mine and "Đồng hành cùng doanh nghiệp" not in mine
+
+
+def test_a_reported_target_takes_the_lead_agencys_value_with_evidence(client, world, plan_task):
+    from django.urls import reverse
+
+    from cchc.reform_plans.models import Target
+
+    plan, _task = plan_task
+    target = Target.objects.create(
+        plan=plan,
+        name="Đơn vị sự nghiệp tự chủ chi thường xuyên",
+        target_value=10,
+        method="reported",
+        lead_agency=world.department,
+    )
+    q2 = r.open_periods(plan)[1]
+    url = reverse("reform_plans:target_value", args=[plan.pk, q2.pk, target.pk])
+    client.force_login(world.specialist)  # not the lead agency
+    page = client.post(url, {"value": "12"}, follow=True).content.decode()
+    assert "Chỉ cơ quan chủ trì chỉ tiêu" in page
+    client.force_login(world.dept_specialist)
+    page = client.post(url, {"value": "12,5"}, follow=True).content.decode()
+    assert "Cần đính kèm minh chứng" in page
+    page = client.post(url, {"value": "mười"}, follow=True).content.decode()
+    assert "phải là số" in page
+    client.post(
+        url,
+        {
+            "value": "12,5",
+            "note": "Theo quyết định giao tự chủ",
+            "evidence": SimpleUploadedFile("qd.pdf", PDF_BYTES),
+        },
+    )
+    result = next(x for x in s.target_results(plan) if x.target == target)
+    assert result.value == 12.5 and result.light == "green"
