@@ -103,14 +103,19 @@ def official_docx(issuer: str, parent: str, place: str, title: str, *, landscape
     style.font.name = "Times New Roman"
     style.font.size = Pt(11 if landscape else 13)
     heading = doc.add_table(rows=1, cols=2)
+    heading.autofit = False
     left, right = heading.rows[0].cells
     left.text = f"{parent.upper()}\n{issuer.upper()}".strip()
     right.text = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc"
-    for cell in (left, right):
+    # the national heading stays on one line: a wide right column, 12 pt
+    for index, (cell, width) in enumerate(((left, Cm(6.5)), (right, Cm(10.5)))):
+        heading.columns[index].width = width  # LibreOffice reads the grid, Word the cells
+        cell.width = width
         for paragraph in cell.paragraphs:
             paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
             for run in paragraph.runs:
                 run.bold = True
+                run.font.size = Pt(12)
     today = timezone.localdate()
     place_line = doc.add_paragraph(f"{place}, ngày {today:%d} tháng {today:%m} năm {today:%Y}")
     place_line.alignment = WD_ALIGN_PARAGRAPH.RIGHT

@@ -347,3 +347,44 @@ def test_a_reported_target_takes_the_lead_agencys_value_with_evidence(client, wo
     )
     result = next(x for x in s.target_results(plan) if x.target == target)
     assert result.value == 12.5 and result.light == "green"
+
+
+def test_the_report_and_the_annex_open_in_libreoffice_where_installed(
+    client, world, plan_task, tmp_path
+):
+    import shutil
+    import subprocess
+
+    from pypdf import PdfReader
+
+    office = shutil.which("libreoffice") or shutil.which("soffice")
+    if office is None:
+        pytest.skip("LibreOffice is not installed; the .docx is read with python-docx above")
+    plan, task = plan_task
+    q2 = r.open_periods(plan)[1]
+    _report(q2, task, 10, world.dept_specialist, narrative="Đã rà soát 3 quy trình")
+    client.force_login(world.reform_officer)
+    files = {
+        "bao-cao.docx": client.get(f"/ke-hoach/{plan.pk}/ky/{q2.pk}/bao-cao.docx").content,
+        "phu-luc.xlsx": client.get(f"/ke-hoach/{plan.pk}/nhiem-vu.xlsx").content,
+    }
+    for name, content in files.items():
+        (tmp_path / name).write_bytes(content)
+        subprocess.run(
+            [
+                office,
+                "--headless",
+                "--convert-to",
+                "pdf",
+                "--outdir",
+                str(tmp_path),
+                str(tmp_path / name),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=180,
+        )
+    report = "".join(p.extract_text() for p in PdfReader(tmp_path / "bao-cao.pdf").pages)
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in report and "Đã rà soát 3 quy trình" in report
+    annex = "".join(p.extract_text() for p in PdfReader(tmp_path / "phu-luc.pdf").pages)
+    assert "Chuẩn hóa quy trình nội bộ" in annex
