@@ -8,8 +8,7 @@ from playwright.sync_api import expect
 
 from cchc.dossiers.testing import PDF_BYTES, build_world
 from cchc.reform_plans import reporting as r
-from cchc.reform_plans import services as s
-from cchc.reform_plans.models import Plan, PlanTask
+from cchc.reform_plans.testing import plan_with_department_task
 
 pytestmark = [pytest.mark.browser]
 
@@ -19,18 +18,7 @@ PASSWORD = "mat-khau-Thu-1"
 @pytest.fixture
 def plan_task(reference_data):
     world = build_world()
-    plan = Plan.objects.get(year=2019, decision_number="3026/QĐ-UBND")
-    task = s.save_task(
-        PlanTask(
-            plan=plan,
-            parent=plan.tasks.get(code="3"),
-            code="3.1",
-            content="Chuẩn hóa quy trình nội bộ giải quyết thủ tục xây dựng",
-            lead_agency=world.department,
-            deadline_kind="quarter",
-            deadline_number=3,
-        )
-    )
+    plan, task = plan_with_department_task(world)
     r.open_periods(plan)
     return world, plan, task
 

@@ -9,9 +9,9 @@ import pytest
 from django.core import mail
 
 from cchc.reform_plans import reporting as r
-from cchc.reform_plans import services as s
-from cchc.reform_plans.models import Plan, PlanReminder, PlanTask
+from cchc.reform_plans.models import PlanReminder
 from cchc.reform_plans.reminders import run
+from cchc.reform_plans.testing import plan_with_department_task
 
 pytestmark = pytest.mark.django_db
 
@@ -25,18 +25,7 @@ def setup(world):
     ):
         user.email = email
         user.save()
-    plan = Plan.objects.get(year=2019, decision_number="3026/QĐ-UBND")
-    task = s.save_task(
-        PlanTask(
-            plan=plan,
-            parent=plan.tasks.get(code="3"),
-            code="3.1",
-            content="Chuẩn hóa quy trình nội bộ",
-            lead_agency=world.department,
-            deadline_kind="quarter",
-            deadline_number=3,
-        )
-    )
+    plan, task = plan_with_department_task(world)
     periods = {p.title: p for p in r.open_periods(plan)}
     return plan, task, periods
 

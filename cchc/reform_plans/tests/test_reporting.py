@@ -13,26 +13,14 @@ from cchc.core.models import AuditEvent
 from cchc.dossiers.testing import PDF_BYTES
 from cchc.reform_plans import reporting as r
 from cchc.reform_plans import services as s
-from cchc.reform_plans.models import Plan, PlanTask
+from cchc.reform_plans.testing import plan_with_department_task
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def plan_task(world):
-    plan = Plan.objects.get(year=2019, decision_number="3026/QĐ-UBND")
-    task = PlanTask(
-        plan=plan,
-        parent=plan.tasks.get(code="3"),
-        code="3.1",
-        content="Chuẩn hóa quy trình nội bộ giải quyết thủ tục xây dựng",
-        lead_agency=world.department,
-        deadline_kind="quarter",
-        deadline_number=3,
-    )
-    s.save_task(task)
-    task.co_agencies.set([world.commune_pc])
-    return plan, task
+    return plan_with_department_task(world)
 
 
 def test_periods_have_deadlines_on_working_days(plan_task):
