@@ -141,6 +141,10 @@ if _database_url:
             _database_url, conn_max_age=DB_CONN_MAX_AGE, conn_health_checks=True
         )
     }
+    if DATABASES["default"]["ENGINE"].endswith("postgresql") and not env_bool("DB_JIT", False):
+        # Short OLTP queries: PostgreSQL's JIT compiles for 10–40 ms when a generic plan
+        # overestimates rows (seen on the lookup at 5 million dossiers, bench/RESULTS.md).
+        DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 else:
     DATABASES = {
         "default": {

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.http import Http404, HttpRequest, JsonResponse
 
-VARIABLE = re.compile(r":([a-z_]+)\b")
+VARIABLE = re.compile(r"(?<!:):([a-z_]+)\b")
 
 
 def _statements(name: str) -> list[str]:

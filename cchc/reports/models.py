@@ -37,3 +37,16 @@ class MonthlyCounts(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%m/%Y} {self.agency_id}"
+
+
+class DashboardSnapshot(models.Model):
+    """What the province-wide dashboard shows besides the monthly series — the year's targets
+    and the agencies with the most overdue dossiers — computed by `rebuild_rollups` so that
+    the page reads one row instead of scanning millions of dossiers."""
+
+    key = models.CharField(max_length=40, unique=True)
+    computed_at = models.DateTimeField()
+    data = models.JSONField(default=dict)
+
+    def __str__(self) -> str:
+        return self.key

@@ -63,6 +63,7 @@ def rebuild() -> int:
         ],
         batch_size=2000,
     )
+    snapshot_province()
     return len(rows)
 
 
@@ -111,3 +112,61 @@ def agency_months(year: int, agencies: list[int] | None = None) -> list[dict[str
 def _cell(received: int, good: int, settled: int) -> dict[str, Any]:
     rate = round(100 * good / settled, 1) if settled else None
     return {"received": received, "settled": settled, "on_time": good, "on_time_rate": rate}
+
+
+def overdue_by_agency(scope: Any, now: Any) -> list[dict[str, Any]]:
+    """The ten competent agencies holding the most open dossiers past their legal due moment."""
+    return list(
+        scope.filter(status__in=c.ACTIVE_STATUSES, legal_due_at__lt=now)
+        .values("competent_agency__name")
+        .annotate(n=Count("pk"))
+        .order_by("-n")[:10]
+    )
+
+
+def snapshot_province() -> None:
+    """Store the province dashboard's year targets and overdue agencies (read by the page)."""
+    from . import periods
+    from .models import DashboardSnapshot
+    from .targets import all_targets
+
+    now = timezone.now()
+    metrics = all_targets(periods.year(timezone.localdate().year), Dossier.objects.all())
+    DashboardSnapshot.objects.update_or_create(
+        key="province",
+        defaults={
+            "computed_at": now,
+            "data": {
+                "metrics": [
+                    {
+                        "code": m.code,
+                        "name": m.name,
+                        "definition": m.definition,
+                        "numerator": m.numerator,
+                        "denominator": m.denominator,
+                        "target": str(m.target) if m.target is not None else None,
+                        "unit": m.unit,
+                    }
+                    for m in metrics
+                ],
+                "overdue": overdue_by_agency(Dossier.objects.all(), now),
+            },
+        },
+    )
+
+
+def province_snapshot() -> tuple[list[Any], list[dict[str, Any]], Any] | None:
+    """(metrics, overdue, computed_at) from the last rebuild, or None before the first."""
+    from decimal import Decimal
+
+    from .models import DashboardSnapshot
+    from .targets import Metric
+
+    snap = DashboardSnapshot.objects.filter(key="province").first()
+    if snap is None:
+        return None
+    metrics = [
+        Metric(**{**m, "target": Decimal(m["target"]) if m["target"] is not None else None})
+        for m in snap.data["metrics"]
+    ]
+    return metrics, snap.data["overdue"], snap.computed_at

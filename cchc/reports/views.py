@@ -219,23 +219,18 @@ def monthly_series(scope, months: int = 12) -> list[dict[str, object]]:  # type:
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The leader dashboard: trends, overdue by agency, targets with traffic lights."""
-    from django.db.models import Count
-
-    from cchc.dossiers import constants as dc
-
+    from .rollups import overdue_by_agency, province_snapshot
     from .targets import all_targets
 
     scope = filtered(request)
     filters = ("agency", "desk", "field", "commune", "level", "channel")
     whole = sees_province(request.user) and not any(request.GET.get(k) for k in filters)
-    now = timezone.now()
-    overdue = list(
-        scope.filter(status__in=dc.ACTIVE_STATUSES, legal_due_at__lt=now)
-        .values("competent_agency__name")
-        .annotate(n=Count("pk"))
-        .order_by("-n")[:10]
-    )
-    today = timezone.localdate()
+    snapshot = province_snapshot() if whole else None
+    if snapshot is not None:  # the whole province reads what rebuild_rollups stored
+        metrics, overdue, computed_at = snapshot
+    else:
+        metrics = all_targets(periods.year(timezone.localdate().year), scope)
+        overdue, computed_at = overdue_by_agency(scope, timezone.now()), None
     return render(
         request,
         "reports/dashboard.html",
@@ -243,7 +238,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             # the whole province reads the rollups; narrower scopes compute live
             "series": (whole and rollup_series()) or monthly_series(scope),
             "overdue": overdue,
-            "metrics": all_targets(periods.year(today.year), scope),
+            "metrics": metrics,
+            "computed_at": computed_at,
         },
     )
 

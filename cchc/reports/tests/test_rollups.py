@@ -89,4 +89,19 @@ def test_province_dashboard_reads_the_rollups(client, world):
     stale = client.get(reverse("reports:dashboard")).content.decode()
     assert '"label": "11/2026", "received": 1' in stale  # until the next rebuild
     call_command("rebuild_rollups", stdout=io.StringIO())
-    assert '"received": 2' in client.get(reverse("reports:dashboard")).content.decode()
+    page = client.get(reverse("reports:dashboard")).content.decode()
+    assert '"received": 2' in page and "khi tính lại bảng tổng hợp" in page
+    # the year's targets on the province dashboard are those stored at the rebuild …
+    from cchc.dossiers.models import Dossier
+    from cchc.reports import periods
+    from cchc.reports.rollups import province_snapshot
+    from cchc.reports.targets import all_targets
+
+    stored, _overdue, _at = province_snapshot()
+    live = all_targets(periods.year(2026), Dossier.objects.all())
+    assert [(m.code, m.numerator, m.denominator, m.light) for m in stored] == [
+        (m.code, m.numerator, m.denominator, m.light) for m in live
+    ]
+    # … and a narrower view (one agency) still computes live
+    narrowed = client.get(reverse("reports:dashboard"), {"agency": world.commune_pc.pk})
+    assert "khi tính lại bảng tổng hợp" not in narrowed.content.decode()
