@@ -278,15 +278,16 @@ for line in io.lines("%(paths)s") do paths[#paths + 1] = line end
 local headers = %(headers)s
 local body = %(body)s
 local counter = 0
-local tid = 0
 local errors = 0
-function setup(thread) tid = tid + 1; thread:set("tid", tid) end
-function init(args) math.randomseed(os.time() + (tid or 0)) end
+-- a global (not local) so that thread:set reaches it in each thread's own Lua state
+threads = 0
+function setup(thread) threads = threads + 1; thread:set("thread_id", threads) end
+function init(args) math.randomseed(os.time() + (thread_id or 0) * 7919) end
 function request()
   counter = counter + 1
   local path = paths[math.random(#paths)]
   if body then
-    headers["Idempotency-Key"] = string.format("bench-%%d-%%d-%%d", os.time(), math.random(1e9), counter)
+    headers["Idempotency-Key"] = string.format("bench-%%d-%%d-%%d-%%d", thread_id or 0, os.time(), math.random(1e9), counter)
     return wrk.format("POST", path, headers, body)
   end
   return wrk.format("GET", path, headers)

@@ -327,6 +327,9 @@ def create_dossier(request: HttpRequest, payload: DossierIn) -> Any:
                 idempotency_key=key,
                 fees=fees,
             )
+            if getattr(dossier, "replayed", False):
+                # the same Idempotency-Key raced another request: answer with what it made
+                return Status(200, _visible(request).get(pk=dossier.pk))
             if payload.outcome == "receive":
                 dossier = s.receive(dossier, actor=request.user)
             elif payload.outcome == "request_completion":

@@ -229,6 +229,7 @@ def start_dossier(
             created_by=actor, idempotency_key=idempotency_key
         ).first()
         if found is not None:
+            setattr(found, "replayed", True)  # noqa: B010 - a flag for the caller, not a field
             return found
     try:
         with transaction.atomic():
@@ -292,6 +293,7 @@ def start_dossier(
         ).first()
         if again is None:
             raise
+        setattr(again, "replayed", True)  # noqa: B010 - the same request, sent twice at once
         return again
     return dossier
 

@@ -79,3 +79,31 @@ def test_two_officers_acting_at_once_never_lose_an_update(tx_world):
     assert d.revision == revision + 1
     assert d.steps.get(order=2).status == "done"
     assert d.steps.get(order=3).status == "active"
+
+
+def test_the_same_request_sent_twice_at_once_makes_one_dossier(tx_world, client):
+    """A client retrying with the same Idempotency-Key while the first try still runs gets
+    the dossier the first made (200), not a second dossier and not an error."""
+    import json
+
+    from django.test import Client
+
+    from cchc.dossiers.models import Dossier
+    from cchc.dossiers.tests.test_api import payload
+
+    w = tx_world
+    body = payload(w)
+
+    def send():
+        c = Client()
+        c.force_login(w.receptionist)
+        return c.post(
+            "/api/v1/dossiers",
+            data=json.dumps(body),
+            content_type="application/json",
+            headers={"Idempotency-Key": "gui-lai-1"},
+        ).status_code
+
+    results = parallel([send for _ in range(4)])
+    assert sorted(results) == [200, 200, 200, 201], results
+    assert Dossier.objects.filter(idempotency_key="gui-lai-1").count() == 1
