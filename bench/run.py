@@ -429,8 +429,11 @@ def main() -> None:
     connection.close()
     server = gunicorn()
     results: dict[str, dict] = {"_meta": {**meta, "seconds": SECONDS, "when": time.ctime()}}
+    only = {x for x in os.environ.get("BENCH_ONLY", "").split(",") if x}
     try:
         for name, s in scenarios.items():
+            if only and name not in only:
+                continue
             for clients in CLIENTS:
                 key = f"{name}@{clients}"
                 results[key] = {

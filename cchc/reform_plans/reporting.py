@@ -138,7 +138,7 @@ def save_report(
 def file_report(report: ProgressReport, *, actor: Any) -> ProgressReport:
     """Send the draft to the reform office; it is locked from now on."""
     report = (
-        ProgressReport.objects.select_for_update()
+        ProgressReport.objects.select_for_update(of=("self",))
         .select_related("task", "period")
         .get(pk=report.pk)
     )
@@ -176,7 +176,11 @@ def review(report: ProgressReport, *, accept: bool, comment: str, actor: Any) ->
     """The reform office accepts a filed report, or returns it with comments."""
     if not is_reform_office(actor):
         raise PlanError("forbidden", "Chỉ cơ quan thường trực CCHC xem xét báo cáo.")
-    report = ProgressReport.objects.select_for_update().select_related("period").get(pk=report.pk)
+    report = (
+        ProgressReport.objects.select_for_update(of=("self",))
+        .select_related("period")
+        .get(pk=report.pk)
+    )
     if report.status != ReportStatus.FILED:
         raise PlanError("not_filed", "Chỉ xem xét được báo cáo đã gửi.")
     if not accept and not comment.strip():

@@ -169,7 +169,7 @@ def transition(
     """Lock the dossier, check the table and the revision, then audit what the body changed."""
     with transaction.atomic():
         dossier = (
-            Dossier.objects.select_for_update()
+            Dossier.objects.select_for_update(of=("self",))
             .select_related("procedure_version", "province", "desk", "competent_agency")
             .get(pk=dossier_id)
         )
