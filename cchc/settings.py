@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "cchc.portal",
     "cchc.reports",
     "cchc.reform_plans",
+    "cchc.indices",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cchc.api import api
 from cchc.core import views as core_views
+from cchc.indices import views as indices_views
 from cchc.portal import views as portal_views
 
 admin.site.site_header = _("cchc — Quản trị hệ thống")
@@ -25,6 +26,8 @@ urlpatterns = [
     path("ho-so/", include("cchc.dossiers.urls")),
     path("bao-cao/", include("cchc.reports.urls")),
     path("ke-hoach/", include("cchc.reform_plans.urls")),
+    path("chi-so/", include("cchc.indices.urls")),
+    path("khao-sat/<str:token>/", indices_views.public_survey, name="survey_link"),
     path("tra-cuu/", portal_views.lookup, name="lookup"),
     path("dich-vu-cong/", include("cchc.portal.urls")),
     path("quan-tri/", admin.site.urls),

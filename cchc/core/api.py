@@ -101,6 +101,7 @@ def build_api() -> NinjaAPI:
     from cchc.accounts.api import router as accounts_router
     from cchc.calendars.api import router as calendars_router
     from cchc.dossiers.api import router as dossiers_router
+    from cchc.indices.api import router as indices_router
     from cchc.organizations.api import router as organizations_router
     from cchc.portal.api import router as intake_router
     from cchc.procedures.api import router as procedures_router
@@ -115,4 +116,5 @@ def build_api() -> NinjaAPI:
     api.add_router("/intake", intake_router)
     api.add_router("/reports", reports_router)
     api.add_router("/plans", plans_router)
+    api.add_router("/indices", indices_router)
     return api

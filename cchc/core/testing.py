@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -69,3 +70,22 @@ def reference_data(transactional_db: Any) -> None:
     if not Desk.objects.exists():
         with open(os.devnull, "w") as quiet:
             call_command("load_reference_data", verbosity=0, stdout=quiet)
+
+
+def open_in_libreoffice(data: bytes, suffix: str, tmp_path: Path) -> None:
+    """Convert a produced file to PDF headless, as an official's LibreOffice would open it;
+    skips where LibreOffice is not installed (CI installs it)."""
+    import subprocess
+
+    office = shutil.which("libreoffice") or shutil.which("soffice")
+    if office is None:
+        pytest.skip("LibreOffice is not installed; the content was checked with python libraries")
+    path = tmp_path / f"tep.{suffix}"
+    path.write_bytes(data)
+    subprocess.run(
+        [office, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(path)],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    assert (tmp_path / "tep.pdf").stat().st_size > 1000

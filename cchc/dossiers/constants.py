@@ -205,3 +205,4 @@ class NotificationKind(models.TextChoices):
     DEADLINE = "deadline", _("Sắp đến hạn")
     OVERDUE = "overdue", _("Quá hạn")
     STALLED = "stalled", _("Hồ sơ không được xử lý")
+    SURVEY = "survey", _("Mời khảo sát hài lòng")

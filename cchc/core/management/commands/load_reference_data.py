@@ -48,3 +48,12 @@ class Command(BaseCommand):
         except (ValueError, KeyError) as exc:
             raise CommandError(f"Không nạp được kế hoạch CCHC: {exc}") from exc
         self.stdout.write(f"Kế hoạch cải cách hành chính: {plans} mới")
+        from cchc.indices.loaders import load_indices
+
+        try:
+            frameworks, national = load_indices(str(options["province"]))
+        except (ValueError, KeyError) as exc:
+            raise CommandError(f"Không nạp được bộ chỉ số CCHC: {exc}") from exc
+        self.stdout.write(
+            f"Bộ chỉ số CCHC: {frameworks} mới; kết quả chỉ số quốc gia: {national} mới"
+        )

@@ -1,0 +1,31 @@
+"""Who sees and does what with the indices: every official reads the frameworks and the
+announced results; an agency reads and self-scores only its own assessment; the reform office
+(the appraisal council) reads all, appraises, runs surveys and imports national results."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from cchc.accounts.constants import Role
+from cchc.reform_plans.permissions import agencies_of, is_official, is_reform_office
+
+from .models import Assessment
+
+__all__ = ["agencies_of", "assessments_for", "is_leader_of", "is_official", "is_reform_office"]
+
+
+def assessments_for(user: Any) -> QuerySet[Assessment]:
+    qs = Assessment.objects.select_related("framework", "agency")
+    if is_reform_office(user):
+        return qs
+    return qs.filter(agency_id__in=agencies_of(user))
+
+
+def is_leader_of(user: Any, agency_id: int) -> bool:
+    return any(
+        m.agency_id == agency_id and m.role == Role.AGENCY_LEADER
+        for m in user.memberships_on(timezone.localdate())
+    )

@@ -1,0 +1,87 @@
+from django.contrib import admin
+
+from .models import (
+    Criterion,
+    Framework,
+    NationalComponent,
+    NationalIndex,
+    NationalResult,
+    SurveyElement,
+    SurveyInstrument,
+    SurveyQuestion,
+    SurveyRound,
+)
+
+
+class CriterionInline(admin.TabularInline):
+    model = Criterion
+    extra = 0
+    fields = [
+        "code",
+        "parent",
+        "order",
+        "name",
+        "max_score",
+        "method",
+        "metric",
+        "survey_element",
+        "evidence_required",
+        "bands",
+    ]
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return obj is None or obj.status == "draft"
+
+    has_add_permission = has_change_permission
+    has_delete_permission = has_change_permission
+
+
+@admin.register(Framework)
+class FrameworkAdmin(admin.ModelAdmin):
+    list_display = ["title", "year", "agency_kind", "status"]
+    list_filter = ["year", "agency_kind", "status"]
+    readonly_fields = ["status", "published_at", "finalised_at"]
+    inlines = [CriterionInline]
+
+
+class QuestionInline(admin.TabularInline):
+    model = SurveyQuestion
+    extra = 0
+
+
+@admin.register(SurveyElement)
+class SurveyElementAdmin(admin.ModelAdmin):
+    list_display = ["name", "instrument", "order"]
+    inlines = [QuestionInline]
+
+
+class ElementInline(admin.TabularInline):
+    model = SurveyElement
+    extra = 0
+
+
+@admin.register(SurveyInstrument)
+class SurveyInstrumentAdmin(admin.ModelAdmin):
+    list_display = ["name", "formula", "satisfied_from", "min_responses"]
+    inlines = [ElementInline]
+
+
+@admin.register(SurveyRound)
+class SurveyRoundAdmin(admin.ModelAdmin):
+    list_display = ["title", "start", "end", "status"]
+    readonly_fields = ["status", "sample_seed", "frame", "published_at", "results"]
+
+
+class ComponentInline(admin.TabularInline):
+    model = NationalComponent
+    extra = 0
+
+
+@admin.register(NationalResult)
+class NationalResultAdmin(admin.ModelAdmin):
+    list_display = ["index", "year", "province_name", "score", "rank", "source"]
+    list_filter = ["index", "year"]
+    inlines = [ComponentInline]
+
+
+admin.site.register(NationalIndex)
