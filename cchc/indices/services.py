@@ -52,11 +52,16 @@ def parse_score(raw: Any) -> Decimal:
     return value.quantize(CENT)
 
 
+def vn_number(value: Decimal) -> str:
+    """3.50 → "3,5" (the Vietnamese decimal comma)."""
+    return f"{value.normalize():f}".replace(".", ",")
+
+
 def _check_range(value: Decimal, criterion: Criterion) -> None:
     if value < 0 or value > criterion.max_score:
         raise IndicesError(
             "out_of_range",
-            f"Điểm của tiêu chí {criterion.code} phải từ 0 đến {criterion.max_score:g}.",
+            f"Điểm của tiêu chí {criterion.code} phải từ 0 đến {vn_number(criterion.max_score)}.",
         )
 
 
@@ -126,8 +131,8 @@ def problems(framework: Framework) -> list[str]:
             total = sum((ch.criterion.max_score for ch in node.children), Decimal(0))
             if total != c.max_score:
                 out.append(
-                    f"Tiêu chí {c.code}: điểm tối đa {c.max_score:g} khác tổng các tiêu chí "
-                    f"thành phần {total:g}."
+                    f"Tiêu chí {c.code}: điểm tối đa {vn_number(c.max_score)} khác tổng các tiêu chí "
+                    f"thành phần {vn_number(total)}."
                 )
             continue
         if c.method == ScoringMethod.METRIC and c.metric not in METRICS:

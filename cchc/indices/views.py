@@ -155,7 +155,7 @@ def assessment_page(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("indices:assessment", pk=assessment.pk)
             if score is None:
                 raise Http404
-            form = {"score": score.pk, **request.POST.dict()}
+            form = {**request.POST.dict(), "score": score.pk}
             if do == "tu-cham":
                 s.save_self_score(
                     score,
