@@ -274,7 +274,7 @@ def draw_sample(
             f"Mời Ông/Bà cho ý kiến về việc giải quyết hồ sơ {d.code} ({survey.title}): "
             f"{base}/khao-sat/{token}/ — mỗi đường dẫn dùng một lần."
         )
-        key = f"survey:{survey.pk}:{pk}"
+        dedupe = f"survey:{survey.pk}:{pk}"
         if d.email:
             notes.append(
                 Notification(
@@ -284,7 +284,7 @@ def draw_sample(
                     recipient=d.email,
                     subject=f"[Khảo sát hài lòng] {survey.title}",
                     body=text,
-                    dedupe_key=key,
+                    dedupe_key=dedupe,
                 )
             )
         if d.phone:
@@ -295,7 +295,7 @@ def draw_sample(
                     channel=dc.NotificationChannel.SMS,
                     recipient=d.phone,
                     body=text[:320],
-                    dedupe_key=key,
+                    dedupe_key=dedupe,
                 )
             )
     if notes:
@@ -438,7 +438,7 @@ def set_status(survey: SurveyRound, status: str, *, actor: Any) -> SurveyRound:
     """open → closed (no more answers) → published (the results are computed and frozen)."""
     _require_office(actor)
     survey = SurveyRound.objects.select_for_update().get(pk=survey.pk)
-    allowed = {
+    allowed: dict[str, set[str]] = {
         RoundStatus.OPEN: {RoundStatus.DRAFT, RoundStatus.CLOSED},
         RoundStatus.CLOSED: {RoundStatus.OPEN},
         RoundStatus.PUBLISHED: {RoundStatus.CLOSED},
