@@ -131,8 +131,8 @@ def problems(framework: Framework) -> list[str]:
             total = sum((ch.criterion.max_score for ch in node.children), Decimal(0))
             if total != c.max_score:
                 out.append(
-                    f"Tiêu chí {c.code}: điểm tối đa {vn_number(c.max_score)} khác tổng các tiêu chí "
-                    f"thành phần {vn_number(total)}."
+                    f"Tiêu chí {c.code}: điểm tối đa {vn_number(c.max_score)} khác tổng các "
+                    f"tiêu chí thành phần {vn_number(total)}."
                 )
             continue
         if c.method == ScoringMethod.METRIC and c.metric not in METRICS:

@@ -304,7 +304,7 @@ def finalised_pair(world):
 
 
 def test_finalising_ranks_bands_and_compares_with_last_year(world):
-    last, this = finalised_pair(world)
+    _last, this = finalised_pair(world)
     fields, rows = s.results(this)
     first = rows[0]
     assert first.assessment.agency == world.department

@@ -43,7 +43,7 @@ def test_self_assessment_with_evidence_and_appraisal(browser_page, live_server, 
     page.click("#my-assessments >> text=Sở Xây dựng")
     page.fill(f"#v-{k11.pk}", "2,5")
     page.fill(f"#n-{k11.pk}", "Kế hoạch ban hành ngày 20/12")
-    page.click(f"#c-1\\.1 >> text=Lưu")
+    page.click("#c-1\\.1 >> text=Lưu")
     expect(page.locator(".alert-success")).to_contain_text("Đã lưu điểm tự chấm tiêu chí 1.1")
     page.set_input_files(
         f"#f-{k11.pk}",

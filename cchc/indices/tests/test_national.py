@@ -51,7 +51,10 @@ def test_csv_import_replaces_rows_and_compares_components(db):
     assert [v["change"] for v in public["values"]] == [None, Decimal("0.4")]
     assert [r.province_code for r in nat.ranking(trend.index, 2023)] == ["01", "14"]
     # a corrected file replaces the row, with its components
-    fixed = f"{HEADER},Công khai minh bạch [10]\nPAPI,2023,14,Sơn La,42.5,33,63,,UNDP (đính chính),,5.6\n"
+    fixed = (
+        f"{HEADER},Công khai minh bạch [10]\n"
+        "PAPI,2023,14,Sơn La,42.5,33,63,,UNDP (đính chính),,5.6\n"
+    )
     result = nat.import_results(fixed.encode(), "papi.csv", actor=None)
     assert (result.created, result.updated) == (0, 1)
     row = NationalResult.objects.get(index__code="papi", year=2023, province_code="14")
@@ -78,7 +81,7 @@ def test_a_file_with_errors_imports_nothing_and_names_each_cell(db):
 def test_xlsx_import_and_bad_files(db):
     wb = Workbook()
     ws = wb.active
-    ws.append(HEADER.split(",") + ["Tác động [16.5]"])
+    ws.append([*HEADER.split(","), "Tác động [16.5]"])
     ws.append(["SIPAS", 2023, "14", "Sơn La", "85,5%", 9, 63, "", "Bộ Nội vụ", "", 14.1])
     out = io.BytesIO()
     wb.save(out)

@@ -318,3 +318,29 @@ def test_a_round_runs_from_sampling_to_the_published_index_and_scores_the_framew
     else:
         assert score.auto_value is None  # too few answers: the council scores it
     assert Dossier.objects.filter(pk__in=[i.dossier_id for i, _t in made]).count() == 60
+
+
+def test_the_demo_publishes_a_framework_and_runs_a_survey_round(db):
+    from django.utils import timezone
+
+    from cchc.indices.models import SurveyResponse
+
+    call_command("load_demo", stdout=io.StringIO())
+    call_command(
+        "generate_workload",
+        "--days",
+        "5",
+        "--scale",
+        "0.004",
+        "--seed",
+        "3",
+        stdout=io.StringIO(),
+    )
+    out = io.StringIO()
+    call_command("load_demo", stdout=out)
+    year = timezone.localdate().year
+    assert Framework.objects.get(year=year, agency_kind="department").status == "published"
+    survey = SurveyRound.objects.get()
+    assert survey.status == "open" and survey.invitations.exists()
+    assert SurveyResponse.objects.filter(round=survey).exists()
+    assert "đợt khảo sát mẫu" in out.getvalue()

@@ -138,6 +138,12 @@ class Command(BaseCommand):
             citizen.set_password(DEMO_PASSWORD)
             citizen.save()
         rows.append((citizen.username, "Công dân, cổng dịch vụ công (demo)"))
+        from cchc.indices.demo import load_demo_indices
+
+        office = User.objects.get(username="cchc.snv")
+        indices = load_demo_indices(office)
+        if indices:
+            self.stdout.write(f"Chỉ số CCHC: {indices}")
         self.stdout.write(f"\nTài khoản demo (mật khẩu chung: {DEMO_PASSWORD}):")
         for username, name in rows:
             self.stdout.write(f"  {username:<20} {name}")
