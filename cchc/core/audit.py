@@ -105,7 +105,8 @@ def log_action(
     if changes is None:
         changes = diff(before or {}, after or {}) if (before or after) else {}
     key = chain_key_for(obj)
-    with transaction.atomic():
+    # no savepoint: an event is written with the change it records, or neither is
+    with transaction.atomic(savepoint=False):
         head, _ = AuditChainHead.objects.select_for_update().get_or_create(chain_key=key)
         user = actor if getattr(actor, "pk", None) else None
         event = AuditEvent(

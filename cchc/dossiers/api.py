@@ -20,7 +20,7 @@ from . import constants as c
 from . import services as s
 from .actions import perform
 from .exports import register_xlsx
-from .inbox import waiting_steps
+from .inbox import inbox_page
 from .models import Dossier, DossierStep, IssuedForm
 from .pdf import render_control_slip, render_form
 
@@ -244,10 +244,22 @@ def list_dossiers(request: HttpRequest, filters: Query[ListFilters]) -> Any:
     return qs.order_by("-submitted_at", "-pk")
 
 
-@router.get("/inbox", response=list[StepOut], summary="Các bước xử lý đang chờ người dùng")
-@paginate(LimitOffsetPagination)
-def inbox(request: HttpRequest) -> Any:
-    return waiting_steps(request.user)
+class InboxOut(Schema):
+    items: list[StepOut]
+    next: str = Field(
+        description="Khóa trang sau (truyền vào `after`); rỗng ở trang cuối.",
+    )
+
+
+@router.get(
+    "/inbox",
+    response=InboxOut,
+    summary="Các bước xử lý đang chờ người dùng, theo hạn (phân trang theo khóa)",
+    description="Không đếm tổng số và không dùng offset: trang sau lấy bằng `after=<next>`.",
+)
+def inbox(request: HttpRequest, after: str = "", limit: int = Query(50, ge=1, le=200)) -> Any:
+    items, next_key = inbox_page(request.user, after, limit)
+    return {"items": items, "next": next_key}
 
 
 @router.post(

@@ -56,34 +56,89 @@ def is_stalled(dossier: Dossier, now: dt.datetime) -> bool:
     ) >= dt.timedelta(hours=settings.CCHC_STALLED_AFTER_HOURS)
 
 
-def step_filter(user: Any) -> Q:
-    """Active steps that wait for `user`: assigned to them, or for their role in their agency;
-    the whole agency for a leader; the desk's own steps for desk officers."""
-    if user.is_superuser:
-        return Q()
-    condition = Q(assignee=user)
+def step_branches(user: Any) -> list[Q]:
+    """The ways a step waits for `user`: assigned to them, or for their role in their agency;
+    the whole agency for a leader; the desk's own steps for desk officers. One condition per
+    way, so that each can be read in due order from its own index."""
+    branches = [Q(assignee=user)]
     for m in user.memberships_on(timezone.localdate()):
         if m.role == Role.AGENCY_LEADER:
-            condition |= Q(agency_id=m.agency_id)
+            branches.append(Q(agency_id=m.agency_id))
         elif m.role == Role.DIVISION_HEAD:
-            condition |= Q(agency_id=m.agency_id, assignee__isnull=True)
+            branches.append(Q(agency_id=m.agency_id, assignee__isnull=True))
         elif m.role in STEP_ROLES:
-            condition |= Q(agency_id=m.agency_id, role=m.role, assignee__isnull=True)
+            branches.append(Q(agency_id=m.agency_id, role=m.role, assignee__isnull=True))
         elif m.role in DESK_ROLES and m.desk_id:
-            condition |= Q(at_desk=True, dossier__desk_id=m.desk_id)
+            branches.append(Q(at_desk=True, dossier__desk_id=m.desk_id))
+    return branches
+
+
+def step_filter(user: Any) -> Q:
+    """Every step that waits for `user` (the OR of `step_branches`)."""
+    if user.is_superuser:
+        return Q()
+    condition = Q()
+    for branch in step_branches(user):
+        condition |= branch
     return condition
+
+
+def _active_steps() -> QuerySet[DossierStep]:
+    return DossierStep.objects.filter(status=c.StepStatus.ACTIVE).exclude(
+        dossier__status__in=[c.Status.PAUSED, c.Status.SUPPLEMENT_REQUESTED]
+    )
 
 
 def waiting_steps(user: Any) -> QuerySet[DossierStep]:
     return (
-        DossierStep.objects.filter(status=c.StepStatus.ACTIVE)
+        _active_steps()
         .filter(step_filter(user))
-        .exclude(dossier__status__in=[c.Status.PAUSED, c.Status.SUPPLEMENT_REQUESTED])
         .select_related(
             "dossier", "dossier__procedure_version", "dossier__province", "agency", "assignee"
         )
         .order_by("due_at", "pk")
     )
+
+
+def after_key(key: str) -> Q | None:
+    """The keyset condition "after (due moment, id)" from a page key `<iso moment>_<id>`;
+    None for an absent or malformed key (the first page)."""
+    due_text, _, pk_text = key.partition("_")
+    if not pk_text.isdigit():
+        return None
+    try:
+        due = dt.datetime.fromisoformat(due_text)
+    except ValueError:
+        return None
+    if due.tzinfo is None:
+        due = timezone.make_aware(due)
+    return Q(due_at__gt=due) | Q(due_at=due, pk__gt=int(pk_text))
+
+
+def inbox_page(user: Any, after: str = "", size: int = 50) -> tuple[list[DossierStep], str]:
+    """One page of `waiting_steps(user)` in due order, and the key of the next page ("" on the
+    last). No COUNT and no OFFSET: each way a step can wait for the user is read separately in
+    due order, at most `size + 1` rows from its own index, and the branches are merged — so the
+    first page costs the same with 40 or 40,000 steps waiting."""
+    keyset = after_key(after)
+    branches = [Q()] if user.is_superuser else step_branches(user)
+    candidates: set[tuple[Any, int]] = set()
+    for branch in branches:
+        qs = _active_steps().filter(branch)
+        if keyset is not None:
+            qs = qs.filter(keyset)
+        candidates.update(qs.order_by("due_at", "pk").values_list("due_at", "pk")[: size + 1])
+    # steps without a due moment sort last, as in PostgreSQL's ascending order
+    far = dt.datetime.max.replace(tzinfo=dt.UTC)
+    ordered = sorted(candidates, key=lambda row: (row[0] or far, row[1]))[: size + 1]
+    more = len(ordered) > size
+    ids = [pk for _due, pk in ordered[:size]]
+    found = DossierStep.objects.select_related(
+        "dossier", "dossier__procedure_version", "dossier__province", "agency", "assignee"
+    ).in_bulk(ids)
+    rows = [found[pk] for pk in ids if pk in found]
+    next_key = f"{rows[-1].due_at.isoformat()}_{rows[-1].pk}" if more and rows else ""
+    return rows, next_key
 
 
 def desk_queue(user: Any) -> QuerySet[Dossier]:

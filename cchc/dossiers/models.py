@@ -264,6 +264,22 @@ class DossierStep(models.Model):
             # inboxes: active steps per agency by due moment
             models.Index(fields=["agency", "status", "due_at"], name="step_inbox"),
             models.Index(fields=["assignee", "status"], name="step_assignee"),
+            # each way a step waits for an officer, read in due order (inbox.inbox_page)
+            models.Index(
+                fields=["agency", "due_at", "id"],
+                name="step_active_agency",
+                condition=models.Q(status="active"),
+            ),
+            models.Index(
+                fields=["agency", "role", "due_at", "id"],
+                name="step_active_role",
+                condition=models.Q(status="active", assignee__isnull=True),
+            ),
+            models.Index(
+                fields=["assignee", "due_at", "id"],
+                name="step_active_assignee",
+                condition=models.Q(status="active"),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -30,7 +29,7 @@ from . import services as s
 from .actions import perform
 from .exports import register_xlsx
 from .forms import ReceptionForm
-from .inbox import badges, desk_queue, overview, waiting_steps
+from .inbox import badges, desk_queue, inbox_page, overview
 from .models import Dossier, IssuedForm
 from .pdf import render_control_slip, render_form
 from .services.common import calendar_of, limit_of, province_of
@@ -91,28 +90,10 @@ def dossier_list(request: HttpRequest) -> HttpResponse:
 INBOX_PAGE = 50
 
 
-def keyset_page(steps, after: str) -> tuple[list, str]:  # type: ignore[no-untyped-def]
-    """A page of steps ordered by (due moment, id) after the key `after` — no COUNT, no OFFSET,
-    the same cost on the thousandth page as on the first."""
-    due_text, _, pk_text = after.partition("_")
-    if pk_text.isdigit():
-        try:
-            due = dt.datetime.fromisoformat(due_text)
-        except ValueError:
-            due = None
-        if due is not None:
-            steps = steps.filter(Q(due_at__gt=due) | Q(due_at=due, pk__gt=int(pk_text)))
-    rows = list(steps[: INBOX_PAGE + 1])
-    more = len(rows) > INBOX_PAGE
-    rows = rows[:INBOX_PAGE]
-    next_key = f"{rows[-1].due_at.isoformat()}_{rows[-1].pk}" if more and rows else ""
-    return rows, next_key
-
-
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
-    steps, next_key = keyset_page(waiting_steps(request.user), request.GET.get("sau", ""))
+    steps, next_key = inbox_page(request.user, request.GET.get("sau", ""), INBOX_PAGE)
     step_rows = [(st, badges(st.dossier, st.due_at, now)) for st in steps]
     queue = list(desk_queue(request.user)[:100])
     scope = overview(request.user)

@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from cchc.calendars.arithmetic import Limit, LimitUnit, WorkingCalendar
@@ -122,11 +122,27 @@ def rule_set_on(day: dt.date) -> str:
 
 
 def next_number(key: str) -> int:
-    """Take the next number of counter `key`; the row stays locked until the commit."""
-    row, _created = CodeSequence.objects.select_for_update().get_or_create(key=key)
-    row.value += 1
-    row.save(update_fields=["value"])
-    return row.value
+    """Take the next number of counter `key`; the row stays locked until the commit.
+
+    One `UPDATE … RETURNING` statement (PostgreSQL and SQLite ≥ 3.35) takes the number and
+    the lock at once; a new counter is created at 1, and a concurrent creation of the same
+    counter falls back to the update."""
+    table = connection.ops.quote_name(CodeSequence._meta.db_table)
+    sql = f"UPDATE {table} SET value = value + 1 WHERE key = %s RETURNING value"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [key])
+        row = cursor.fetchone()
+        if row is not None:
+            return int(row[0])
+        try:
+            with transaction.atomic():
+                CodeSequence.objects.create(key=key, value=1)
+            return 1
+        except IntegrityError:
+            cursor.execute(sql, [key])
+            row = cursor.fetchone()
+            assert row is not None
+            return int(row[0])
 
 
 def agency_code(agency: Agency) -> str:

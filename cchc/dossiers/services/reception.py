@@ -145,11 +145,19 @@ def _desk_may_receive(desk: Desk, version: ProcedureVersion, competent: Any) -> 
 
 
 def save_documents(
-    dossier: Dossier, documents: list[DocumentInput], *, at: dt.datetime, supplement_round: int
+    dossier: Dossier,
+    documents: list[DocumentInput],
+    *,
+    at: dt.datetime,
+    supplement_round: int,
+    new: bool = False,
 ) -> None:
+    """Record the documents handed in; a required document already listed is updated, unless
+    the dossier is `new` (nothing listed yet: the rows go in one insert)."""
+    plain: list[DossierDocument] = []
     for doc in documents:
         row = None
-        if doc.required_document_id and supplement_round == 0:
+        if doc.required_document_id and supplement_round == 0 and not new:
             row = dossier.documents.filter(required_document_id=doc.required_document_id).first()
         if row is None:
             row = DossierDocument(
@@ -165,7 +173,11 @@ def save_documents(
             row.size = doc.upload.size or 0
             row.file_name = doc.upload.name or ""
             row.file.save(doc.upload.name or "scan", doc.upload, save=False)
-        row.save()
+        if new:
+            plain.append(row)
+        else:
+            row.save()
+    DossierDocument.objects.bulk_create(plain)  # in the order handed in
 
 
 def start_dossier(
@@ -267,7 +279,7 @@ def start_dossier(
                 holder_agency_id=desk.agency_id,
                 created_by=actor if getattr(actor, "pk", None) else None,
             )
-            save_documents(dossier, documents, at=moment, supplement_round=0)
+            save_documents(dossier, documents, at=moment, supplement_round=0, new=True)
             fee_rows = fees if fees is not None else _fees_of(version)
             DossierFee.objects.bulk_create(
                 DossierFee(

@@ -177,3 +177,37 @@ def test_inbox_pages_by_due_moment_without_counting(client, world, monkeypatch):
     html = following.content.decode()
     assert codes[2] in html and codes[0] not in html and 'id="next-page"' not in html
     assert client.get(reverse("dossiers:inbox"), {"sau": "rác_12"}).status_code == 200
+
+
+def test_inbox_pages_read_branch_by_branch_equal_the_whole_inbox(client, world):
+    """`inbox_page` reads each way a step waits (assigned, role, agency, desk) from its own
+    index and merges them: page by page it gives exactly `waiting_steps`, in due order."""
+    from cchc.dossiers.inbox import inbox_page, waiting_steps
+
+    for day, hour in [(23, "08:00"), (23, "09:00"), (24, "10:00"), (25, "08:30"), (26, "14:00")]:
+        world.received(moment=f"2026-11-{day} {hour}")
+    first = world.received(moment="2026-11-23 07:30")
+    from cchc.dossiers import services as s
+
+    # assigned to the specialist: a second way it waits for them
+    s.assign(first, assignee=world.specialist, actor=world.division_head, at=at("2026-11-23 07:40"))
+    for persona in ("specialist", "division_head", "leader", "receptionist", "dept_leader"):
+        user = getattr(world, persona)
+        expected = [st.pk for st in waiting_steps(user)]
+        seen, key = [], ""
+        while True:
+            rows, key = inbox_page(user, key, 2)
+            seen += [st.pk for st in rows]
+            if not key:
+                break
+        assert seen == expected, persona
+    # the API pages the same way, without a count
+    client.force_login(world.leader)
+    body = client.get("/api/v1/dossiers/inbox", {"limit": 3}).json()
+    assert len(body["items"]) == 3 and body["next"]
+    rest = client.get("/api/v1/dossiers/inbox", {"limit": 200, "after": body["next"]}).json()
+    assert [i["id"] for i in body["items"] + rest["items"]] == [
+        st.pk for st in waiting_steps(world.leader)
+    ]
+    assert rest["next"] == ""
+    assert client.get("/api/v1/dossiers/inbox", {"limit": 0}).status_code == 422
