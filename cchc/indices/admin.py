@@ -43,6 +43,13 @@ class FrameworkAdmin(admin.ModelAdmin):
     readonly_fields = ["status", "published_at", "finalised_at"]
     inlines = [CriterionInline]
 
+    def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
+        """A published framework is frozen: only its deadline and survey round move."""
+        if obj is not None and obj.status != "draft":
+            editable = {"self_deadline", "survey_round"}
+            return [f.name for f in obj._meta.concrete_fields if f.name not in editable]
+        return self.readonly_fields
+
 
 class QuestionInline(admin.TabularInline):
     model = SurveyQuestion

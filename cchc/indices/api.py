@@ -3,12 +3,13 @@ rounds (sample, responses, status, results), the public survey link and the nati
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import File, Router, Schema
+from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from cchc.core.api import AUTH, ApiError
@@ -44,6 +45,7 @@ STATUS = {
     "bad_encoding": 422,
     "empty": 422,
     "invalid_link": 404,
+    "invalid_round": 422,
 }
 
 
@@ -437,6 +439,22 @@ def _round(r: SurveyRound) -> dict[str, Any]:
 def surveys(request: HttpRequest) -> Any:
     _official(request)
     return [_round(r) for r in SurveyRound.objects.all()]
+
+
+class RoundIn(Schema):
+    title: str
+    start: dt.date
+    end: dt.date
+
+
+@router.post("/surveys", response={201: RoundOut}, summary="Tạo đợt khảo sát hài lòng")
+def create_survey(request: HttpRequest, payload: RoundIn) -> Any:
+    _official(request)
+    try:
+        created = sv.create_round(payload.title, payload.start, payload.end, actor=request.user)
+    except s.IndicesError as exc:
+        raise _fail(exc) from exc
+    return Status(201, _round(created))
 
 
 @router.get("/surveys/{int:round_id}/results", response=dict[str, Any], summary="Chỉ số hài lòng")

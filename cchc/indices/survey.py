@@ -185,6 +185,28 @@ def compute(survey: SurveyRound) -> dict[str, Any]:
     }
 
 
+def create_round(title: str, start: dt.date, end: dt.date, *, actor: Any) -> SurveyRound:
+    """A draft round of the deployment's province, with the current questionnaire."""
+    from django.conf import settings as conf
+
+    from cchc.calendars.services import province_by_code
+
+    from .models import SurveyInstrument
+
+    _require_office(actor)
+    if end < start or not title.strip():
+        raise IndicesError("invalid_round", "Cần tên đợt khảo sát và khoảng thời gian hợp lệ.")
+    instrument = SurveyInstrument.objects.order_by("pk").first()
+    province = province_by_code(conf.CCHC_DEFAULT_PROVINCE_CODE)
+    if instrument is None or province is None:
+        raise IndicesError("no_instrument", "Chưa có phiếu khảo sát hoặc dữ liệu tỉnh.")
+    survey = SurveyRound.objects.create(
+        instrument=instrument, province=province, title=title.strip(), start=start, end=end
+    )
+    log_action(survey, "survey.create", actor=actor, after={"title": survey.title})
+    return survey
+
+
 # --- sampling and invitations ---------------------------------------------------------------
 
 

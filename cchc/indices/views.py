@@ -21,7 +21,7 @@ from . import services as s
 from . import survey as sv
 from .access import assessments_for, is_leader_of, is_official, is_reform_office
 from .constants import SCALE, Appraisal, ResponseChannel, RoundStatus, ScoringMethod
-from .models import Framework, NationalIndex, SurveyInstrument, SurveyRound
+from .models import Framework, NationalIndex, SurveyRound
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -252,6 +252,8 @@ def results_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 
     _official(request)
     framework = get_object_or_404(Framework, pk=pk, status="finalised")
+    if fmt not in ("xlsx", "docx"):
+        raise Http404
     if fmt == "xlsx":
         response = HttpResponse(results_xlsx(framework), content_type=XLSX)
     else:
@@ -279,18 +281,11 @@ def rounds(request: HttpRequest) -> HttpResponse:
         except ValueError:
             messages.error(request, _("Ngày bắt đầu, kết thúc không hợp lệ."))
         else:
-            if end < start or not form.get("title", "").strip():
-                messages.error(request, _("Cần tên đợt khảo sát và khoảng thời gian hợp lệ."))
+            try:
+                survey = sv.create_round(form.get("title", ""), start, end, actor=request.user)
+            except s.IndicesError as exc:
+                messages.error(request, exc.message)
             else:
-                from cchc.calendars.services import province_by_code
-
-                survey = SurveyRound.objects.create(
-                    instrument=SurveyInstrument.objects.order_by("pk").first(),
-                    province=province_by_code(settings.CCHC_DEFAULT_PROVINCE_CODE),
-                    title=form["title"].strip(),
-                    start=start,
-                    end=end,
-                )
                 messages.success(request, _("Đã tạo đợt khảo sát."))
                 return redirect("indices:round", pk=survey.pk)
     return render(

@@ -340,3 +340,35 @@ def test_national_page_and_import(client, world):
         {"file": SimpleUploadedFile("x.csv", b"Chi so,Nam\n", content_type="text/csv")},
     )
     assert bad.status_code == 422 and bad.json()["code"] == "bad_layout"
+
+
+def test_survey_rounds_are_created_by_the_council_on_the_page_and_the_api(client, world):
+    client.force_login(world.reform_officer)
+    bad = client.post(
+        reverse("indices:rounds"), {"title": "Quý IV", "start": "2026-12-31", "end": "2026-10-01"}
+    )
+    assert bad.status_code == 400 and 'value="Quý IV"' in bad.content.decode()
+    ok = client.post(
+        reverse("indices:rounds"), {"title": "Quý IV", "start": "2026-10-01", "end": "2026-12-31"}
+    )
+    assert ok.status_code == 302
+    r = client.post(
+        "/api/v1/indices/surveys",
+        {"title": "Năm 2026", "start": "2026-01-01", "end": "2026-12-31"},
+        content_type="application/json",
+    )
+    assert r.status_code == 201 and r.json()["status"] == "draft"
+    client.force_login(world.dept_leader)
+    r = client.post(
+        "/api/v1/indices/surveys",
+        {"title": "X", "start": "2026-01-01", "end": "2026-12-31"},
+        content_type="application/json",
+    )
+    assert r.status_code == 403
+
+
+def test_the_2019_three_level_structure_has_its_district_framework(world):
+    f = Framework.objects.get(year=2019, agency_kind="district_peoples_committee")
+    agencies = s.agencies_for(f)
+    assert len(agencies) == 12  # Sơn La's 12 districts and city before the 2025 reform
+    assert all(a.kind == "district_peoples_committee" for a in agencies)
