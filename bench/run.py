@@ -62,9 +62,8 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from cchc.accounts.constants import Role  # noqa: E402
 from cchc.accounts.models import Membership, User  # noqa: E402
-from cchc.dossiers.inbox import waiting_steps  # noqa: E402
+from cchc.dossiers.inbox import inbox_page, waiting_steps  # noqa: E402
 from cchc.dossiers.models import Dossier, DossierStep  # noqa: E402
-from cchc.dossiers.views import keyset_page  # noqa: E402
 from cchc.procedures.models import ProcedureVersion  # noqa: E402
 from cchc.reports.rollups import agency_months  # noqa: E402
 from cchc.reports.views import rollup_series  # noqa: E402
@@ -86,14 +85,15 @@ def token_for(user: User) -> str:
     return key
 
 
-def captured(fn, table: str) -> str:  # type: ignore[no-untyped-def]
-    """The SQL Django sends for the main query of `fn` (the first touching `table`)."""
+def captured(fn, table: str, every: bool = False) -> str:  # type: ignore[no-untyped-def]
+    """The SQL Django sends for the main query of `fn` (the first touching `table`), or every
+    query touching it, one statement per line."""
     with CaptureQueriesContext(connection) as ctx:
         fn()
-    for q in ctx.captured_queries:
-        if f'FROM "{table}"' in q["sql"]:
-            return q["sql"]
-    raise RuntimeError(f"no query on {table}")
+    found = [q["sql"] for q in ctx.captured_queries if f'FROM "{table}"' in q["sql"]]
+    if not found:
+        raise RuntimeError(f"no query on {table}")
+    return ";\n".join(found) if every else found[0]
 
 
 def prepare() -> dict[str, dict[str, object]]:
@@ -187,7 +187,8 @@ def prepare() -> dict[str, dict[str, object]]:
 
     write(
         "inbox",
-        captured(lambda: keyset_page(waiting_steps(officer), ""), "dossiers_dossierstep") + ";",
+        # every statement of the first page: one per way a step waits, then the rows
+        captured(lambda: inbox_page(officer, "", 50), "dossiers_dossierstep", every=True) + ";",
     )
     write(
         "lookup",
