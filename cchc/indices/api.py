@@ -284,7 +284,7 @@ def _assessment(a: Any) -> dict[str, Any]:
                 "final_score": _num(sc.final_score),
                 "evidence": [e.name for e in sc.evidence.all()],
             }
-            for sc in a.scores.select_related("criterion").prefetch_related("evidence")
+            for sc in s.ordered_scores(a)
         ],
     }
 

@@ -403,10 +403,17 @@ def add_evidence(score: Score, upload: Any, *, actor: Any) -> ScoreEvidence:
     return evidence
 
 
+def ordered_scores(assessment: Assessment) -> list[Score]:
+    """The assessment's score rows in the framework's tree order (1, 1.1, 1.1.1, 1.2, 2 …)."""
+    position = {n.criterion.pk: i for i, n in enumerate(flat(assessment.framework))}
+    rows = assessment.scores.select_related("criterion").prefetch_related("evidence")
+    return sorted(rows, key=lambda row: position.get(row.criterion_id, 0))
+
+
 def missing(assessment: Assessment) -> list[str]:
-    """What the agency must still do before submitting."""
+    """What the agency must still do before submitting, in the tree's order."""
     out = []
-    for s in assessment.scores.select_related("criterion").prefetch_related("evidence"):
+    for s in ordered_scores(assessment):
         c = s.criterion
         if c.method != ScoringMethod.MANUAL:
             continue
