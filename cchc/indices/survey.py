@@ -396,6 +396,12 @@ def answer_invitation(token: str, raw: dict[str, Any], comment: str = "") -> Sur
     )
     invitation.used_at = timezone.now()
     invitation.save(update_fields=["used_at"])
+    log_action(
+        survey,
+        "survey.link_answer",
+        actor_label="người được khảo sát",
+        after={"response": response.pk, "agency": invitation.agency_id},
+    )
     return response
 
 
@@ -442,13 +448,12 @@ def record_response(
         entered_by=actor if getattr(actor, "pk", None) else None,
         paper_number=paper_number,
     )
-    if channel == ResponseChannel.PAPER:
-        log_action(
-            survey,
-            "survey.paper_entry",
-            actor=actor,
-            after={"paper": paper_number, "agency": agency.pk},
-        )
+    log_action(
+        survey,
+        f"survey.{channel}_entry",
+        actor=actor,
+        after={"response": response.pk, "paper": paper_number, "agency": agency.pk},
+    )
     return response
 
 

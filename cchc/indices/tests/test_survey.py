@@ -344,3 +344,27 @@ def test_the_demo_publishes_a_framework_and_runs_a_survey_round(db):
     assert survey.status == "open" and survey.invitations.exists()
     assert SurveyResponse.objects.filter(round=survey).exists()
     assert "đợt khảo sát mẫu" in out.getvalue()
+
+
+def test_every_response_is_audited_without_the_answers(world):
+    from cchc.core.models import AuditEvent
+
+    survey = open_round(world, small_instrument())
+    answers = {"a1": 5, "a2": 4, "b1": 4}
+    sv.record_response(
+        survey, answers, agency=world.department, channel="kiosk", actor=world.receptionist
+    )
+    sv.record_response(
+        survey,
+        answers,
+        agency=world.department,
+        channel="paper",
+        actor=world.reform_officer,
+        paper_number="7",
+    )
+    events = AuditEvent.objects.filter(chain_key=f"indices.surveyround:{survey.pk}")
+    assert sorted(events.values_list("action", flat=True)) == [
+        "survey.kiosk_entry",
+        "survey.paper_entry",
+    ]
+    assert all("a1" not in str(e.changes) for e in events)  # who answered what stays private
