@@ -384,15 +384,17 @@ def _receive(
     )
     prefix = agency_code(code_agency)
     day = calendar.local(at).date()
-    sequence = next_number(f"dossier:{code_agency.pk}:{day:%y%m%d}")
-    d.code = f"{prefix}-{day:%y%m%d}-{sequence:04d}"
     d.lookup_secret = d.lookup_secret or new_lookup_secret()
     d.received_at = at
     d.clock_started_at = calendar.clock_start(at, limit.cutoff)
     d.legal_due_at = calendar.due(at, limit)
     change_due(d, d.legal_due_at, reason="Tiếp nhận hồ sơ", actor=actor, at=at)
-    d.register_number = next_number(f"register:{d.desk_id}:{day.year}")
     _instantiate_steps(d, actor=actor, at=at)
+    # The shared counters last: their rows stay locked until the commit, so every other
+    # reception at the same desk waits only for what follows them.
+    sequence = next_number(f"dossier:{code_agency.pk}:{day:%y%m%d}")
+    d.code = f"{prefix}-{day:%y%m%d}-{sequence:04d}"
+    d.register_number = next_number(f"register:{d.desk_id}:{day.year}")
     if issue_receipt:
         issue_form(d, c.FormKind.RECEIPT, actor=actor, at=at)
 
