@@ -72,16 +72,31 @@ def notify_applicant(d: Dossier, *, reason: str = "", force: bool = False) -> No
             f" Mời đánh giá mức độ hài lòng: {base}/dich-vu-cong/danh-gia/"
             f"?ma={d.code}&mk={d.lookup_secret}"
         )
-    key = f"status:{d.pk}:{d.revision}"
+    notes = applicant_notes(
+        d,
+        kind=c.NotificationKind.STATUS,
+        subject=f"[Một cửa] Hồ sơ {ref}: {label}",
+        text=text,
+        key=f"status:{d.pk}:{d.revision}",
+    )
+    if notes:
+        queue(notes)
+
+
+def applicant_notes(
+    d: Dossier, *, kind: str, subject: str, text: str, key: str
+) -> list[Notification]:
+    """The email and the SMS (at most 320 characters) to the dossier's applicant, for each
+    contact they gave."""
     notes: list[Notification] = []
     if d.email:
         notes.append(
             Notification(
                 dossier=d,
-                kind=c.NotificationKind.STATUS,
+                kind=kind,
                 channel=c.NotificationChannel.EMAIL,
                 recipient=d.email,
-                subject=f"[Một cửa] Hồ sơ {ref}: {label}",
+                subject=subject,
                 body=text,
                 dedupe_key=key,
             )
@@ -90,15 +105,14 @@ def notify_applicant(d: Dossier, *, reason: str = "", force: bool = False) -> No
         notes.append(
             Notification(
                 dossier=d,
-                kind=c.NotificationKind.STATUS,
+                kind=kind,
                 channel=c.NotificationChannel.SMS,
                 recipient=d.phone,
                 body=text[:320],
                 dedupe_key=key,
             )
         )
-    if notes:
-        queue(notes)
+    return notes
 
 
 def alert_staff(d: Dossier, users: list[Any], *, kind: str, text: str, key: str) -> int:

@@ -35,7 +35,7 @@ from django.utils import timezone
 from cchc.core.audit import log_action
 from cchc.dossiers import constants as dc
 from cchc.dossiers.models import Dossier, Notification
-from cchc.dossiers.notify import queue
+from cchc.dossiers.notify import applicant_notes, queue
 from cchc.organizations.models import Agency, Desk
 
 from .constants import NO_OPINION, ResponseChannel, RoundStatus, SurveyFormula
@@ -296,30 +296,13 @@ def draw_sample(
             f"Mời Ông/Bà cho ý kiến về việc giải quyết hồ sơ {d.code} ({survey.title}): "
             f"{base}/khao-sat/{token}/ — mỗi đường dẫn dùng một lần."
         )
-        dedupe = f"survey:{survey.pk}:{pk}"
-        if d.email:
-            notes.append(
-                Notification(
-                    dossier=d,
-                    kind=dc.NotificationKind.SURVEY,
-                    channel=dc.NotificationChannel.EMAIL,
-                    recipient=d.email,
-                    subject=f"[Khảo sát hài lòng] {survey.title}",
-                    body=text,
-                    dedupe_key=dedupe,
-                )
-            )
-        if d.phone:
-            notes.append(
-                Notification(
-                    dossier=d,
-                    kind=dc.NotificationKind.SURVEY,
-                    channel=dc.NotificationChannel.SMS,
-                    recipient=d.phone,
-                    body=text[:320],
-                    dedupe_key=dedupe,
-                )
-            )
+        notes += applicant_notes(
+            d,
+            kind=dc.NotificationKind.SURVEY,
+            subject=f"[Khảo sát hài lòng] {survey.title}",
+            text=text,
+            key=f"survey:{survey.pk}:{pk}",
+        )
     if notes:
         queue(notes)
     log_action(
