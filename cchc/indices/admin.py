@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from cchc.core.adminmixins import AuditedAdmin
+
 from .models import (
     Criterion,
     Framework,
@@ -37,7 +39,7 @@ class CriterionInline(admin.TabularInline):
 
 
 @admin.register(Framework)
-class FrameworkAdmin(admin.ModelAdmin):
+class FrameworkAdmin(AuditedAdmin):
     list_display = ["title", "year", "agency_kind", "status"]
     list_filter = ["year", "agency_kind", "status"]
     readonly_fields = ["status", "published_at", "finalised_at"]
@@ -57,7 +59,7 @@ class QuestionInline(admin.TabularInline):
 
 
 @admin.register(SurveyElement)
-class SurveyElementAdmin(admin.ModelAdmin):
+class SurveyElementAdmin(AuditedAdmin):
     list_display = ["name", "instrument", "order"]
     inlines = [QuestionInline]
 
@@ -68,13 +70,13 @@ class ElementInline(admin.TabularInline):
 
 
 @admin.register(SurveyInstrument)
-class SurveyInstrumentAdmin(admin.ModelAdmin):
+class SurveyInstrumentAdmin(AuditedAdmin):
     list_display = ["name", "formula", "satisfied_from", "min_responses"]
     inlines = [ElementInline]
 
 
 @admin.register(SurveyRound)
-class SurveyRoundAdmin(admin.ModelAdmin):
+class SurveyRoundAdmin(AuditedAdmin):
     list_display = ["title", "start", "end", "status"]
     readonly_fields = ["status", "sample_seed", "frame", "published_at", "results"]
 
@@ -85,10 +87,10 @@ class ComponentInline(admin.TabularInline):
 
 
 @admin.register(NationalResult)
-class NationalResultAdmin(admin.ModelAdmin):
+class NationalResultAdmin(AuditedAdmin):
     list_display = ["index", "year", "province_name", "score", "rank", "source"]
     list_filter = ["index", "year"]
     inlines = [ComponentInline]
 
 
-admin.site.register(NationalIndex)
+admin.site.register(NationalIndex, AuditedAdmin)

@@ -372,3 +372,34 @@ def test_the_2019_three_level_structure_has_its_district_framework(world):
     agencies = s.agencies_for(f)
     assert len(agencies) == 12  # Sơn La's 12 districts and city before the 2025 reform
     assert all(a.kind == "district_peoples_committee" for a in agencies)
+
+
+def test_admin_edits_are_audited_and_a_published_framework_is_read_only(client, world):
+    from cchc.core.models import AuditEvent
+
+    admin_user = world.reform_officer
+    admin_user.is_staff = admin_user.is_superuser = True
+    admin_user.save()
+    client.force_login(admin_user)
+    survey = open_round(world, small_instrument())
+    url = reverse("admin:indices_surveyround_change", args=[survey.pk])
+    assert client.get(url).status_code == 200
+    data = {
+        "instrument": survey.instrument_id,
+        "province": survey.province_id,
+        "title": "Khảo sát năm 2026 (bổ sung)",
+        "start": "2026-01-01",
+        "end": "2026-12-31",
+    }
+    assert client.post(url, data).status_code == 302
+    survey.refresh_from_db()
+    assert survey.title == "Khảo sát năm 2026 (bổ sung)"
+    event = AuditEvent.objects.filter(
+        chain_key=f"indices.surveyround:{survey.pk}", action="surveyround.change"
+    ).get()
+    assert event.changes["title"]["after"] == "Khảo sát năm 2026 (bổ sung)"
+    f = published(world)
+    page = client.get(reverse("admin:indices_framework_change", args=[f.pk]))
+    fields = page.context["adminform"].form.fields
+    assert "title" not in fields and "bands" not in fields  # frozen
+    assert "self_deadline" in fields
