@@ -9,6 +9,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
@@ -159,7 +160,7 @@ def framework_action(
     try:
         if action == "publish":
             if not is_reform_office(request.user):
-                raise s.IndicesError("forbidden", "Chỉ Hội đồng thẩm định ban hành bộ chỉ số.")
+                raise s.IndicesError("forbidden", _("Chỉ Hội đồng thẩm định ban hành bộ chỉ số."))
             if payload.self_deadline:
                 import datetime as dt
 

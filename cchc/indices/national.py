@@ -18,6 +18,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from cchc.core.audit import log_action
 from cchc.core.text import fold
@@ -73,7 +74,7 @@ def read_rows(content: bytes, filename: str) -> list[list[str]]:
             sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
         except Exception as exc:  # openpyxl raises many kinds on a file that is not xlsx
             raise IndicesError(
-                "bad_file", "Tệp không phải bảng tính Excel (.xlsx) hợp lệ."
+                "bad_file", _("Tệp không phải bảng tính Excel (.xlsx) hợp lệ.")
             ) from exc
         return [
             ["" if v is None else str(v).strip() for v in row]
@@ -83,12 +84,12 @@ def read_rows(content: bytes, filename: str) -> list[list[str]]:
         try:
             text = content.decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise IndicesError("bad_encoding", "Tệp CSV phải mã hóa UTF-8.") from None
+            raise IndicesError("bad_encoding", _("Tệp CSV phải mã hóa UTF-8.")) from None
         dialect = csv.Sniffer().sniff(text[:2000], delimiters=",;\t") if text.strip() else None
         return [
             [c.strip() for c in row] for row in csv.reader(io.StringIO(text), dialect or csv.excel)
         ]
-    raise IndicesError("bad_file", "Chỉ nhận tệp .csv hoặc .xlsx.")
+    raise IndicesError("bad_file", _("Chỉ nhận tệp .csv hoặc .xlsx."))
 
 
 def _decimal(text: str) -> Decimal:
@@ -113,12 +114,13 @@ def import_results(content: bytes, filename: str, *, actor: Any) -> ImportResult
     while rows and not any(rows[0]):
         rows.pop(0)
     if not rows:
-        raise IndicesError("empty", "Tệp không có dữ liệu.")
+        raise IndicesError("empty", _("Tệp không có dữ liệu."))
     header = rows[0]
     if [fold(h) for h in header[: len(COLUMNS)]] != [fold(c) for c in COLUMNS]:
         raise IndicesError(
             "bad_layout",
-            "Dòng tiêu đề phải là: " + " | ".join(COLUMNS) + " | các chỉ số thành phần.",
+            _("Dòng tiêu đề phải là: %(cols)s | các chỉ số thành phần.")
+            % {"cols": " | ".join(COLUMNS)},
         )
     components: list[tuple[int, str, Decimal | None]] = []
     for position, title in enumerate(header[len(COLUMNS) :], start=len(COLUMNS)):
@@ -132,7 +134,7 @@ def import_results(content: bytes, filename: str, *, actor: Any) -> ImportResult
                 top = _decimal(match.group("max"))
             except InvalidOperation:
                 result.errors.append(
-                    {"row": 1, "column": title, "message": "Điểm tối đa không phải là số."}
+                    {"row": 1, "column": title, "message": _("Điểm tối đa không phải là số.")}
                 )
         components.append((position, match.group("name").strip(), top))
     lookup = _index_lookup()
@@ -151,11 +153,13 @@ def import_results(content: bytes, filename: str, *, actor: Any) -> ImportResult
 
         index = lookup.get(fold(code))
         if index is None:
-            error("Chỉ số", f"Không có chỉ số “{code}” (PAR INDEX, SIPAS, PCI, PAPI).")
+            error(
+                "Chỉ số", _("Không có chỉ số “%(c)s” (PAR INDEX, SIPAS, PCI, PAPI).") % {"c": code}
+            )
         if not year.isdigit() or not 2000 <= int(year) <= 2100:
-            error("Năm", f"Năm “{year}” không hợp lệ.")
+            error("Năm", _("Năm “%(y)s” không hợp lệ.") % {"y": year})
         if not province_code or not province:
-            error("Mã tỉnh", "Cần mã và tên tỉnh, thành phố.")
+            error("Mã tỉnh", _("Cần mã và tên tỉnh, thành phố."))
         values: dict[str, Any] = {}
         for column, text, name in (
             (4, score, "Điểm"),
@@ -168,17 +172,17 @@ def import_results(content: bytes, filename: str, *, actor: Any) -> ImportResult
             try:
                 values[name] = _decimal(text) if column == 4 else int(_decimal(text))
             except (InvalidOperation, ValueError):
-                error(name, f"“{text}” không phải là số.")
+                error(name, _("“%(t)s” không phải là số.") % {"t": text})
         if (
             values.get("Xếp hạng")
             and values.get("Số tỉnh")
             and values["Xếp hạng"] > values["Số tỉnh"]
         ):
-            error("Xếp hạng", "Thứ hạng lớn hơn số tỉnh được xếp hạng.")
+            error("Xếp hạng", _("Thứ hạng lớn hơn số tỉnh được xếp hạng."))
         if values.get("Điểm") is None and values.get("Xếp hạng") is None:
-            error("Điểm", "Cần ít nhất điểm hoặc thứ hạng.")
+            error("Điểm", _("Cần ít nhất điểm hoặc thứ hạng."))
         if not source:
-            error("Nguồn", "Cần ghi nguồn công bố.")
+            error("Nguồn", _("Cần ghi nguồn công bố."))
         parts = []
         for position, name, top in components:
             text = cells[position] if position < len(cells) else ""
@@ -187,19 +191,22 @@ def import_results(content: bytes, filename: str, *, actor: Any) -> ImportResult
             try:
                 value = _decimal(text)
             except InvalidOperation:
-                error(header[position], f"“{text}” không phải là số.")
+                error(header[position], _("“%(t)s” không phải là số.") % {"t": text})
                 continue
             if top is not None and value > top:
-                error(header[position], f"{value} lớn hơn điểm tối đa {top}.")
+                error(
+                    header[position],
+                    _("%(v)s lớn hơn điểm tối đa %(m)s.") % {"v": value, "m": top},
+                )
             parts.append((name, value, top))
         if index is not None and year.isdigit():
             key = (index.pk, int(year), province_code)
             if key in seen:
-                error("Mã tỉnh", "Dòng lặp lại (cùng chỉ số, năm và tỉnh).")
+                error("Mã tỉnh", _("Dòng lặp lại (cùng chỉ số, năm và tỉnh)."))
             seen.add(key)
         parsed.append((index, year, province_code, province, values, group, source, note, parts))
     if not parsed and not result.errors:
-        result.errors.append({"row": 2, "column": "Chỉ số", "message": "Tệp không có dòng nào."})
+        result.errors.append({"row": 2, "column": "Chỉ số", "message": _("Tệp không có dòng nào.")})
     if result.errors:
         return result
     with transaction.atomic():

@@ -17,6 +17,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cchc.accounts.constants import Role
 from cchc.core.audit import log_action
@@ -44,11 +45,13 @@ def parse_score(raw: Any) -> Decimal:
     try:
         value = Decimal(text)
     except InvalidOperation:
-        raise IndicesError("invalid_score", f"Điểm “{raw}” không phải là số.") from None
+        raise IndicesError(
+            "invalid_score", _("Điểm “%(v)s” không phải là số.") % {"v": raw}
+        ) from None
     if not value.is_finite():
-        raise IndicesError("invalid_score", f"Điểm “{raw}” không phải là số.")
+        raise IndicesError("invalid_score", _("Điểm “%(v)s” không phải là số.") % {"v": raw})
     if value != value.quantize(CENT):
-        raise IndicesError("invalid_score", "Điểm chỉ lấy đến hai chữ số thập phân.")
+        raise IndicesError("invalid_score", _("Điểm chỉ lấy đến hai chữ số thập phân."))
     return value.quantize(CENT)
 
 
@@ -61,7 +64,8 @@ def _check_range(value: Decimal, criterion: Criterion) -> None:
     if value < 0 or value > criterion.max_score:
         raise IndicesError(
             "out_of_range",
-            f"Điểm của tiêu chí {criterion.code} phải từ 0 đến {vn_number(criterion.max_score)}.",
+            _("Điểm của tiêu chí %(code)s phải từ 0 đến %(max)s.")
+            % {"code": criterion.code, "max": vn_number(criterion.max_score)},
         )
 
 
@@ -122,21 +126,27 @@ def problems(framework: Framework) -> list[str]:
     out: list[str] = []
     nodes = flat(framework)
     if not nodes:
-        return ["Bộ chỉ số chưa có tiêu chí."]
+        return [_("Bộ chỉ số chưa có tiêu chí.")]
     for node in nodes:
         c = node.criterion
         if c.max_score <= 0:
-            out.append(f"Tiêu chí {c.code}: điểm tối đa phải lớn hơn 0.")
+            out.append(_("Tiêu chí %(c)s: điểm tối đa phải lớn hơn 0.") % {"c": c.code})
         if node.children:
             total = sum((ch.criterion.max_score for ch in node.children), Decimal(0))
             if total != c.max_score:
                 out.append(
-                    f"Tiêu chí {c.code}: điểm tối đa {vn_number(c.max_score)} khác tổng các "
-                    f"tiêu chí thành phần {vn_number(total)}."
+                    _(
+                        "Tiêu chí %(c)s: điểm tối đa %(max)s khác tổng các tiêu chí thành phần "
+                        "%(t)s."
+                    )
+                    % {"c": c.code, "max": vn_number(c.max_score), "t": vn_number(total)}
                 )
             continue
         if c.method == ScoringMethod.METRIC and c.metric not in METRICS:
-            out.append(f"Tiêu chí {c.code}: chưa chọn số liệu hợp lệ ({', '.join(METRICS)}).")
+            out.append(
+                _("Tiêu chí %(c)s: chưa chọn số liệu hợp lệ (%(m)s).")
+                % {"c": c.code, "m": ", ".join(METRICS)}
+            )
         for band in c.bands or []:
             ok = isinstance(band, list | tuple) and len(band) == 2
             try:
@@ -144,9 +154,12 @@ def problems(framework: Framework) -> list[str]:
             except (InvalidOperation, TypeError):
                 ok = False
             if not ok:
-                out.append(f"Tiêu chí {c.code}: thang quy đổi {band} không hợp lệ.")
+                out.append(
+                    _("Tiêu chí %(c)s: thang quy đổi %(b)s không hợp lệ.")
+                    % {"c": c.code, "b": band}
+                )
     if framework.agency_kind and not framework.bands:
-        out.append("Bộ chỉ số chưa có thang xếp loại.")
+        out.append(_("Bộ chỉ số chưa có thang xếp loại."))
     return out
 
 
@@ -156,7 +169,7 @@ def problems(framework: Framework) -> list[str]:
 def _require_office(actor: Any) -> None:
     if not is_reform_office(actor):
         raise IndicesError(
-            "forbidden", "Chỉ Hội đồng thẩm định (cơ quan thường trực CCHC) làm việc này."
+            "forbidden", _("Chỉ Hội đồng thẩm định (cơ quan thường trực CCHC) làm việc này.")
         )
 
 
@@ -180,7 +193,7 @@ def publish(framework: Framework, *, actor: Any) -> Framework:
     _require_office(actor)
     framework = Framework.objects.select_for_update().get(pk=framework.pk)
     if framework.status != FrameworkStatus.DRAFT:
-        raise IndicesError("not_draft", "Bộ chỉ số đã ban hành.")
+        raise IndicesError("not_draft", _("Bộ chỉ số đã ban hành."))
     found = problems(framework)
     if found:
         raise IndicesError("invalid_framework", " ".join(found), found)
@@ -220,7 +233,9 @@ def copy_framework(framework: Framework, *, year: int, actor: Any) -> Framework:
     if Framework.objects.filter(
         province=framework.province, year=year, agency_kind=framework.agency_kind
     ).exists():
-        raise IndicesError("exists", f"Đã có bộ chỉ số năm {year} cho loại cơ quan này.")
+        raise IndicesError(
+            "exists", _("Đã có bộ chỉ số năm %(y)s cho loại cơ quan này.") % {"y": year}
+        )
     title = framework.title.replace(str(framework.year), str(year))
     if title == framework.title:
         title = f"{framework.title} ({year})"
@@ -317,17 +332,19 @@ def refresh_automatic(assessment: Assessment) -> None:
 
 def _require_member(actor: Any, assessment: Assessment) -> None:
     if assessment.agency_id not in agencies_of(actor):
-        raise IndicesError("not_own", "Chỉ cơ quan được đánh giá tự chấm điểm của mình.")
+        raise IndicesError("not_own", _("Chỉ cơ quan được đánh giá tự chấm điểm của mình."))
 
 
 def _require_self_open(assessment: Assessment) -> None:
     if assessment.framework.status != FrameworkStatus.PUBLISHED:
-        raise IndicesError("not_open", "Bộ chỉ số chưa ban hành hoặc đã công bố kết quả.")
+        raise IndicesError("not_open", _("Bộ chỉ số chưa ban hành hoặc đã công bố kết quả."))
     if assessment.status != AssessmentStatus.DRAFT:
-        raise IndicesError("submitted", "Đã gửi kết quả tự đánh giá, không sửa được nữa.")
+        raise IndicesError("submitted", _("Đã gửi kết quả tự đánh giá, không sửa được nữa."))
     deadline = assessment.framework.self_deadline
     if deadline and timezone.localdate() > deadline:
-        raise IndicesError("deadline_passed", f"Đã hết hạn tự đánh giá ({deadline:%d/%m/%Y}).")
+        raise IndicesError(
+            "deadline_passed", _("Đã hết hạn tự đánh giá (%(d)s).") % {"d": f"{deadline:%d/%m/%Y}"}
+        )
 
 
 def _score_snapshot(s: Score) -> dict[str, Any]:
@@ -357,7 +374,7 @@ def save_self_score(score: Score, *, value: Any, note: str, actor: Any) -> Score
     _require_member(actor, assessment)
     _require_self_open(assessment)
     if score.criterion.method != ScoringMethod.MANUAL:
-        raise IndicesError("automatic", "Tiêu chí này được tính tự động, không tự chấm.")
+        raise IndicesError("automatic", _("Tiêu chí này được tính tự động, không tự chấm."))
     before = _score_snapshot(score)
     if value in (None, ""):
         score.self_score = None
@@ -418,9 +435,9 @@ def missing(assessment: Assessment) -> list[str]:
         if c.method != ScoringMethod.MANUAL:
             continue
         if s.self_score is None:
-            out.append(f"Tiêu chí {c.code} chưa tự chấm điểm.")
+            out.append(_("Tiêu chí %(c)s chưa tự chấm điểm.") % {"c": c.code})
         elif c.evidence_required and s.self_score > 0 and not s.evidence.all():
-            out.append(f"Tiêu chí {c.code} cần tài liệu kiểm chứng.")
+            out.append(_("Tiêu chí %(c)s cần tài liệu kiểm chứng.") % {"c": c.code})
     return out
 
 
@@ -440,7 +457,7 @@ def submit(assessment: Assessment, *, actor: Any) -> Assessment:
         if m.role == Role.AGENCY_LEADER
     }
     if assessment.agency_id not in leaders:
-        raise IndicesError("leader_only", "Lãnh đạo cơ quan gửi kết quả tự đánh giá.")
+        raise IndicesError("leader_only", _("Lãnh đạo cơ quan gửi kết quả tự đánh giá."))
     gaps = missing(assessment)
     if gaps:
         raise IndicesError("incomplete", " ".join(gaps), gaps)
@@ -485,27 +502,27 @@ def appraise(
     score = _locked_score(score)
     if not can_appraise(score.assessment):
         raise IndicesError(
-            "not_submitted", "Chỉ thẩm định khi cơ quan đã gửi hoặc đã hết hạn tự đánh giá."
+            "not_submitted", _("Chỉ thẩm định khi cơ quan đã gửi hoặc đã hết hạn tự đánh giá.")
         )
     before = _score_snapshot(score)
     if decision == Appraisal.ACCEPTED:
         if score.proposed is None:
             raise IndicesError(
-                "nothing_to_accept", "Tiêu chí chưa có điểm để đồng ý; hãy chấm điểm thẩm định."
+                "nothing_to_accept", _("Tiêu chí chưa có điểm để đồng ý; hãy chấm điểm thẩm định.")
             )
         score.appraised_score = None
         score.appraisal_reason = reason.strip()
     elif decision == Appraisal.ADJUSTED:
         if value in (None, ""):
-            raise IndicesError("score_required", "Cần ghi điểm thẩm định.")
+            raise IndicesError("score_required", _("Cần ghi điểm thẩm định."))
         parsed = parse_score(value)
         _check_range(parsed, score.criterion)
         if not reason.strip():
-            raise IndicesError("reason_required", "Cần ghi lý do điều chỉnh điểm.")
+            raise IndicesError("reason_required", _("Cần ghi lý do điều chỉnh điểm."))
         score.appraised_score = parsed
         score.appraisal_reason = reason.strip()
     else:
-        raise IndicesError("invalid_decision", "Ý kiến thẩm định không hợp lệ.")
+        raise IndicesError("invalid_decision", _("Ý kiến thẩm định không hợp lệ."))
     score.appraisal = decision
     score.appraised_by = actor
     score.appraised_at = timezone.now()
@@ -587,7 +604,7 @@ def finalise(framework: Framework, *, actor: Any) -> Framework:
     _require_office(actor)
     framework = Framework.objects.select_for_update().get(pk=framework.pk)
     if framework.status != FrameworkStatus.PUBLISHED:
-        raise IndicesError("not_published", "Chỉ công bố kết quả của bộ chỉ số đã ban hành.")
+        raise IndicesError("not_published", _("Chỉ công bố kết quả của bộ chỉ số đã ban hành."))
     assessments = list(framework.assessments.select_related("agency", "framework"))
     for a in assessments:
         refresh_automatic(a)
@@ -596,7 +613,7 @@ def finalise(framework: Framework, *, actor: Any) -> Framework:
     if gaps:
         lines = [f"{name}: tiêu chí {', '.join(codes)}" for name, codes in gaps.items()]
         raise IndicesError(
-            "unfinished", "Còn tiêu chí chưa có điểm thẩm định — " + "; ".join(lines), gaps
+            "unfinished", _("Còn tiêu chí chưa có điểm thẩm định — ") + "; ".join(lines), gaps
         )
     top = max_total(framework)
     for a in assessments:
@@ -675,12 +692,14 @@ def save_criterion(criterion: Criterion, *, actor: Any) -> Criterion:
     """Only a draft framework's tree can change."""
     _require_office(actor)
     if criterion.framework.is_frozen:
-        raise IndicesError("frozen", "Bộ chỉ số đã ban hành, không sửa tiêu chí được.")
+        raise IndicesError("frozen", _("Bộ chỉ số đã ban hành, không sửa tiêu chí được."))
     try:
         with transaction.atomic():
             criterion.save()
     except IntegrityError:
-        raise IndicesError("duplicate_code", f"Mã tiêu chí {criterion.code} đã có.") from None
+        raise IndicesError(
+            "duplicate_code", _("Mã tiêu chí %(c)s đã có.") % {"c": criterion.code}
+        ) from None
     log_action(
         criterion.framework,
         "index.criterion_save",

@@ -31,6 +31,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cchc.core.audit import log_action
 from cchc.dossiers import constants as dc
@@ -195,11 +196,11 @@ def create_round(title: str, start: dt.date, end: dt.date, *, actor: Any) -> Sur
 
     _require_office(actor)
     if end < start or not title.strip():
-        raise IndicesError("invalid_round", "Cần tên đợt khảo sát và khoảng thời gian hợp lệ.")
+        raise IndicesError("invalid_round", _("Cần tên đợt khảo sát và khoảng thời gian hợp lệ."))
     instrument = SurveyInstrument.objects.order_by("pk").first()
     province = province_by_code(conf.CCHC_DEFAULT_PROVINCE_CODE)
     if instrument is None or province is None:
-        raise IndicesError("no_instrument", "Chưa có phiếu khảo sát hoặc dữ liệu tỉnh.")
+        raise IndicesError("no_instrument", _("Chưa có phiếu khảo sát hoặc dữ liệu tỉnh."))
     survey = SurveyRound.objects.create(
         instrument=instrument, province=province, title=title.strip(), start=start, end=end
     )
@@ -246,11 +247,11 @@ def draw_sample(
     _require_office(actor)
     survey = SurveyRound.objects.select_for_update().get(pk=survey.pk)
     if survey.status not in (RoundStatus.DRAFT, RoundStatus.OPEN):
-        raise IndicesError("closed", "Đợt khảo sát đã dừng thu phiếu.")
+        raise IndicesError("closed", _("Đợt khảo sát đã dừng thu phiếu."))
     if size < 1:
-        raise IndicesError("invalid_size", "Cỡ mẫu phải lớn hơn 0.")
+        raise IndicesError("invalid_size", _("Cỡ mẫu phải lớn hơn 0."))
     if not questions(survey):
-        raise IndicesError("no_questions", "Phiếu khảo sát chưa có tiêu chí.")
+        raise IndicesError("no_questions", _("Phiếu khảo sát chưa có tiêu chí."))
     already = set(survey.invitations.values_list("dossier_id", flat=True))
     rows = list(
         frame_for(survey).order_by("pk").values_list("pk", "competent_agency_id", "desk_id")
@@ -262,7 +263,7 @@ def draw_sample(
         if pk not in already:
             strata[(agency_id, desk_id)].append(pk)
     if not strata:
-        raise IndicesError("empty_frame", "Không có hồ sơ trả kết quả trong kỳ để chọn mẫu.")
+        raise IndicesError("empty_frame", _("Không có hồ sơ trả kết quả trong kỳ để chọn mẫu."))
     if survey.sample_seed is None:
         survey.sample_seed = seed if seed is not None else secrets.randbits(48)
     rng = random.Random(f"{survey.sample_seed}:{len(already)}")
@@ -333,20 +334,24 @@ def clean_answers(survey: SurveyRound, raw: dict[str, Any]) -> dict[str, int]:
         except (TypeError, ValueError):
             number = -1
         if number < 0 or number > 5:
-            raise IndicesError("invalid_answer", f"Câu trả lời cho “{q.text}” không hợp lệ.")
+            raise IndicesError(
+                "invalid_answer", _("Câu trả lời cho “%(q)s” không hợp lệ.") % {"q": q.text}
+            )
         out[q.code] = number
     if missing:
         raise IndicesError(
-            "unanswered", "Xin trả lời tất cả các câu hỏi (chọn “Không ý kiến” nếu cần).", missing
+            "unanswered",
+            _("Xin trả lời tất cả các câu hỏi (chọn “Không ý kiến” nếu cần)."),
+            missing,
         )
     if not any(out.values()):
-        raise IndicesError("no_opinion", "Phiếu không có câu trả lời nào ngoài “Không ý kiến”.")
+        raise IndicesError("no_opinion", _("Phiếu không có câu trả lời nào ngoài “Không ý kiến”."))
     return out
 
 
 def _require_open(survey: SurveyRound) -> None:
     if survey.status != RoundStatus.OPEN:
-        raise IndicesError("not_open", "Đợt khảo sát không trong thời gian thu phiếu.")
+        raise IndicesError("not_open", _("Đợt khảo sát không trong thời gian thu phiếu."))
 
 
 def invitation_for(token: str) -> SurveyInvitation | None:
@@ -361,10 +366,10 @@ def invitation_for(token: str) -> SurveyInvitation | None:
 def answer_invitation(token: str, raw: dict[str, Any], comment: str = "") -> SurveyResponse:
     found = invitation_for(token)
     if found is None:
-        raise IndicesError("invalid_link", "Đường dẫn khảo sát không đúng.")
+        raise IndicesError("invalid_link", _("Đường dẫn khảo sát không đúng."))
     invitation = SurveyInvitation.objects.select_for_update().get(pk=found.pk)
     if invitation.used_at:
-        raise IndicesError("used", "Phiếu khảo sát này đã được trả lời. Xin cảm ơn Ông/Bà.")
+        raise IndicesError("used", _("Phiếu khảo sát này đã được trả lời. Xin cảm ơn Ông/Bà."))
     survey = found.round
     _require_open(survey)
     answers = clean_answers(survey, raw)
@@ -411,15 +416,17 @@ def record_response(
     """A kiosk answer, or a paper questionnaire typed in by staff (each paper number once)."""
     _require_open(survey)
     if channel not in (ResponseChannel.KIOSK, ResponseChannel.PAPER):
-        raise IndicesError("invalid_channel", "Kênh thu phiếu không hợp lệ.")
+        raise IndicesError("invalid_channel", _("Kênh thu phiếu không hợp lệ."))
     if agency.pk not in {a.pk for a in agencies_of_province(survey)}:
-        raise IndicesError("invalid_agency", "Cơ quan không thuộc địa bàn của đợt khảo sát.")
+        raise IndicesError("invalid_agency", _("Cơ quan không thuộc địa bàn của đợt khảo sát."))
     paper_number = paper_number.strip()
     if channel == ResponseChannel.PAPER:
         if not paper_number:
-            raise IndicesError("paper_number_required", "Cần ghi số phiếu giấy.")
+            raise IndicesError("paper_number_required", _("Cần ghi số phiếu giấy."))
         if survey.responses.filter(channel=channel, paper_number=paper_number).exists():
-            raise IndicesError("duplicate_paper", f"Phiếu số {paper_number} đã được nhập.")
+            raise IndicesError(
+                "duplicate_paper", _("Phiếu số %(n)s đã được nhập.") % {"n": paper_number}
+            )
     answers = clean_answers(survey, raw)
     response = SurveyResponse.objects.create(
         round=survey,
@@ -456,7 +463,7 @@ def set_status(survey: SurveyRound, status: str, *, actor: Any) -> SurveyRound:
     if survey.status not in allowed.get(status, set()):
         raise IndicesError(
             "invalid_transition",
-            "Không chuyển được trạng thái đợt khảo sát (thu phiếu → dừng thu phiếu → công bố).",
+            _("Không chuyển được trạng thái đợt khảo sát (thu phiếu → dừng thu phiếu → công bố)."),
         )
     before = survey.status
     survey.status = status

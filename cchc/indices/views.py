@@ -88,7 +88,9 @@ def framework_action(request: HttpRequest, pk: int, action: str) -> HttpResponse
                 try:
                     framework.self_deadline = dt.date.fromisoformat(deadline)
                 except ValueError:
-                    raise s.IndicesError("invalid_date", "Hạn tự đánh giá không hợp lệ.") from None
+                    raise s.IndicesError(
+                        "invalid_date", _("Hạn tự đánh giá không hợp lệ.")
+                    ) from None
             if survey.isdigit():
                 framework.survey_round = get_object_or_404(SurveyRound, pk=int(survey))
             framework.save(update_fields=["self_deadline", "survey_round"])
@@ -101,7 +103,7 @@ def framework_action(request: HttpRequest, pk: int, action: str) -> HttpResponse
         elif action == "sao-chep":
             year = request.POST.get("year", "")
             if not year.isdigit() or not 2000 <= int(year) <= 2100:
-                raise s.IndicesError("invalid_year", "Năm của bộ chỉ số mới không hợp lệ.")
+                raise s.IndicesError("invalid_year", _("Năm của bộ chỉ số mới không hợp lệ."))
             copy = s.copy_framework(framework, year=int(year), actor=request.user)
             messages.success(request, _("Đã tạo dự thảo bộ chỉ số năm %(y)s.") % {"y": year})
             return redirect("indices:framework", pk=copy.pk)
@@ -169,7 +171,7 @@ def assessment_page(request: HttpRequest, pk: int) -> HttpResponse:
             elif do == "minh-chung":
                 upload = request.FILES.get("file")
                 if upload is None:
-                    raise s.IndicesError("file_required", "Chọn tệp tài liệu kiểm chứng.")
+                    raise s.IndicesError("file_required", _("Chọn tệp tài liệu kiểm chứng."))
                 s.add_evidence(score, upload, actor=request.user)
                 messages.success(request, _("Đã thêm tài liệu kiểm chứng."))
             elif do == "tham-dinh":
@@ -308,7 +310,7 @@ def round_page(request: HttpRequest, pk: int) -> HttpResponse:
             if do == "chon-mau":
                 size = request.POST.get("size", "")
                 if not size.isdigit():
-                    raise s.IndicesError("invalid_size", "Cỡ mẫu phải là số nguyên dương.")
+                    raise s.IndicesError("invalid_size", _("Cỡ mẫu phải là số nguyên dương."))
                 made = sv.draw_sample(survey, size=int(size), actor=request.user)
                 messages.success(
                     request, _("Đã chọn %(n)s hồ sơ và gửi lời mời khảo sát.") % {"n": len(made)}
@@ -370,7 +372,7 @@ def paper_entry(
         agency = next((a for a in agencies if str(a.pk) == form.get("agency")), None)
         try:
             if agency is None:
-                raise s.IndicesError("agency_required", "Chọn cơ quan giải quyết hồ sơ.")
+                raise s.IndicesError("agency_required", _("Chọn cơ quan giải quyết hồ sơ."))
             sv.record_response(
                 survey,
                 _answers(request),
@@ -453,7 +455,7 @@ def national(request: HttpRequest) -> HttpResponse:
         upload = request.FILES.get("file")
         try:
             if upload is None:
-                raise s.IndicesError("file_required", "Chọn tệp .csv hoặc .xlsx kết quả chỉ số.")
+                raise s.IndicesError("file_required", _("Chọn tệp .csv hoặc .xlsx kết quả chỉ số."))
             result = nat.import_results(upload.read(), upload.name, actor=request.user)
         except s.IndicesError as exc:
             messages.error(request, exc.message)

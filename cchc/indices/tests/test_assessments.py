@@ -373,3 +373,14 @@ def test_exports_hold_the_ranking(world, tmp_path):
     ]
     open_in_libreoffice(data, "xlsx", tmp_path)
     open_in_libreoffice(announcement_docx(this), "docx", tmp_path)
+
+
+def test_refusals_are_translated(world):
+    from django.utils import translation
+
+    with translation.override("en"), pytest.raises(s.IndicesError) as e:
+        s.parse_score("abc")
+    assert e.value.message == "Score “abc” is not a number."
+    with pytest.raises(s.IndicesError) as e:
+        s.parse_score("abc")
+    assert e.value.message == "Điểm “abc” không phải là số."
