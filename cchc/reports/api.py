@@ -1,15 +1,16 @@
 """`/api/v1/reports/…`: the same numbers as the pages, as JSON."""
 
+import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from cchc.core.api import AUTH, ApiError
 
-from .stats import GROUPS, settlement_report
+from .stats import GROUPS
 from .targets import all_targets
-from .views import filtered, period_from
+from .views import filtered, period_from, report_for
 
 router = Router(tags=["reports"], auth=AUTH)
 
@@ -26,6 +27,11 @@ class SettlementOut(Schema):
     start: str
     end: str
     group: str
+    as_of: dt.datetime | None = Field(
+        None,
+        description="Khi số liệu đọc từ bảng tổng hợp: thời điểm tính lại bảng; null khi tính "
+        "trực tiếp từ hồ sơ.",
+    )
     rows: list[RowOut]
     total: RowOut
 
@@ -45,18 +51,21 @@ def _row(row: Any) -> dict[str, Any]:
     response=SettlementOut,
     summary="Báo cáo tình hình, kết quả giải quyết TTHC (R-STATS)",
     description="Tham số như trang báo cáo: period (month, quarter, half, year, custom), year, "
-    "number, start, end (dd/mm/yyyy), group, agency, desk, field, commune, level, channel.",
+    "number, start, end (dd/mm/yyyy), group, agency, desk, field, commune, level, channel. "
+    "Cán bộ CCHC xem toàn tỉnh theo tháng, quý, 6 tháng, năm được đọc từ bảng tổng hợp "
+    "(as_of cho biết lúc tính); live=1 tính trực tiếp từ hồ sơ.",
 )
 def settlement(request: HttpRequest, group: str = "agency") -> Any:
     period, _problem = period_from(request.GET)
     if group not in GROUPS:
         raise ApiError(422, "invalid_parameter", "Nhóm báo cáo không hợp lệ.", [{"field": "group"}])
-    report = settlement_report(period, group, filtered(request))
+    report = report_for(request, period, group)
     return {
         "period": period.label,
         "start": period.start.isoformat(),
         "end": period.end.isoformat(),
         "group": report.group,
+        "as_of": report.as_of,
         "rows": [_row(r) for r in report.rows],
         "total": _row(report.total),
     }

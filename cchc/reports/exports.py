@@ -30,6 +30,15 @@ def _values(row: Row) -> list[object]:
     return [row.cells[name] for name, _ in COLUMNS] + [float(rate) if rate is not None else None]
 
 
+def cut_off(report: Report) -> str:
+    """The moment the figures stand at, as filed documents state it."""
+    if report.as_of is not None:
+        moment = timezone.localtime(report.as_of)
+        return f"Số liệu tổng hợp đến {moment:%H:%M} ngày {moment:%d/%m/%Y}"
+    moment = timezone.localtime()
+    return f"Số liệu tính từ hồ sơ lúc {moment:%H:%M} ngày {moment:%d/%m/%Y}"
+
+
 def report_xlsx(report: Report, issuer: str) -> bytes:
     wb = Workbook()
     ws = wb.active
@@ -42,7 +51,7 @@ def report_xlsx(report: Report, issuer: str) -> bytes:
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
     ws["A2"].font = Font(bold=True, size=13)
     ws["A2"].alignment = Alignment(horizontal="center")
-    ws.append([f"Kỳ báo cáo: {report.period.label}"])
+    ws.append([f"Kỳ báo cáo: {report.period.label} ({cut_off(report)})"])
     ws.merge_cells(start_row=3, start_column=1, end_row=3, end_column=width)
     ws["A3"].alignment = Alignment(horizontal="center")
     top, sub = 5, 6
@@ -130,7 +139,7 @@ def report_docx(report: Report, issuer: str, parent: str, place: str) -> bytes:
     from docx.shared import Pt
 
     doc = official_docx(issuer, parent, place, TITLE, landscape=True)
-    period = doc.add_paragraph(f"Kỳ báo cáo: {report.period.label}")
+    period = doc.add_paragraph(f"Kỳ báo cáo: {report.period.label} ({cut_off(report)})")
     period.alignment = WD_ALIGN_PARAGRAPH.CENTER
     labels = [GROUPS[report.group][2], *[label for _, label in COLUMNS], "Tỷ lệ đúng hạn (%)"]
     table = doc.add_table(rows=1, cols=len(labels))
@@ -166,6 +175,7 @@ def report_pdf(report: Report, issuer: str, parent: str, place: str) -> bytes:
         "reports/settlement_pdf.html",
         {
             "report": report,
+            "cut_off": cut_off(report),
             "columns": COLUMNS,
             "group_label": GROUPS[report.group][2],
             "title": TITLE,

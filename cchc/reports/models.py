@@ -5,11 +5,18 @@ from django.utils.translation import gettext_lazy as _
 
 
 class MonthlyCounts(models.Model):
-    """Events per month × competent agency × desk × field × channel.
+    """Events per month × competent agency × desk × field × channel (received dossiers only).
 
-    `received` counts receptions in the month; the settled/refused/withdrawn columns count
-    dossiers finished in the month. Rebuilt by `manage.py rebuild_rollups` (every few minutes
-    from cron); a test checks it equals recomputation from the dossiers.
+    Each column counts the dossiers whose event falls in the month (local time):
+    - `received`: received; `due`: legal due moment;
+    - `finished`: finished in any way; of which `settled_*` (granted, by timeliness),
+      `refused`, `withdrawn` (at the applicant's request or unsupplemented);
+    - `closed_due`: finished, by the later of the finish and the legal due moment — so that
+      "open and past due at the end of month M" = due before M's end − closed_due before it;
+    - `stops_started` / `stops_ended`: clock stops opened / closed.
+    Sums of these over months give every cell of the periodic report (R-STATS) for
+    month-aligned periods (`stats.rollup_report`). Rebuilt by `manage.py rebuild_rollups`
+    (every few minutes from cron); tests check both against recomputation from the dossiers.
     """
 
     month = models.DateField(_("tháng"))
@@ -25,6 +32,11 @@ class MonthlyCounts(models.Model):
     settled_late = models.PositiveIntegerField(default=0)
     refused = models.PositiveIntegerField(default=0)
     withdrawn = models.PositiveIntegerField(default=0)
+    finished = models.PositiveIntegerField(default=0)
+    due = models.PositiveIntegerField(default=0)
+    closed_due = models.PositiveIntegerField(default=0)
+    stops_started = models.PositiveIntegerField(default=0)
+    stops_ended = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [

@@ -16,11 +16,12 @@ The on-time rate is (early + on time) / settled.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 
 from cchc.dossiers import constants as c
 from cchc.dossiers.models import ClockStop, Dossier
@@ -77,6 +78,9 @@ class Report:
     group: str
     rows: list[Row]
     total: Row
+    # when the figures were read from the rollups, the moment these were last rebuilt;
+    # None when they were computed from the dossiers just now
+    as_of: dt.datetime | None = None
 
 
 def conditions(period: Period) -> dict[str, Q]:
@@ -124,17 +128,109 @@ def settlement_report(
     )
     qs = qs.annotate(stopped_at_end=Exists(open_stop))
     aggregates = {name: Count("pk", filter=cond) for name, cond in conditions(period).items()}
+    values = qs.values(key_field, name_field).annotate(**aggregates).order_by(name_field, key_field)
+    return _report(period, group, [(v[key_field], v[name_field], v) for v in values])
+
+
+def _report(
+    period: Period, group: str, found: list[tuple[Any, Any, dict[str, int]]], **extra: Any
+) -> Report:
     names = dict(c.Channel.choices) if group == "channel" else {}
     levels = {"province": "Cấp tỉnh", "district": "Cấp huyện", "commune": "Cấp xã"}
     rows = []
-    for values in (
-        qs.values(key_field, name_field).annotate(**aggregates).order_by(name_field, key_field)
-    ):
-        cells = {name: values[name] for name in aggregates}
+    for key, raw_name, values in found:
+        cells = {name: values[name] for name, _label in COLUMNS}
         if not any(cells.values()):
             continue
-        raw_name = values[name_field]
         name = str(names.get(raw_name) or levels.get(raw_name) or raw_name or "—")
-        rows.append(Row(values[key_field], name, cells))
-    total = Row(None, "Tổng cộng", {name: sum(r.cells[name] for r in rows) for name in aggregates})
-    return Report(period, group, rows, total)
+        rows.append(Row(key, name, cells))
+    total = Row(
+        None, "Tổng cộng", {name: sum(r.cells[name] for r in rows) for name, _label in COLUMNS}
+    )
+    return Report(period, group, rows, total, **extra)
+
+
+# The rollups' own names for the groups and filters they can serve (stats.GROUPS keys).
+ROLLUP_FIELDS = {
+    "agency": ("agency_id", "agency__name"),
+    "desk": ("desk_id", "desk__name"),
+    "field": ("field_id", "field__name"),
+    "channel": ("channel", "channel"),
+    "level": ("agency__area__level", "agency__area__level"),
+}
+
+
+def month_aligned(period: Period) -> bool:
+    return period.start.day == 1 and (period.end + dt.timedelta(days=1)).day == 1
+
+
+def rollup_report(period: Period, group: str, filters: dict[str, Any] | None = None) -> Report:
+    """The same report from `MonthlyCounts` — one grouped read of a few thousand rows instead
+    of every dossier — for a month-aligned period, a group of `ROLLUP_FIELDS` and filters
+    on the rollups' own fields (`agency_id`, `desk_id`, `field_id`, `channel`,
+    `agency__area__level`). Each cell is a sum of monthly events (see `MonthlyCounts`):
+
+    - carried over = received − finished, both before the start;
+    - in progress = received − finished, both before the end;
+    - overdue = due − closed_due, both before the end; not yet due = in progress − overdue;
+    - suspended = stops started − stops ended, both before the end;
+    - the new, settled, refused and withdrawn cells: the months of the period.
+    Tests check every cell against `settlement_report` on a generated workload.
+    """
+    from .models import MonthlyCounts
+    from .rollups import as_of
+
+    if not month_aligned(period) or group not in ROLLUP_FIELDS:
+        raise ValueError("the rollups serve month-aligned periods and their own groups")
+    key_field, name_field = ROLLUP_FIELDS[group]
+    start, end = period.start, period.end + dt.timedelta(days=1)
+    before_start, within = Q(month__lt=start), Q(month__gte=start)
+    sums = {
+        "received_before_start": Sum("received", filter=before_start),
+        "finished_before_start": Sum("finished", filter=before_start),
+        "received_before_end": Sum("received"),
+        "finished_before_end": Sum("finished"),
+        "due_before_end": Sum("due"),
+        "closed_due_before_end": Sum("closed_due"),
+        "stops_started": Sum("stops_started"),
+        "stops_ended": Sum("stops_ended"),
+        "settled_early": Sum("settled_early", filter=within),
+        "settled_on_time": Sum("settled_on_time", filter=within),
+        "settled_late": Sum("settled_late", filter=within),
+        "refused": Sum("refused", filter=within),
+        "withdrawn": Sum("withdrawn", filter=within),
+    }
+    for channel in c.Channel.values:
+        sums[f"new_{channel}"] = Sum("received", filter=within & Q(channel=channel))
+    rows = (
+        MonthlyCounts.objects.filter(month__lt=end, **(filters or {}))
+        .values(key_field, name_field)
+        .annotate(**sums)
+        .order_by(name_field, key_field)
+    )
+    found = []
+    for r in rows:
+        v = {k: r[k] or 0 for k in sums}
+        in_progress = v["received_before_end"] - v["finished_before_end"]
+        overdue = v["due_before_end"] - v["closed_due_before_end"]
+        cells = {
+            "carried_over": v["received_before_start"] - v["finished_before_start"],
+            "new_online": v["new_online"],
+            "new_in_person": v["new_in_person"],
+            "new_post": v["new_post"],
+            "settled_early": v["settled_early"],
+            "settled_on_time": v["settled_on_time"],
+            "settled_late": v["settled_late"],
+            "settled": v["settled_early"] + v["settled_on_time"] + v["settled_late"],
+            "refused": v["refused"],
+            "withdrawn": v["withdrawn"],
+            "in_progress_not_due": in_progress - overdue,
+            "in_progress_overdue": overdue,
+            "in_progress": in_progress,
+            "suspended": v["stops_started"] - v["stops_ended"],
+        }
+        cells["received"] = (
+            cells["carried_over"] + cells["new_online"] + cells["new_in_person"] + cells["new_post"]
+        )
+        found.append((r[key_field], r[name_field], cells))
+    return _report(period, group, found, as_of=as_of())

@@ -13,10 +13,18 @@ from django.utils import timezone
 from cchc.organizations.models import AdministrativeArea, Agency, Desk
 from cchc.procedures.models import ProcedureField
 
-from . import periods
+from . import periods, rollups
 from .exports import report_docx, report_pdf, report_xlsx
 from .scope import report_scope, sees_province
-from .stats import COLUMNS, GROUPS, settlement_report
+from .stats import (
+    COLUMNS,
+    GROUPS,
+    ROLLUP_FIELDS,
+    Report,
+    month_aligned,
+    rollup_report,
+    settlement_report,
+)
 
 PERIOD_KINDS = [
     ("month", "Tháng"),
@@ -78,13 +86,49 @@ def filtered(request: HttpRequest):  # type: ignore[no-untyped-def]
     return qs
 
 
+def rollup_filters(request: HttpRequest) -> dict[str, object] | None:
+    """The request's filters on the rollups' own fields, or None when the rollups cannot
+    serve it: the user reports on less than the whole province (their scope follows the
+    dossiers' steps), a commune is asked for, or `live=1` asks for figures computed now."""
+    if request.GET.get("live") == "1" or not sees_province(request.user):
+        return None
+    if request.GET.get("commune", "").isdigit():
+        return None
+    out: dict[str, object] = {}
+    for param, lookup in (("agency", "agency_id"), ("desk", "desk_id"), ("field", "field_id")):
+        value = request.GET.get(param, "")
+        if value.isdigit():
+            out[lookup] = int(value)
+    level = request.GET.get("level", "")
+    if level in ("province", "district", "commune"):
+        out["agency__area__level"] = level
+    channel = request.GET.get("channel", "")
+    if channel in ("online", "in_person", "post"):
+        out["channel"] = channel
+    return out
+
+
+def report_for(request: HttpRequest, period: periods.Period, group: str) -> Report:
+    """The periodic report from the rollups when they can serve the request and have been
+    built, else computed from the dossiers now (`Report.as_of` tells which)."""
+    filters = rollup_filters(request)
+    if (
+        filters is not None
+        and group in ROLLUP_FIELDS
+        and month_aligned(period)
+        and rollups.as_of() is not None
+    ):
+        return rollup_report(period, group, filters)
+    return settlement_report(period, group, filtered(request))
+
+
 @login_required
 def settlement(request: HttpRequest) -> HttpResponse:
     period, problem = period_from(request.GET)
     group = request.GET.get("group", "agency")
     if group not in GROUPS:
         group = "agency"
-    report = settlement_report(period, group, filtered(request))
+    report = report_for(request, period, group)
     fmt = request.GET.get("format", "")
     if fmt in ("xlsx", "docx", "pdf"):
         province = AdministrativeArea.objects.filter(
@@ -126,8 +170,16 @@ def settlement(request: HttpRequest) -> HttpResponse:
             "desks": Desk.objects.order_by("kind", "name")[:400],
             "fields": ProcedureField.objects.order_by("name"),
             "query": request.GET.urlencode(),
+            "live_query": _with(request, live="1"),
         },
     )
+
+
+def _with(request: HttpRequest, **changes: str) -> str:
+    params = request.GET.copy()
+    for key, value in changes.items():
+        params[key] = value
+    return params.urlencode()
 
 
 @login_required
@@ -151,8 +203,11 @@ def targets(request: HttpRequest) -> HttpResponse:
     )
 
 
-def rollup_series(months: int = 12) -> list[dict[str, object]] | None:
-    """The province-wide series from the monthly rollups (None when they were never built)."""
+def rollup_series(
+    months: int = 12, filters: dict[str, object] | None = None
+) -> list[dict[str, object]] | None:
+    """The series from the monthly rollups, for the province or a slice of it on the rollups'
+    fields (None when they were never built)."""
     from django.db.models import Sum
 
     from .models import MonthlyCounts
@@ -165,7 +220,7 @@ def rollup_series(months: int = 12) -> list[dict[str, object]] | None:
         first = (first - dt.timedelta(days=1)).replace(day=1)
     sums = {
         r["month"]: r
-        for r in MonthlyCounts.objects.filter(month__gte=first)
+        for r in MonthlyCounts.objects.filter(month__gte=first, **(filters or {}))
         .values("month")
         .annotate(
             received=Sum("received"),
@@ -223,8 +278,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     from .targets import all_targets
 
     scope = filtered(request)
-    filters = ("agency", "desk", "field", "commune", "level", "channel")
-    whole = sees_province(request.user) and not any(request.GET.get(k) for k in filters)
+    filters = rollup_filters(request)
+    whole = filters == {}  # the reform officer's whole province
     snapshot = province_snapshot() if whole else None
     if snapshot is not None:  # the whole province reads what rebuild_rollups stored
         metrics, overdue, computed_at = snapshot
@@ -235,8 +290,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         request,
         "reports/dashboard.html",
         {
-            # the whole province reads the rollups; narrower scopes compute live
-            "series": (whole and rollup_series()) or monthly_series(scope),
+            # the province and its slices read the rollups; narrower scopes compute live
+            "series": (filters is not None and rollup_series(filters=filters))
+            or monthly_series(scope),
             "overdue": overdue,
             "metrics": metrics,
             "computed_at": computed_at,

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
 from django.core.management import call_command
 from django.db.models import Sum
 
+from cchc.dossiers.models import Dossier
 from cchc.reports import periods
 from cchc.reports.models import MonthlyCounts
 from cchc.reports.stats import settlement_report
@@ -105,3 +107,116 @@ def test_province_dashboard_reads_the_rollups(client, world):
     # … and a narrower view (one agency) still computes live
     narrowed = client.get(reverse("reports:dashboard"), {"agency": world.commune_pc.pk})
     assert "khi tính lại bảng tổng hợp" not in narrowed.content.decode()
+
+
+def test_the_periodic_report_from_the_rollups_equals_the_dossiers_cell_by_cell(world):
+    """R-STATS from `MonthlyCounts`: every cell, every group, month-aligned periods that start
+    before, cross and follow the workload, with and without a filter."""
+    from cchc.reports.stats import COLUMNS, rollup_report
+
+    call_command(
+        "generate_workload",
+        "--from",
+        "2025-05-26",
+        "--to",
+        "2025-08-08",
+        "--scale",
+        "0.004",
+        "--seed",
+        "17",
+        stdout=io.StringIO(),
+    )
+    # a suspension still open at a month's end, and one closed within it
+    from cchc.dossiers import services as ds
+    from cchc.dossiers.testing import at
+
+    paused = world.received(moment="2025-08-20 09:00")
+    ds.pause(paused, reason="Chờ nộp thuế", actor=world.division_head, at=at("2025-08-27 09:00"))
+    agency = world.received(moment="2025-08-21 09:00").competent_agency_id
+    call_command("rebuild_rollups", stdout=io.StringIO())
+    checked = 0
+    for period in (
+        periods.month(2025, 5),
+        periods.month(2025, 6),
+        periods.month(2025, 8),
+        periods.month(2025, 9),
+        periods.quarter(2025, 3),
+        periods.half(2025, 2),
+        periods.year(2025),
+        periods.custom(dt.date(2025, 7, 1), dt.date(2025, 9, 30)),
+    ):
+        for group in ("agency", "desk", "field", "channel", "level"):
+            for filters, scope in (
+                ({}, Dossier.objects.all()),
+                ({"agency_id": agency}, Dossier.objects.filter(competent_agency_id=agency)),
+                ({"channel": "online"}, Dossier.objects.filter(channel="online")),
+            ):
+                live = settlement_report(period, group, scope)
+                stored = rollup_report(period, group, filters)
+                assert [(r.key, r.name) for r in stored.rows] == [
+                    (r.key, r.name) for r in live.rows
+                ], (period.label, group, filters)
+                for mine, theirs in zip(stored.rows, live.rows, strict=True):
+                    for name, _label in COLUMNS:
+                        assert mine.cells[name] == theirs.cells[name], (
+                            period.label,
+                            group,
+                            filters,
+                            mine.name,
+                            name,
+                        )
+                        checked += 1
+                assert stored.as_of is not None and live.as_of is None
+    assert checked > 1000
+    # the workload left dossiers open, overdue and suspended at some month's end
+    august = rollup_report(periods.month(2025, 8), "agency").total.cells
+    assert august["suspended"] >= 1 and august["carried_over"] > 0
+    assert rollup_report(periods.year(2025), "agency").total.cells["in_progress_overdue"] >= 0
+
+
+def test_the_rollups_serve_only_month_aligned_periods_and_their_own_groups():
+    from cchc.reports.stats import rollup_report
+
+    with pytest.raises(ValueError):
+        rollup_report(periods.custom(dt.date(2025, 7, 2), dt.date(2025, 7, 31)), "agency")
+    with pytest.raises(ValueError):
+        rollup_report(periods.month(2025, 7), "commune")
+
+
+def test_the_report_page_reads_the_rollups_says_when_and_computes_live_on_request(
+    client, world, django_assert_max_num_queries
+):
+    from django.urls import reverse
+
+    world.received(moment="2026-11-23 09:00")
+    call_command("rebuild_rollups", stdout=io.StringIO())
+    world.received(moment="2026-11-24 09:00", channel="online")  # after the rebuild
+    client.force_login(world.reform_officer)
+    url = reverse("reports:settlement")
+    month = {"period": "month", "year": 2026, "number": 11}
+    with django_assert_max_num_queries(12):
+        page = client.get(url, month).content.decode()
+    assert "Số liệu đọc từ bảng tổng hợp, tính lại lúc" in page
+    total = client.get("/api/v1/reports/settlement", month).json()
+    assert total["as_of"] is not None and total["total"]["cells"]["received"] == 1
+    # live=1: the dossier received since the rebuild is counted, and the page says so
+    live = client.get(url, {**month, "live": "1"}).content.decode()
+    assert "Số liệu tính trực tiếp từ hồ sơ lúc xem." in live
+    now = client.get("/api/v1/reports/settlement", {**month, "live": "1"}).json()
+    assert now["as_of"] is None and now["total"]["cells"]["received"] == 2
+    # a custom period that is not whole months, and a commune, are computed from the dossiers
+    custom = {"period": "custom", "start": "02/11/2026", "end": "30/11/2026"}
+    assert client.get("/api/v1/reports/settlement", custom).json()["as_of"] is None
+    commune = world.commune_pc.area_id
+    sliced = client.get("/api/v1/reports/settlement", {**month, "commune": commune}).json()
+    assert sliced["as_of"] is None
+    # the filed files state the moment their figures stand at
+    from docx import Document
+
+    docx = client.get(url, {**month, "format": "docx"})
+    text = "\n".join(p.text for p in Document(io.BytesIO(docx.content)).paragraphs)
+    assert "Số liệu tổng hợp đến" in text
+    # a desk officer's scope follows the dossiers, not the rollups: always live
+    client.force_login(world.receptionist)
+    mine = client.get("/api/v1/reports/settlement", month).json()
+    assert mine["as_of"] is None and mine["total"]["cells"]["received"] == 2
