@@ -5,7 +5,8 @@
 
 The database must already hold the workload (see bench/README.md: `generate_workload` with
 `--clone-to`). For each scenario — an officer's inbox (first page), the public lookup, the
-dossier page, a reception, a year's report by agency × month and the leader dashboard — it
+dossier page, a reception, a year's report by agency × month, the leader dashboard and a
+year's periodic report (R-STATS) by agency — it
 measures the median and 95th percentile at 1 and 16 concurrent clients through gunicorn (wrk),
 beside two floors measured in the same run: the same SQL through pgbench, and the same SQL
 through a minimal Django view with a raw cursor. Prints a Markdown table and writes
@@ -65,7 +66,9 @@ from cchc.accounts.models import Membership, User  # noqa: E402
 from cchc.dossiers.inbox import inbox_page, waiting_steps  # noqa: E402
 from cchc.dossiers.models import Dossier, DossierStep  # noqa: E402
 from cchc.procedures.models import ProcedureVersion  # noqa: E402
+from cchc.reports import periods  # noqa: E402
 from cchc.reports.rollups import agency_months  # noqa: E402
+from cchc.reports.stats import rollup_report  # noqa: E402
 from cchc.reports.views import rollup_series  # noqa: E402
 
 
@@ -224,6 +227,11 @@ END;""",
     )
     write("report", captured(lambda: agency_months(2025), "reports_monthlycounts") + ";")
     write("dashboard", captured(lambda: rollup_series(), "reports_monthlycounts") + ";")
+    write(
+        "periodic",
+        captured(lambda: rollup_report(periods.year(2025), "agency"), "reports_monthlycounts")
+        + ";",
+    )
     officer_cookie = session_for(officer)
     # the dossier page as the agency's leader, who sees every dossier the agency settles
     leader = (
@@ -252,6 +260,11 @@ END;""",
             "headers": {"Authorization": f"Bearer {reform_token}"},
         },
         "dashboard": {"paths": ["/bao-cao/bang-dieu-khien/"], "headers": {"Cookie": reform_cookie}},
+        # the periodic report (R-STATS) for a year by agency, from the rollups
+        "periodic": {
+            "paths": ["/api/v1/reports/settlement?period=year&year=2025&group=agency"],
+            "headers": {"Authorization": f"Bearer {reform_token}"},
+        },
         "_meta": {
             "officer": officer.username,
             "inbox_steps": waiting_steps(officer).count(),
