@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from .models import AuditChainHead, AuditEvent
@@ -84,6 +84,22 @@ def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def _advance_head(key: str) -> tuple[int, str]:
+    """Take the next sequence number of chain `key` and the hash it follows, in one statement
+    that creates the head if needed and keeps its row locked until the transaction ends (so
+    concurrent writers of one chain queue, as `SELECT … FOR UPDATE` would make them)."""
+    table = connection.ops.quote_name(AuditChainHead._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (chain_key, last_sequence, last_hash) VALUES (%s, 1, '') "
+            f"ON CONFLICT (chain_key) DO UPDATE SET last_sequence = {table}.last_sequence + 1 "
+            "RETURNING last_sequence, last_hash",
+            [key],
+        )
+        sequence, prev_hash = cursor.fetchone()
+    return sequence, prev_hash
+
+
 def log_action(
     obj: models.Model,
     action: str,
@@ -107,11 +123,11 @@ def log_action(
     key = chain_key_for(obj)
     # no savepoint: an event is written with the change it records, or neither is
     with transaction.atomic(savepoint=False):
-        head, _ = AuditChainHead.objects.select_for_update().get_or_create(chain_key=key)
+        sequence, prev_hash = _advance_head(key)
         user = actor if getattr(actor, "pk", None) else None
         event = AuditEvent(
             chain_key=key,
-            sequence=head.last_sequence + 1,
+            sequence=sequence,
             occurred_at=at or timezone.now(),
             actor=user,
             actor_label=actor_label or (str(user) if user else "system"),
@@ -123,13 +139,11 @@ def log_action(
             to_status=to_status,
             reason=reason,
             changes=canonical(dict(changes)),
-            prev_hash=head.last_hash,
+            prev_hash=prev_hash,
         )
         event.hash = _event_digest(event)
         event.save()
-        head.last_sequence = event.sequence
-        head.last_hash = event.hash
-        head.save(update_fields=["last_sequence", "last_hash"])
+        AuditChainHead.objects.filter(chain_key=key).update(last_hash=event.hash)
     return event
 
 

@@ -214,7 +214,7 @@ class DossierDocument(models.Model):
     class Meta:
         verbose_name = _("giấy tờ trong hồ sơ")
         verbose_name_plural = _("giấy tờ trong hồ sơ")
-        ordering = ["dossier", "supplement_round", "pk"]
+        ordering = ["dossier_id", "supplement_round", "pk"]
 
     def __str__(self) -> str:
         return self.name
@@ -259,7 +259,7 @@ class DossierStep(models.Model):
     class Meta:
         verbose_name = _("bước xử lý")
         verbose_name_plural = _("bước xử lý")
-        ordering = ["dossier", "order", "pk"]
+        ordering = ["dossier_id", "order", "pk"]
         indexes = [
             # inboxes: active steps per agency by due moment
             models.Index(fields=["agency", "status", "due_at"], name="step_inbox"),
@@ -320,7 +320,7 @@ class Handover(models.Model):
     class Meta:
         verbose_name = _("bàn giao")
         verbose_name_plural = _("bàn giao")
-        ordering = ["dossier", "at", "pk"]
+        ordering = ["dossier_id", "at", "pk"]
 
     def __str__(self) -> str:
         return f"{self.dossier_id} @ {self.at:%Y-%m-%d %H:%M}"
@@ -342,7 +342,7 @@ class ClockStop(models.Model):
     )
 
     class Meta:
-        ordering = ["dossier", "started_at"]
+        ordering = ["dossier_id", "started_at"]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.started_at:%d/%m/%Y}"
@@ -361,7 +361,7 @@ class DueChange(models.Model):
     )
 
     class Meta:
-        ordering = ["dossier", "at", "pk"]
+        ordering = ["dossier_id", "at", "pk"]
 
     def __str__(self) -> str:
         return self.reason
@@ -384,7 +384,7 @@ class SupplementRequest(models.Model):
     answered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["dossier", "requested_at"]
+        ordering = ["dossier_id", "requested_at"]
 
     def __str__(self) -> str:
         return f"{self.dossier_id}: {self.reason[:40]}"
@@ -408,7 +408,7 @@ class DossierFee(models.Model):
     receipt_number = models.CharField(_("số biên lai"), max_length=60, blank=True)
 
     class Meta:
-        ordering = ["dossier", "pk"]
+        ordering = ["dossier_id", "pk"]
 
     def __str__(self) -> str:
         return f"{self.name}: {self.amount}"
@@ -432,7 +432,7 @@ class IssuedForm(models.Model):
     data = models.JSONField(default=dict)
 
     class Meta:
-        ordering = ["dossier", "issued_at", "pk"]
+        ordering = ["dossier_id", "issued_at", "pk"]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.number}"

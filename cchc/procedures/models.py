@@ -217,7 +217,7 @@ class RequiredDocument(models.Model):
     class Meta:
         verbose_name = _("thành phần hồ sơ")
         verbose_name_plural = _("thành phần hồ sơ")
-        ordering = ["version", "order"]
+        ordering = ["version_id", "order"]
         constraints = [
             models.UniqueConstraint(fields=["version", "order"], name="document_order_unique")
         ]
@@ -241,7 +241,7 @@ class FeeLine(models.Model):
     class Meta:
         verbose_name = _("phí, lệ phí")
         verbose_name_plural = _("phí, lệ phí")
-        ordering = ["version", "order"]
+        ordering = ["version_id", "order"]
 
     def __str__(self) -> str:
         return self.name
@@ -274,7 +274,7 @@ class ProcessStep(models.Model):
     class Meta:
         verbose_name = _("bước xử lý")
         verbose_name_plural = _("quy trình nội bộ")
-        ordering = ["version", "order"]
+        ordering = ["version_id", "order"]
         constraints = [
             models.UniqueConstraint(fields=["version", "order"], name="step_order_unique"),
             models.CheckConstraint(condition=Q(time_share__gte=0), name="step_share_positive"),

@@ -172,6 +172,16 @@ def timeliness(finished: dt.datetime, due: dt.datetime | None) -> str:
     return c.Timeliness.ON_TIME
 
 
+UNCOMMITTED = "_cchc_uncommitted"
+
+
+def mark_uncommitted(dossier: Dossier) -> None:
+    """`dossier` was created inside the still-open transaction: until it commits, the instance
+    in hand is the row (nobody else can read or lock it), so `transition` needs no re-read."""
+    setattr(dossier, UNCOMMITTED, True)
+    transaction.on_commit(lambda: dossier.__dict__.pop(UNCOMMITTED, None))
+
+
 @contextmanager
 def transition(
     dossier_id: int,
@@ -181,48 +191,61 @@ def transition(
     expected_revision: int | None = None,
     at: dt.datetime | None = None,
     reason: str = "",
+    instance: Dossier | None = None,
 ) -> Iterator[Dossier]:
-    """Lock the dossier, check the table and the revision, then audit what the body changed."""
-    with transaction.atomic():
-        dossier = (
-            Dossier.objects.select_for_update(of=("self",))
-            .select_related("procedure_version", "province", "desk", "competent_agency")
-            .get(pk=dossier_id)
-        )
-        if expected_revision is not None and dossier.revision != expected_revision:
-            raise DossierChanged()
-        if not c.allowed(action, dossier.status):
-            raise TransitionNotAllowed(
-                "transition_not_allowed",
-                f"Không thể “{c.Action(action).label}” khi hồ sơ đang ở trạng thái "
-                f"“{dossier.get_status_display()}”.",
-                {"action": action, "status": dossier.status},
-            )
-        before = model_values(dossier, TRACKED_FIELDS)
-        from_status = dossier.status
-        yield dossier
-        moment = now(at)
-        target = c.TRANSITIONS[action][1]
-        if target is not None:
-            dossier.status = target
-        dossier.revision += 1
-        dossier.last_action_at = moment
-        dossier.save()
-        log_action(
-            dossier,
-            f"dossier.{action}",
-            actor=actor,
-            before=before,
-            after=model_values(dossier, TRACKED_FIELDS),
-            from_status=from_status,
-            to_status=dossier.status,
-            reason=reason,
-            at=moment,
-        )
-        if dossier.status != from_status:
-            from ..notify import notify_applicant
+    """Lock the dossier, check the table and the revision, then audit what the body changed.
 
-            notify_applicant(dossier, reason=reason)
+    The first action on a dossier created in the same open transaction works on the creator's
+    instance (`mark_uncommitted`); should it fail, the instance is read back from the row."""
+    fresh = instance is not None and bool(instance.__dict__.pop(UNCOMMITTED, False))
+    try:
+        with transaction.atomic():
+            if fresh and instance is not None:
+                dossier = instance
+            else:
+                dossier = (
+                    Dossier.objects.select_for_update(of=("self",))
+                    .select_related("procedure_version", "province", "desk", "competent_agency")
+                    .get(pk=dossier_id)
+                )
+            if expected_revision is not None and dossier.revision != expected_revision:
+                raise DossierChanged()
+            if not c.allowed(action, dossier.status):
+                raise TransitionNotAllowed(
+                    "transition_not_allowed",
+                    f"Không thể “{c.Action(action).label}” khi hồ sơ đang ở trạng thái "
+                    f"“{dossier.get_status_display()}”.",
+                    {"action": action, "status": dossier.status},
+                )
+            before = model_values(dossier, TRACKED_FIELDS)
+            from_status = dossier.status
+            yield dossier
+            moment = now(at)
+            target = c.TRANSITIONS[action][1]
+            if target is not None:
+                dossier.status = target
+            dossier.revision += 1
+            dossier.last_action_at = moment
+            dossier.save(force_update=True)  # never re-inserts a row rolled back under us
+            log_action(
+                dossier,
+                f"dossier.{action}",
+                actor=actor,
+                before=before,
+                after=model_values(dossier, TRACKED_FIELDS),
+                from_status=from_status,
+                to_status=dossier.status,
+                reason=reason,
+                at=moment,
+            )
+            if dossier.status != from_status:
+                from ..notify import notify_applicant
+
+                notify_applicant(dossier, reason=reason)
+    except BaseException:
+        if fresh and instance is not None and Dossier.objects.filter(pk=instance.pk).exists():
+            instance.refresh_from_db()
+        raise
 
 
 def change_due(
@@ -272,6 +295,7 @@ def dossier_action(
                 expected_revision=expected_revision,
                 at=at,
                 reason=reason,
+                instance=dossier,
             ) as d:
                 body(d, actor=actor, at=now(at), **inputs)
             return d

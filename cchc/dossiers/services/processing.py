@@ -44,13 +44,24 @@ def activate_step(
     d: Dossier, step: DossierStep, *, giver: DossierStep | None, actor: Any, at: dt.datetime
 ) -> None:
     """Hand the dossier to `step`: electronic at once; paper tracked by its deadline."""
-    calendar = calendar_of(d)
+    start_step(d, step, at)
+    step.save()
+    hand_over(d, step, giver=giver, actor=actor, at=at)
+
+
+def start_step(d: Dossier, step: DossierStep, at: dt.datetime) -> None:
+    """Make `step` the active one, due after its share of the time limit (not saved)."""
     step.status = c.StepStatus.ACTIVE
     step.started_at = at
     step.finished_at = None
     step.timeliness = ""
-    step.due_at = calendar.due(at, step_limit(d, step.time_share))
-    step.save()
+    step.due_at = calendar_of(d).due(at, step_limit(d, step.time_share))
+
+
+def hand_over(
+    d: Dossier, step: DossierStep, *, giver: DossierStep | None, actor: Any, at: dt.datetime
+) -> None:
+    """Record the hand-over to the (saved) active `step`; the dossier's holder follows it."""
     medium = c.TransferMedium.ELECTRONIC
     paper_due = None
     if (

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from cchc.accounts.constants import Role
@@ -29,6 +29,7 @@ from .common import (
     change_due,
     dossier_action,
     limit_of,
+    mark_uncommitted,
     new_lookup_secret,
     next_number,
     now,
@@ -307,6 +308,10 @@ def start_dossier(
             raise
         setattr(again, "replayed", True)  # noqa: B010 - the same request, sent twice at once
         return again
+    if connection.in_atomic_block:
+        # Until the caller's transaction commits, no one else can see this row: the next
+        # action in the same transaction (receiving it at once) may use this instance as is.
+        mark_uncommitted(dossier)
     return dossier
 
 
@@ -436,23 +441,22 @@ def _instantiate_steps(d: Dossier, *, actor: Any, at: dt.datetime) -> None:
                 time_share=share or Decimal(0),
             )
         )
-    DossierStep.objects.bulk_create(rows)
-    steps = list(d.steps.order_by("order"))
-    first = steps[0]
-    if first.at_desk and len(steps) > 1:
+    # The first steps' state is set before the one insert (no re-read, no per-step update).
+    from .processing import hand_over, start_step
+
+    first = rows[0]
+    giver: DossierStep | None = None
+    active = first
+    if first.at_desk and len(rows) > 1:
         # The reception step is done by receiving the dossier.
         first.status = c.StepStatus.DONE
         first.started_at = first.finished_at = at
         first.timeliness = c.Timeliness.ON_TIME
         first.assignee = actor if getattr(actor, "pk", None) else None
-        first.save()
-        from .processing import activate_step
-
-        activate_step(d, steps[1], giver=first, actor=actor, at=at)
-    else:
-        from .processing import activate_step
-
-        activate_step(d, first, giver=None, actor=actor, at=at)
+        giver, active = first, rows[1]
+    start_step(d, active, at)
+    DossierStep.objects.bulk_create(rows)
+    hand_over(d, active, giver=giver, actor=actor, at=at)
 
 
 @dossier_action(c.Action.REQUEST_COMPLETION, needs_reason="Cần ghi rõ lý do yêu cầu bổ sung.")

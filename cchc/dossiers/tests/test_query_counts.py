@@ -57,3 +57,34 @@ def test_dossier_page_does_not_grow_with_its_history(client, world):
         at=at("2026-11-25 10:00"),
     )
     assert count(client, reverse("dossiers:detail", args=[busy.pk])) == small
+
+
+def test_a_reception_through_the_api_stays_within_its_query_budget(client, world):
+    """One reception writes the dossier, documents, fees, due change, steps, hand-over, three
+    counters, the receipt, two audit events and the applicant's notice: 56 statements on
+    SQLite today (73 before the budget was first set). A regression shows here."""
+    import json
+
+    from cchc.core.audit import verify_chains
+    from cchc.dossiers.tests.test_api import payload
+
+    client.force_login(world.receptionist)
+
+    def receive(key):
+        return client.post(
+            "/api/v1/dossiers",
+            json.dumps(payload(world)),
+            content_type="application/json",
+            headers={"Idempotency-Key": key},
+        )
+
+    assert receive("warm").status_code == 201
+    with CaptureQueriesContext(connection) as ctx:
+        response = receive("measured")
+    assert response.status_code == 201
+    body = response.json()
+    assert body["code"] and body["status"] == "in_progress" and len(body["steps"]) >= 2
+    assert [st["status"] for st in body["steps"][:2]] == ["done", "active"]
+    assert body["forms"] and body["due_changes"] and body["handovers"]
+    assert len(ctx) <= 58, "\n".join(q["sql"][:120] for q in ctx.captured_queries)
+    assert verify_chains() == []  # the one-statement chain heads keep every chain whole
