@@ -37,6 +37,7 @@ demo: assets
 	DEBUG=true $(PY) manage.py generate_workload --if-empty --from 2025-06-23 --to 2025-06-27 --scale 0.01
 	DEBUG=true $(PY) manage.py generate_workload --if-empty --days 21 --scale 0.02 --staffed-factor 10
 	DEBUG=true $(PY) manage.py load_demo
+	DEBUG=true $(PY) manage.py rebuild_rollups
 	DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000
 
 test: assets

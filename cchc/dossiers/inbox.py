@@ -100,6 +100,35 @@ def waiting_steps(user: Any) -> QuerySet[DossierStep]:
     )
 
 
+# What an inbox row shows (the page, the API's StepOut and the badges): a dossier row has
+# some 60 columns and its version 40, most of them long texts the inbox never shows.
+ROW_FIELDS = (
+    *(f.name for f in DossierStep._meta.concrete_fields),
+    "dossier__code",
+    "dossier__status",
+    "dossier__due_at",
+    "dossier__last_action_at",
+    "dossier__province_id",
+    "dossier__procedure_version__name",
+    "agency__name",
+    "assignee__username",
+    "assignee__full_name",
+    "assignee__first_name",
+    "assignee__last_name",
+)
+DOSSIER_ROW_FIELDS = (
+    "code",
+    "submission_code",
+    "status",
+    "applicant_name",
+    "submitted_at",
+    "due_at",
+    "last_action_at",
+    "province_id",
+    "procedure_version__name",
+)
+
+
 def after_key(key: str) -> Q | None:
     """The keyset condition "after (due moment, id)" from a page key `<iso moment>_<id>`;
     None for an absent or malformed key (the first page)."""
@@ -133,9 +162,13 @@ def inbox_page(user: Any, after: str = "", size: int = 50) -> tuple[list[Dossier
     ordered = sorted(candidates, key=lambda row: (row[0] or far, row[1]))[: size + 1]
     more = len(ordered) > size
     ids = [pk for _due, pk in ordered[:size]]
-    found = DossierStep.objects.select_related(
-        "dossier", "dossier__procedure_version", "dossier__province", "agency", "assignee"
-    ).in_bulk(ids)
+    found = (
+        DossierStep.objects.select_related(
+            "dossier", "dossier__procedure_version", "agency", "assignee"
+        )
+        .only(*ROW_FIELDS)
+        .in_bulk(ids)
+    )
     rows = [found[pk] for pk in ids if pk in found]
     next_key = f"{rows[-1].due_at.isoformat()}_{rows[-1].pk}" if more and rows else ""
     return rows, next_key
@@ -153,7 +186,11 @@ def desk_queue(user: Any) -> QuerySet[Dossier]:
     )
     if not user.is_superuser:
         qs = qs.filter(desk_id__in=desks)
-    return qs.select_related("procedure_version", "province").order_by("submitted_at", "pk")
+    return (
+        qs.select_related("procedure_version")
+        .only(*DOSSIER_ROW_FIELDS)
+        .order_by("submitted_at", "pk")
+    )
 
 
 def overview(user: Any) -> QuerySet[Dossier] | None:
@@ -164,6 +201,7 @@ def overview(user: Any) -> QuerySet[Dossier] | None:
     return (
         Dossier.objects.visible_to(user)
         .filter(status__in=c.ACTIVE_STATUSES)
-        .select_related("procedure_version", "province", "holder_agency", "desk")
+        .select_related("procedure_version", "holder_agency")
+        .only(*DOSSIER_ROW_FIELDS, "holder_agency__name")
         .order_by("due_at", "pk")
     )

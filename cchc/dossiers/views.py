@@ -281,9 +281,9 @@ def dossier_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     events = [
         (event, *timeline_labels(event))
-        for event in AuditEvent.objects.filter(
-            object_type="dossiers.dossier", object_id=str(d.pk)
-        ).order_by("sequence")
+        for event in AuditEvent.objects.filter(object_type="dossiers.dossier", object_id=str(d.pk))
+        .only("occurred_at", "actor_label", "action", "from_status", "to_status", "reason")
+        .order_by("sequence")
     ]
     return render(
         request,
@@ -293,7 +293,8 @@ def dossier_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "steps": steps,
             "active": active,
             "documents": d.documents.select_related("required_document"),
-            "version_documents": list(d.procedure_version.documents.all()),
+            # read only when a form lists them (reception, supplement), once per page
+            "version_documents": d.procedure_version.documents.all(),
             "handovers": d.handovers.select_related("from_agency", "to_agency", "from_user"),
             "stops": d.clock_stops.all(),
             "due_changes": d.due_changes.all(),

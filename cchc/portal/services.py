@@ -324,6 +324,18 @@ def is_blocked(key: str, *, limit: int, window_seconds: int) -> bool:
     return row is not None and row.count >= limit
 
 
+PUBLIC_FIELDS = (
+    "code",
+    "submission_code",
+    "lookup_secret",
+    "status",
+    "submitted_at",
+    "due_at",
+    "returned_at",
+    "procedure_version__name",
+)
+
+
 def find_by_secret(code: str, secret: str) -> Dossier | None:
     """The dossier whose code (or online submission code) and lookup secret both match."""
     code, secret = code.strip()[:60], secret.strip().upper()[:12]
@@ -331,7 +343,9 @@ def find_by_secret(code: str, secret: str) -> Dossier | None:
         return None
     found: Dossier | None = (
         Dossier.objects.filter(Q(code=code) | Q(submission_code=code))
-        .select_related("procedure_version", "desk")
+        .select_related("procedure_version")
+        # what the public page shows; anything else a caller touches loads on access
+        .only(*PUBLIC_FIELDS)
         .first()
     )
     if found is None or not found.lookup_secret:

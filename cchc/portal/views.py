@@ -337,9 +337,13 @@ def my_dossiers(request: HttpRequest) -> HttpResponse:
 
 def history(dossier: Dossier) -> list[tuple[dt.datetime, str, str]]:
     """The dossier's history in plain words, without names of officers or personal data."""
-    events = AuditEvent.objects.filter(
-        object_type="dossiers.dossier", object_id=str(dossier.pk), action__in=PUBLIC_HISTORY
-    ).order_by("sequence")
+    events = (
+        AuditEvent.objects.filter(
+            object_type="dossiers.dossier", object_id=str(dossier.pk), action__in=PUBLIC_HISTORY
+        )
+        .only("occurred_at", "action", "reason")
+        .order_by("sequence")
+    )
     public_reasons = {
         "dossier.request_completion",
         "dossier.request_supplement",
