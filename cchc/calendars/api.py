@@ -2,6 +2,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from pydantic import Field, model_validator
 
@@ -30,7 +31,7 @@ class DueDateQuery(Schema):
             raise ApiError(
                 422,
                 "invalid_limit",
-                "Cần đúng một trong các tham số working_days, working_hours, calendar_days.",
+                _("Cần đúng một trong các tham số working_days, working_hours, calendar_days."),
             )
         return self
 
@@ -63,7 +64,7 @@ def due_date(request: HttpRequest, params: Query[DueDateQuery]) -> dict:
         limit = Limit(Decimal(params.calendar_days or 0), LimitUnit.CALENDAR_DAYS, params.cutoff)
     province = province_by_code(params.province) if params.province else default_province()
     if params.province and province is None:
-        raise ApiError(404, "province_not_found", "Không tìm thấy tỉnh có mã này.")
+        raise ApiError(404, "province_not_found", _("Không tìm thấy tỉnh có mã này."))
     calendar = calendar_for(province)
     explanation = calendar.explain(start, limit)
     return {

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, django_auth
@@ -78,17 +79,23 @@ def build_api() -> NinjaAPI:
             for e in exc.errors
         ]
         names = ", ".join(d["field"] for d in details if d["field"]) or "?"
-        return error(request, 422, "invalid_parameter", f"Tham số không hợp lệ: {names}.", details)
+        return error(
+            request,
+            422,
+            "invalid_parameter",
+            _("Tham số không hợp lệ: %(names)s.") % {"names": names},
+            details,
+        )
 
     @api.exception_handler(AuthenticationError)
     def on_auth(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
         return error(
-            request, 401, "not_authenticated", "Cần đăng nhập hoặc mã truy cập API hợp lệ."
+            request, 401, "not_authenticated", _("Cần đăng nhập hoặc mã truy cập API hợp lệ.")
         )
 
     @api.exception_handler(Http404)
     def on_404(request: HttpRequest, exc: Http404) -> HttpResponse:
-        return error(request, 404, "not_found", "Không tìm thấy dữ liệu yêu cầu.")
+        return error(request, 404, "not_found", _("Không tìm thấy dữ liệu yêu cầu."))
 
     @api.exception_handler(ApiError)
     def on_api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:

@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cchc.accounts.models import User
 from cchc.organizations.models import Agency
@@ -40,12 +41,16 @@ def _int(data: Input, key: str, *, required: bool = True) -> int | None:
     raw = _text(data, key)
     if not raw:
         if required:
-            raise s.ServiceError("invalid_input", f"Thiếu thông tin “{key}”.", {key: "required"})
+            raise s.ServiceError(
+                "invalid_input", _("Thiếu thông tin “%(key)s”.") % {"key": key}, {key: "required"}
+            )
         return None
     try:
         return int(raw)
     except ValueError as exc:
-        raise s.ServiceError("invalid_input", f"“{key}” phải là số.", {key: "invalid"}) from exc
+        raise s.ServiceError(
+            "invalid_input", _("“%(key)s” phải là số.") % {"key": key}, {key: "invalid"}
+        ) from exc
 
 
 def parse_moment(raw: str) -> dt.datetime:
@@ -62,7 +67,7 @@ def parse_moment(raw: str) -> dt.datetime:
     except ValueError as exc:
         raise s.ServiceError(
             "invalid_input",
-            "Thời điểm không hợp lệ; nhập theo dạng dd/mm/yyyy hh:mm.",
+            _("Thời điểm không hợp lệ; nhập theo dạng dd/mm/yyyy hh:mm."),
             {"new_due": "invalid"},
         ) from exc
     return moment if moment.tzinfo else timezone.make_aware(moment)
@@ -79,7 +84,7 @@ def _items(data: Input) -> list[s.SupplementItem]:
         try:
             items.append(s.SupplementItem(int(doc), problem))
         except (TypeError, ValueError) as exc:
-            raise s.ServiceError("invalid_input", "Giấy tờ cần bổ sung không hợp lệ.") from exc
+            raise s.ServiceError("invalid_input", _("Giấy tờ cần bổ sung không hợp lệ.")) from exc
     return items
 
 
@@ -97,7 +102,9 @@ def _user(data: Input, key: str) -> User:
     pk = _int(data, key)
     found = User.objects.filter(pk=pk, is_active=True).first()
     if found is None:
-        raise s.ServiceError("invalid_input", "Không tìm thấy cán bộ được chọn.", {key: "unknown"})
+        raise s.ServiceError(
+            "invalid_input", _("Không tìm thấy cán bộ được chọn."), {key: "unknown"}
+        )
     return found
 
 
@@ -115,11 +122,13 @@ def _consultations(data: Input) -> list[s.Consultation]:
     for row in rows:
         agency = Agency.objects.filter(pk=str(row.get("agency") or "0").strip() or 0).first()
         if agency is None:
-            raise s.ServiceError("invalid_input", "Cần chọn cơ quan phối hợp.")
+            raise s.ServiceError("invalid_input", _("Cần chọn cơ quan phối hợp."))
         try:
             share = Decimal(str(row.get("time_share") or "").replace(",", "."))
         except InvalidOperation as exc:
-            raise s.ServiceError("invalid_input", "Thời gian cho ý kiến phải là số ngày.") from exc
+            raise s.ServiceError(
+                "invalid_input", _("Thời gian cho ý kiến phải là số ngày.")
+            ) from exc
         out.append(s.Consultation(agency, share, str(row.get("task") or "")))
     return out
 
@@ -223,5 +232,5 @@ def perform(
 ) -> Dossier:
     handler = HANDLERS.get(action)
     if handler is None:
-        raise s.ServiceError("unknown_action", "Thao tác không tồn tại.", {"action": action})
+        raise s.ServiceError("unknown_action", _("Thao tác không tồn tại."), {"action": action})
     return handler(dossier, data, files, actor, revision)

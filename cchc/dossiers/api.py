@@ -8,6 +8,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
@@ -278,7 +279,7 @@ def create_dossier(request: HttpRequest, payload: DossierIn) -> Any:
     today = timezone.localdate()
     desk = Desk.objects.on(today).filter(pk=payload.desk).first()
     if desk is None or not _may_use_desk(request, desk):
-        raise ApiError(404, "desk_not_found", "Không tìm thấy bộ phận một cửa của bạn.")
+        raise ApiError(404, "desk_not_found", _("Không tìm thấy bộ phận một cửa của bạn."))
     version = (
         ProcedureVersion.objects.filter(procedure__code=payload.procedure, status="published")
         .exclude(valid_from__gt=today)
@@ -286,7 +287,7 @@ def create_dossier(request: HttpRequest, payload: DossierIn) -> Any:
         .first()
     )
     if version is None:
-        raise ApiError(404, "procedure_not_found", "Không tìm thấy thủ tục đang có hiệu lực.")
+        raise ApiError(404, "procedure_not_found", _("Không tìm thấy thủ tục đang có hiệu lực."))
     area = (
         AdministrativeArea.objects.on(today)
         .filter(code=payload.applicant.area_code, level="commune")
@@ -294,18 +295,18 @@ def create_dossier(request: HttpRequest, payload: DossierIn) -> Any:
     )
     if area is None:
         raise ApiError(
-            422, "invalid_parameter", "Mã xã, phường không hợp lệ.", [{"field": "area_code"}]
+            422, "invalid_parameter", _("Mã xã, phường không hợp lệ."), [{"field": "area_code"}]
         )
     listed = {doc.pk: doc for doc in version.documents.all()}
     unknown = [d.required_document for d in payload.documents if d.required_document not in listed]
     if unknown:
         raise ApiError(
-            422, "not_in_document_list", "Giấy tờ không thuộc thành phần hồ sơ.", unknown
+            422, "not_in_document_list", _("Giấy tờ không thuộc thành phần hồ sơ."), unknown
         )
     exempt = {e.fee: e.reason for e in payload.exemptions}
     fee_lines = list(version.fees.all())
     if set(exempt) - {f.pk for f in fee_lines}:
-        raise ApiError(422, "invalid_parameter", "Khoản phí miễn, giảm không thuộc thủ tục.")
+        raise ApiError(422, "invalid_parameter", _("Khoản phí miễn, giảm không thuộc thủ tục."))
     fees = [
         s.FeeInput(
             f.name,
@@ -381,7 +382,7 @@ def get_dossier(request: HttpRequest, dossier_id: int) -> Any:
 def act(request: HttpRequest, dossier_id: int, action: str, payload: ActionIn) -> Any:
     dossier = get_object_or_404(_visible(request), pk=dossier_id)
     if action not in c.TRANSITIONS:
-        raise ApiError(404, "unknown_action", "Thao tác không tồn tại.", {"action": action})
+        raise ApiError(404, "unknown_action", _("Thao tác không tồn tại."), {"action": action})
     try:
         perform(dossier, action, payload.data, actor=request.user, revision=payload.revision)
     except s.ServiceError as exc:

@@ -56,7 +56,7 @@ def _fail(exc: s.IndicesError) -> ApiError:
 
 def _official(request: HttpRequest) -> None:
     if not is_official(request.user):
-        raise ApiError(403, "forbidden", "Chỉ cán bộ, công chức được xem chỉ số CCHC.")
+        raise ApiError(403, "forbidden", _("Chỉ cán bộ, công chức được xem chỉ số CCHC."))
 
 
 def _num(value: Decimal | None) -> float | None:
@@ -170,7 +170,7 @@ def framework_action(
                     raise ApiError(
                         422,
                         "invalid_parameter",
-                        "Hạn tự đánh giá không hợp lệ.",
+                        _("Hạn tự đánh giá không hợp lệ."),
                         [{"field": "self_deadline"}],
                     ) from None
             if payload.survey_round:
@@ -181,10 +181,12 @@ def framework_action(
             f = s.finalise(f, actor=request.user)
         elif action == "copy":
             if payload.year is None or not 2000 <= payload.year <= 2100:
-                raise ApiError(422, "invalid_parameter", "Năm không hợp lệ.", [{"field": "year"}])
+                raise ApiError(
+                    422, "invalid_parameter", _("Năm không hợp lệ."), [{"field": "year"}]
+                )
             f = s.copy_framework(f, year=payload.year, actor=request.user)
         else:
-            raise ApiError(404, "unknown_action", "Thao tác không tồn tại.")
+            raise ApiError(404, "unknown_action", _("Thao tác không tồn tại."))
     except s.IndicesError as exc:
         raise _fail(exc) from exc
     return _framework(f)
@@ -211,7 +213,7 @@ def framework_results(request: HttpRequest, framework_id: int) -> Any:
     _official(request)
     f = get_object_or_404(Framework, pk=framework_id)
     if f.status != "finalised" and not is_reform_office(request.user):
-        raise ApiError(403, "not_announced", "Kết quả chưa công bố.")
+        raise ApiError(403, "not_announced", _("Kết quả chưa công bố."))
     fields, rows = s.results(f)
     return [
         {
@@ -408,7 +410,7 @@ def framework_file(request: HttpRequest, framework_id: int, fmt: str) -> HttpRes
         return HttpResponse(results_xlsx(f), content_type=XLSX)
     if fmt == "docx":
         return HttpResponse(announcement_docx(f), content_type=DOCX)
-    raise ApiError(404, "unknown_format", "Chỉ có tệp xlsx hoặc docx.")
+    raise ApiError(404, "unknown_format", _("Chỉ có tệp xlsx hoặc docx."))
 
 
 # --- surveys --------------------------------------------------------------------------------
@@ -524,10 +526,10 @@ def survey_response(request: HttpRequest, round_id: int, payload: ResponseIn) ->
         not is_reform_office(request.user)
         and not request.user.memberships_on().filter(desk__isnull=False).exists()
     ):
-        raise ApiError(403, "forbidden", "Chỉ cán bộ bộ phận một cửa hoặc Hội đồng nhập phiếu.")
+        raise ApiError(403, "forbidden", _("Chỉ cán bộ bộ phận một cửa hoặc Hội đồng nhập phiếu."))
     agency = Agency.objects.filter(pk=payload.agency_id).first()
     if agency is None:
-        raise ApiError(422, "invalid_agency", "Không có cơ quan này.")
+        raise ApiError(422, "invalid_agency", _("Không có cơ quan này."))
     try:
         created = sv.record_response(
             r,
@@ -627,11 +629,11 @@ class NationalImportOut(Schema):
 def national_import(request: HttpRequest, file: UploadedFile = File(...)) -> Any:  # noqa: B008
     _official(request)
     if not is_reform_office(request.user):
-        raise ApiError(403, "forbidden", "Chỉ cơ quan thường trực CCHC nhập kết quả chỉ số.")
+        raise ApiError(403, "forbidden", _("Chỉ cơ quan thường trực CCHC nhập kết quả chỉ số."))
     try:
         result = nat.import_results(file.read(), file.name or "", actor=request.user)
     except s.IndicesError as exc:
         raise _fail(exc) from exc
     if result.errors:
-        raise ApiError(422, "invalid_file", "Tệp có lỗi; chưa nhập.", result.errors)
+        raise ApiError(422, "invalid_file", _("Tệp có lỗi; chưa nhập."), result.errors)
     return {"created": result.created, "updated": result.updated}

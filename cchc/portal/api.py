@@ -12,6 +12,7 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from cchc.accounts.models import AccountKind
@@ -71,7 +72,9 @@ ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: Error
 def intake_dossier(request: HttpRequest, payload: IntakeIn) -> Any:
     client = request.user
     if getattr(client, "kind", "") != AccountKind.SYSTEM:
-        raise ApiError(403, "not_a_system_client", "Chỉ hệ thống tích hợp được gửi hồ sơ vào đây.")
+        raise ApiError(
+            403, "not_a_system_client", _("Chỉ hệ thống tích hợp được gửi hồ sơ vào đây.")
+        )
     existing = Dossier.objects.filter(
         created_by=client, idempotency_key=payload.sender_reference
     ).first()
@@ -85,24 +88,28 @@ def intake_dossier(request: HttpRequest, payload: IntakeIn) -> Any:
         .first()
     )
     if version is None:
-        raise ApiError(404, "procedure_not_found", "Không tìm thấy thủ tục đang có hiệu lực.")
+        raise ApiError(404, "procedure_not_found", _("Không tìm thấy thủ tục đang có hiệu lực."))
     desk = Desk.objects.on(today).filter(pk=payload.desk).first()
     if desk is None:
-        raise ApiError(404, "desk_not_found", "Không tìm thấy nơi tiếp nhận.")
+        raise ApiError(404, "desk_not_found", _("Không tìm thấy nơi tiếp nhận."))
     a = payload.applicant
     area = AdministrativeArea.objects.on(today).filter(code=a.area_code, level="commune").first()
     if area is None:
-        raise ApiError(422, "invalid_parameter", "Mã xã, phường không hợp lệ.")
+        raise ApiError(422, "invalid_parameter", _("Mã xã, phường không hợp lệ."))
     listed = {doc.pk: doc for doc in version.documents.all()}
     documents = []
     for item in payload.documents:
         doc = listed.get(item.required_document)
         if doc is None:
-            raise ApiError(422, "not_in_document_list", "Giấy tờ không thuộc thành phần hồ sơ.")
+            raise ApiError(422, "not_in_document_list", _("Giấy tờ không thuộc thành phần hồ sơ."))
         try:
             content = base64.b64decode(item.content_base64, validate=True)
         except (binascii.Error, ValueError) as exc:
-            raise ApiError(422, "invalid_file", f"Tệp “{item.file_name}” không đọc được.") from exc
+            raise ApiError(
+                422,
+                "invalid_file",
+                _("Tệp “%(item_file_name)s” không đọc được.") % {"item_file_name": item.file_name},
+            ) from exc
         upload = SimpleUploadedFile(item.file_name, content)
         documents.append(
             ds.DocumentInput(doc.name, doc.pk, doc.originals, doc.copies, True, upload)

@@ -20,6 +20,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cchc.accounts.models import AccountKind, User, VerificationCode
 from cchc.calendars.arithmetic import Limit
@@ -62,7 +63,7 @@ def normalise_contact(contact: str) -> str:
     if EMAIL.match(value) or PHONE.match(value):
         return value
     raise ServiceError(
-        "invalid_contact", "Nhập địa chỉ thư điện tử hoặc số điện thoại di động (10–11 số)."
+        "invalid_contact", _("Nhập địa chỉ thư điện tử hoặc số điện thoại di động (10–11 số).")
     )
 
 
@@ -151,11 +152,11 @@ def verify_account(user: User, code: str) -> User:
         .first()
     )
     if row is None or row.attempts >= 5:
-        raise ServiceError("code_expired", "Mã xác thực đã hết hạn; hãy yêu cầu gửi mã mới.")
+        raise ServiceError("code_expired", _("Mã xác thực đã hết hạn; hãy yêu cầu gửi mã mới."))
     if not secrets.compare_digest(row.code_hash, _hash(code.strip())):
         row.attempts += 1
         row.save(update_fields=["attempts"])
-        raise ServiceError("code_wrong", "Mã xác thực không đúng.")
+        raise ServiceError("code_wrong", _("Mã xác thực không đúng."))
     row.used_at = timezone.now()
     row.save(update_fields=["used_at"])
     user.verified_at = row.used_at
@@ -181,9 +182,9 @@ def desks_for(version: ProcedureVersion, area: AdministrativeArea, day: dt.date)
 def save_upload(draft: OnlineDraft, document_id: int, upload: UploadedFile[bytes]) -> DraftUpload:
     """Content sniffed, not trusted from the name; the Vietnamese file name is kept."""
     if not draft.version.documents.filter(pk=document_id).exists():
-        raise ServiceError("not_in_document_list", "Giấy tờ không thuộc thành phần hồ sơ.")
+        raise ServiceError("not_in_document_list", _("Giấy tờ không thuộc thành phần hồ sơ."))
     kind = check_scan(upload)
-    row, _ = DraftUpload.objects.get_or_create(
+    row, _created = DraftUpload.objects.get_or_create(
         draft=draft,
         required_document_id=document_id,
         defaults={"file_name": "", "content_type": kind, "size": 0},
@@ -217,7 +218,7 @@ def submit_draft(draft: OnlineDraft, *, at: dt.datetime | None = None) -> Dossie
     """R-ONLINE: the draft becomes an online dossier in the desk's queue, with its code at once."""
     user = draft.user
     if user.verified_at is None:
-        raise ServiceError("not_verified", "Cần xác thực tài khoản trước khi nộp hồ sơ.")
+        raise ServiceError("not_verified", _("Cần xác thực tài khoản trước khi nộp hồ sơ."))
     problems = missing_for(draft)
     if problems:
         raise ServiceError("incomplete", " ".join(problems), {"missing": problems})
@@ -370,14 +371,14 @@ def rate(dossier: Dossier, *, scores: dict[str, int], comment: str, channel: str
     """One rating per returned dossier, on the administrator's criteria (R-RATING)."""
     locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
     if locked.status != dc.Status.RETURNED:
-        raise ServiceError("not_returned", "Chỉ đánh giá được hồ sơ đã trả kết quả.")
+        raise ServiceError("not_returned", _("Chỉ đánh giá được hồ sơ đã trả kết quả."))
     if Rating.objects.filter(dossier=locked).exists():
-        raise ServiceError("already_rated", "Hồ sơ này đã được đánh giá.")
+        raise ServiceError("already_rated", _("Hồ sơ này đã được đánh giá."))
     criteria = {c.code for c in RatingCriterion.objects.filter(active=True)}
     allowed = {s.value for s in SCALE}
     clean = {k: int(v) for k, v in scores.items() if k in criteria and int(v) in allowed}
     if set(clean) != criteria:
-        raise ServiceError("incomplete", "Vui lòng chọn mức đánh giá cho mọi tiêu chí.")
+        raise ServiceError("incomplete", _("Vui lòng chọn mức đánh giá cho mọi tiêu chí."))
     rating = Rating.objects.create(
         dossier=locked,
         scores=clean,
@@ -399,9 +400,9 @@ def feedback_due(received: dt.datetime) -> dt.datetime:
 @transaction.atomic
 def submit_feedback(**values: Any) -> Feedback:
     if not str(values.get("content", "")).strip():
-        raise ServiceError("invalid_input", "Cần nhập nội dung phản ánh, kiến nghị.")
+        raise ServiceError("invalid_input", _("Cần nhập nội dung phản ánh, kiến nghị."))
     if not str(values.get("name", "")).strip() or not str(values.get("contact", "")).strip():
-        raise ServiceError("invalid_input", "Cần nhập họ tên và cách liên hệ để nhận trả lời.")
+        raise ServiceError("invalid_input", _("Cần nhập họ tên và cách liên hệ để nhận trả lời."))
     now = timezone.now()
     day = timezone.localtime(now)
     from cchc.dossiers.services.common import next_number
@@ -429,7 +430,7 @@ def answer_feedback(
     feedback: Feedback, *, answer: str, category: str, actor: User, publish: bool
 ) -> Feedback:
     if not answer.strip():
-        raise ServiceError("invalid_input", "Cần nhập nội dung trả lời.")
+        raise ServiceError("invalid_input", _("Cần nhập nội dung trả lời."))
     locked = Feedback.objects.select_for_update().get(pk=feedback.pk)
     before = {"status": locked.status, "answer": locked.answer}
     locked.answer = answer.strip()

@@ -406,7 +406,7 @@ def my_dossier_action(request: HttpRequest, pk: int, action: str) -> HttpRespons
                 ds.resubmit(d, documents=documents, actor=request.user)
             else:
                 if not documents:
-                    raise ServiceError("items_required", "Cần đính kèm giấy tờ được yêu cầu.")
+                    raise ServiceError("items_required", _("Cần đính kèm giấy tờ được yêu cầu."))
                 ds.supply(d, documents=documents, actor=request.user)
             messages.success(request, _("Đã gửi hồ sơ bổ sung."))
         elif action == "rate":

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import File, Router, Schema
 from ninja.files import UploadedFile
 
@@ -63,7 +64,7 @@ class PlanDetailOut(PlanOut):
 
 def _plans(request: HttpRequest) -> Any:
     if not is_official(request.user):
-        raise ApiError(403, "forbidden", "Chỉ cán bộ, công chức được xem kế hoạch CCHC.")
+        raise ApiError(403, "forbidden", _("Chỉ cán bộ, công chức được xem kế hoạch CCHC."))
     return Plan.objects.select_related("issuing_agency")
 
 
@@ -139,7 +140,7 @@ class ActionIn(Schema):
 def plan_action(request: HttpRequest, plan_id: int, action: str, payload: ActionIn) -> Any:
     p = get_object_or_404(_plans(request), pk=plan_id)
     if not is_reform_office(request.user):
-        raise ApiError(403, "forbidden", "Chỉ cơ quan thường trực CCHC được thay đổi kế hoạch.")
+        raise ApiError(403, "forbidden", _("Chỉ cơ quan thường trực CCHC được thay đổi kế hoạch."))
     try:
         if action == "issue":
             p = s.issue(p, actor=request.user)
@@ -147,10 +148,12 @@ def plan_action(request: HttpRequest, plan_id: int, action: str, payload: Action
             p = s.close(p, actor=request.user)
         elif action == "copy":
             if payload.year is None or not 2000 <= payload.year <= 2100:
-                raise ApiError(422, "invalid_parameter", "Năm không hợp lệ.", [{"field": "year"}])
+                raise ApiError(
+                    422, "invalid_parameter", _("Năm không hợp lệ."), [{"field": "year"}]
+                )
             p = s.copy_plan(p, year=payload.year, actor=request.user)
         else:
-            raise ApiError(404, "unknown_action", "Thao tác không tồn tại.")
+            raise ApiError(404, "unknown_action", _("Thao tác không tồn tại."))
     except s.PlanError as exc:
         raise ApiError(409, exc.code, exc.message) from exc
     return _plan(p)
@@ -183,13 +186,13 @@ def plan_import(request: HttpRequest, plan_id: int, file: UploadedFile = File(..
 
     p = get_object_or_404(_plans(request), pk=plan_id)
     if not is_reform_office(request.user):
-        raise ApiError(403, "forbidden", "Chỉ cơ quan thường trực CCHC được thay đổi kế hoạch.")
+        raise ApiError(403, "forbidden", _("Chỉ cơ quan thường trực CCHC được thay đổi kế hoạch."))
     try:
         result = import_plan(p, file.read(), actor=request.user)
     except s.PlanError as exc:
         raise ApiError(409 if exc.code == "not_draft" else 422, exc.code, exc.message) from exc
     if result.errors:
-        raise ApiError(422, "invalid_file", "Tệp phụ lục có lỗi; chưa nhập.", result.errors)
+        raise ApiError(422, "invalid_file", _("Tệp phụ lục có lỗi; chưa nhập."), result.errors)
     return {"created": result.created}
 
 

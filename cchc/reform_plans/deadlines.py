@@ -7,6 +7,8 @@ from __future__ import annotations
 import calendar as monthcal
 import datetime as dt
 
+from django.utils.translation import gettext as _
+
 from cchc.calendars.arithmetic import WorkingCalendar
 
 from .constants import DeadlineKind
@@ -20,20 +22,20 @@ def written_end(kind: str, year: int, number: int | None, date: dt.date | None) 
     """The last calendar day of the period the plan names."""
     if kind == DeadlineKind.DATE:
         if date is None:
-            raise DeadlineError("Thời hạn theo ngày cần ghi ngày cụ thể.")
+            raise DeadlineError(_("Thời hạn theo ngày cần ghi ngày cụ thể."))
         return date
     if kind == DeadlineKind.MONTH:
         if number is None or not 1 <= number <= 12:
-            raise DeadlineError("Thời hạn theo tháng cần ghi tháng từ 1 đến 12.")
+            raise DeadlineError(_("Thời hạn theo tháng cần ghi tháng từ 1 đến 12."))
         return dt.date(year, number, monthcal.monthrange(year, number)[1])
     if kind == DeadlineKind.QUARTER:
         if number is None or not 1 <= number <= 4:
-            raise DeadlineError("Thời hạn theo quý cần ghi quý từ 1 đến 4.")
+            raise DeadlineError(_("Thời hạn theo quý cần ghi quý từ 1 đến 4."))
         month = number * 3
         return dt.date(year, month, monthcal.monthrange(year, month)[1])
     if kind == DeadlineKind.YEAR:
         return dt.date(year, 12, 31)
-    raise DeadlineError("Loại thời hạn không hợp lệ.")
+    raise DeadlineError(_("Loại thời hạn không hợp lệ."))
 
 
 def due_date(
@@ -44,7 +46,7 @@ def due_date(
     if kind == DeadlineKind.DATE:
         return end
     day = end
-    for _ in range(60):  # a long Tết closure never spans two months
+    for _attempt in range(60):  # a long Tết closure never spans two months
         if calendar.is_working_day(day):
             return day
         day -= dt.timedelta(days=1)

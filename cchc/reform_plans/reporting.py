@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cchc.calendars.services import calendar_for
 from cchc.core.audit import log_action
@@ -68,7 +69,7 @@ def current(period: ReportingPeriod, task: PlanTask) -> ProgressReport | None:
 
 def _require_lead(user: Any, task: PlanTask) -> None:
     if task.lead_agency_id is None or task.lead_agency_id not in agencies_of(user):
-        raise PlanError("not_lead", "Chỉ cơ quan chủ trì nhiệm vụ báo cáo tiến độ nhiệm vụ này.")
+        raise PlanError("not_lead", _("Chỉ cơ quan chủ trì nhiệm vụ báo cáo tiến độ nhiệm vụ này."))
 
 
 def _snapshot(r: ProgressReport) -> dict[str, Any]:
@@ -97,18 +98,18 @@ def save_report(
     """Write (or rewrite) the draft; a filed or accepted report is never edited — a new
     version is opened instead, superseding it once filed."""
     if period.plan.status != PlanStatus.ISSUED:
-        raise PlanError("plan_not_issued", "Chỉ báo cáo tiến độ kế hoạch đã ban hành.")
+        raise PlanError("plan_not_issued", _("Chỉ báo cáo tiến độ kế hoạch đã ban hành."))
     if task.plan_id != period.plan_id:
-        raise PlanError("not_found", "Nhiệm vụ không thuộc kế hoạch của kỳ báo cáo.")
+        raise PlanError("not_found", _("Nhiệm vụ không thuộc kế hoạch của kỳ báo cáo."))
     _require_lead(actor, task)
     if progress not in TaskProgress.values:
-        raise PlanError("invalid_input", "Tình trạng thực hiện không hợp lệ.")
+        raise PlanError("invalid_input", _("Tình trạng thực hiện không hợp lệ."))
     if not 0 <= percent <= 100:
-        raise PlanError("invalid_input", "Tỷ lệ hoàn thành phải từ 0 đến 100%.")
+        raise PlanError("invalid_input", _("Tỷ lệ hoàn thành phải từ 0 đến 100%."))
     if progress in (TaskProgress.DONE_ON_TIME, TaskProgress.DONE_LATE) and percent != 100:
-        raise PlanError("invalid_input", "Nhiệm vụ đã hoàn thành thì tỷ lệ là 100%.")
+        raise PlanError("invalid_input", _("Nhiệm vụ đã hoàn thành thì tỷ lệ là 100%."))
     if progress in (TaskProgress.CANCELLED, TaskProgress.OVERDUE) and not reason.strip():
-        raise PlanError("reason_required", "Cần ghi lý do chưa hoàn thành hoặc không thực hiện.")
+        raise PlanError("reason_required", _("Cần ghi lý do chưa hoàn thành hoặc không thực hiện."))
     report = (
         ProgressReport.objects.select_for_update()
         .filter(period=period, task=task)
@@ -117,7 +118,7 @@ def save_report(
     )
     if report is not None and revision is not None and report.revision != revision:
         raise PlanError(
-            "changed", "Báo cáo vừa được người khác cập nhật; tải lại trang để xem bản mới nhất."
+            "changed", _("Báo cáo vừa được người khác cập nhật; tải lại trang để xem bản mới nhất.")
         )
     before = _snapshot(report) if report else {}
     if report is None or report.status != ReportStatus.DRAFT:
@@ -144,9 +145,9 @@ def file_report(report: ProgressReport, *, actor: Any) -> ProgressReport:
     )
     _require_lead(actor, report.task)
     if report.status != ReportStatus.DRAFT:
-        raise PlanError("not_draft", "Báo cáo này đã gửi.")
+        raise PlanError("not_draft", _("Báo cáo này đã gửi."))
     if not report.narrative:
-        raise PlanError("narrative_required", "Cần ghi kết quả thực hiện trước khi gửi.")
+        raise PlanError("narrative_required", _("Cần ghi kết quả thực hiện trước khi gửi."))
     previous = (
         report.period.reports.filter(task=report.task, version__lt=report.version)
         .exclude(status=ReportStatus.SUPERSEDED)
@@ -175,16 +176,16 @@ def file_report(report: ProgressReport, *, actor: Any) -> ProgressReport:
 def review(report: ProgressReport, *, accept: bool, comment: str, actor: Any) -> ProgressReport:
     """The reform office accepts a filed report, or returns it with comments."""
     if not is_reform_office(actor):
-        raise PlanError("forbidden", "Chỉ cơ quan thường trực CCHC xem xét báo cáo.")
+        raise PlanError("forbidden", _("Chỉ cơ quan thường trực CCHC xem xét báo cáo."))
     report = (
         ProgressReport.objects.select_for_update(of=("self",))
         .select_related("period")
         .get(pk=report.pk)
     )
     if report.status != ReportStatus.FILED:
-        raise PlanError("not_filed", "Chỉ xem xét được báo cáo đã gửi.")
+        raise PlanError("not_filed", _("Chỉ xem xét được báo cáo đã gửi."))
     if not accept and not comment.strip():
-        raise PlanError("comment_required", "Cần ghi ý kiến khi trả lại báo cáo.")
+        raise PlanError("comment_required", _("Cần ghi ý kiến khi trả lại báo cáo."))
     before = report.status
     report.status = ReportStatus.ACCEPTED if accept else ReportStatus.RETURNED
     report.review_comment = comment.strip()
@@ -209,7 +210,7 @@ def add_evidence(report: ProgressReport, upload: Any, *, actor: Any) -> Evidence
 
     _require_lead(actor, report.task)
     if report.status != ReportStatus.DRAFT:
-        raise PlanError("locked", "Báo cáo đã gửi, không thêm minh chứng được.")
+        raise PlanError("locked", _("Báo cáo đã gửi, không thêm minh chứng được."))
     check_scan(upload)
     evidence = Evidence(report=report, name=upload.name[:255])
     evidence.file.save(upload.name, upload, save=True)
@@ -223,9 +224,11 @@ def contribute(
     """A co-agency's part; only an agency named as co-agency of the task adds one."""
     mine = set(agencies_of(actor)) & set(task.co_agencies.values_list("pk", flat=True))
     if not mine:
-        raise PlanError("not_co_agency", "Chỉ cơ quan phối hợp của nhiệm vụ gửi nội dung phối hợp.")
+        raise PlanError(
+            "not_co_agency", _("Chỉ cơ quan phối hợp của nhiệm vụ gửi nội dung phối hợp.")
+        )
     if not narrative.strip():
-        raise PlanError("narrative_required", "Cần ghi nội dung đã phối hợp thực hiện.")
+        raise PlanError("narrative_required", _("Cần ghi nội dung đã phối hợp thực hiện."))
     contribution = Contribution.objects.create(
         period=period,
         task=task,

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from cchc.calendars.services import calendar_for
 from cchc.core.audit import log_action
@@ -50,15 +51,18 @@ def compute_due(task: PlanTask) -> dt.date:
             task.deadline_date,
         )
     except DeadlineError as exc:
-        raise PlanError("invalid_deadline", f"Nhiệm vụ {task.code}: {exc}") from exc
+        raise PlanError(
+            "invalid_deadline",
+            _("Nhiệm vụ %(task_code)s: %(exc)s") % {"task_code": task.code, "exc": exc},
+        ) from exc
 
 
 def save_task(task: PlanTask, *, actor: Any = None) -> PlanTask:
     """Store a task with its due date from the working calendar."""
     if task.plan.status == PlanStatus.CLOSED:
-        raise PlanError("plan_closed", "Kế hoạch đã kết thúc, không sửa được nhiệm vụ.")
+        raise PlanError("plan_closed", _("Kế hoạch đã kết thúc, không sửa được nhiệm vụ."))
     if task.parent_id and task.parent.parent_id:  # type: ignore[union-attr]
-        raise PlanError("too_deep", "Nhiệm vụ cụ thể chỉ nằm dưới một nhiệm vụ trọng tâm.")
+        raise PlanError("too_deep", _("Nhiệm vụ cụ thể chỉ nằm dưới một nhiệm vụ trọng tâm."))
     task.due_date = compute_due(task)
     new = task.pk is None
     task.save()
@@ -84,11 +88,11 @@ def issue(plan: Plan, *, actor: Any) -> Plan:
     """Draft → issued: the plan needs its decision number and date and at least one task."""
     plan = Plan.objects.select_for_update().get(pk=plan.pk)
     if plan.status != PlanStatus.DRAFT:
-        raise PlanError("not_draft", "Chỉ ban hành được kế hoạch đang ở dạng dự thảo.")
+        raise PlanError("not_draft", _("Chỉ ban hành được kế hoạch đang ở dạng dự thảo."))
     if not plan.decision_number or not plan.decision_date:
-        raise PlanError("decision_required", "Cần ghi số và ngày quyết định ban hành kế hoạch.")
+        raise PlanError("decision_required", _("Cần ghi số và ngày quyết định ban hành kế hoạch."))
     if not plan.tasks.exists():
-        raise PlanError("no_tasks", "Kế hoạch chưa có nhiệm vụ nào.")
+        raise PlanError("no_tasks", _("Kế hoạch chưa có nhiệm vụ nào."))
     return _transition(plan, PlanStatus.ISSUED, actor)
 
 
@@ -96,7 +100,7 @@ def issue(plan: Plan, *, actor: Any) -> Plan:
 def close(plan: Plan, *, actor: Any) -> Plan:
     plan = Plan.objects.select_for_update().get(pk=plan.pk)
     if plan.status != PlanStatus.ISSUED:
-        raise PlanError("not_issued", "Chỉ kết thúc được kế hoạch đã ban hành.")
+        raise PlanError("not_issued", _("Chỉ kết thúc được kế hoạch đã ban hành."))
     return _transition(plan, PlanStatus.CLOSED, actor)
 
 
@@ -116,7 +120,7 @@ def copy_plan(plan: Plan, *, year: int, actor: Any) -> Plan:
     if Plan.objects.filter(
         year=year, issuing_agency=plan.issuing_agency, implements=plan.implements
     ).exists():
-        raise PlanError("exists", f"Cơ quan này đã có kế hoạch năm {year}.")
+        raise PlanError("exists", _("Cơ quan này đã có kế hoạch năm %(year)s.") % {"year": year})
     years = year - plan.year
     copy = Plan.objects.create(
         year=year,
@@ -226,17 +230,17 @@ def report_target_value(
     from .permissions import agencies_of
 
     if target.method != TargetMethod.REPORTED:
-        raise PlanError("computed", "Chỉ tiêu này được tính tự động từ dữ liệu hệ thống.")
+        raise PlanError("computed", _("Chỉ tiêu này được tính tự động từ dữ liệu hệ thống."))
     if target.lead_agency_id not in agencies_of(actor):
-        raise PlanError("not_lead", "Chỉ cơ quan chủ trì chỉ tiêu báo cáo giá trị.")
+        raise PlanError("not_lead", _("Chỉ cơ quan chủ trì chỉ tiêu báo cáo giá trị."))
     try:
         number = Decimal(str(value).replace(",", "."))
     except (InvalidOperation, ValueError) as exc:
-        raise PlanError("invalid_input", "Giá trị chỉ tiêu phải là số.") from exc
+        raise PlanError("invalid_input", _("Giá trị chỉ tiêu phải là số.")) from exc
     if not number.is_finite() or number < 0:
-        raise PlanError("invalid_input", "Giá trị chỉ tiêu phải là số không âm.")
+        raise PlanError("invalid_input", _("Giá trị chỉ tiêu phải là số không âm."))
     if evidence is None:
-        raise PlanError("evidence_required", "Cần đính kèm minh chứng cho giá trị báo cáo.")
+        raise PlanError("evidence_required", _("Cần đính kèm minh chứng cho giá trị báo cáo."))
     from cchc.dossiers.services.reception import check_scan
 
     check_scan(evidence)

@@ -72,7 +72,7 @@ def plan_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         elif action == "sao-chep":
             year = request.POST.get("year", "")
             if not year.isdigit() or not 2000 <= int(year) <= 2100:
-                raise s.PlanError("invalid_year", "Năm của kế hoạch mới không hợp lệ.")
+                raise s.PlanError("invalid_year", _("Năm của kế hoạch mới không hợp lệ."))
             copy = s.copy_plan(plan, year=int(year), actor=request.user)
             messages.success(request, _("Đã tạo dự thảo kế hoạch năm %(year)s.") % {"year": year})
             return redirect("reform_plans:detail", pk=copy.pk)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font
 
@@ -123,19 +124,19 @@ def _header_row(rows: list[tuple[Any, ...]]) -> int:
     for i, row in enumerate(rows[:10]):
         if row and fold(str(row[0] or "")) in ("ma", "stt", "ma nhiem vu"):
             return i
-    raise PlanError("bad_layout", "Không tìm thấy dòng tiêu đề (cột đầu tiên “Mã”).")
+    raise PlanError("bad_layout", _("Không tìm thấy dòng tiêu đề (cột đầu tiên “Mã”)."))
 
 
 def import_plan(plan: Plan, content: bytes, *, actor: Any) -> ImportResult:
     """Replace the draft plan's tasks by the file's, or return the errors and change nothing."""
     if plan.status != PlanStatus.DRAFT:
-        raise PlanError("not_draft", "Chỉ nhập nhiệm vụ vào kế hoạch đang ở dạng dự thảo.")
+        raise PlanError("not_draft", _("Chỉ nhập nhiệm vụ vào kế hoạch đang ở dạng dự thảo."))
     try:
         rows = list(
             load_workbook(io.BytesIO(content), read_only=True).active.iter_rows(values_only=True)
         )
     except Exception as exc:  # openpyxl raises many kinds on a file that is not xlsx
-        raise PlanError("bad_file", "Tệp không phải bảng tính Excel (.xlsx) hợp lệ.") from exc
+        raise PlanError("bad_file", _("Tệp không phải bảng tính Excel (.xlsx) hợp lệ.")) from exc
     start = _header_row(rows) + 1
     agencies = {fold(a.name): a for a in Agency.objects.all()}
     areas = {fold(a.name): a for a in ReformArea.objects.all()} | {

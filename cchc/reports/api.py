@@ -4,6 +4,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
 from cchc.core.api import AUTH, ApiError
@@ -58,7 +59,9 @@ def _row(row: Any) -> dict[str, Any]:
 def settlement(request: HttpRequest, group: str = "agency") -> Any:
     period, _problem = period_from(request.GET)
     if group not in GROUPS:
-        raise ApiError(422, "invalid_parameter", "Nhóm báo cáo không hợp lệ.", [{"field": "group"}])
+        raise ApiError(
+            422, "invalid_parameter", _("Nhóm báo cáo không hợp lệ."), [{"field": "group"}]
+        )
     report = report_for(request, period, group)
     return {
         "period": period.label,
@@ -202,7 +205,7 @@ def agency_months(request: HttpRequest, year: int) -> Any:
     from .scope import sees_province
 
     if not 2000 <= year <= 2100:
-        raise ApiError(422, "invalid_parameter", "Năm không hợp lệ.", [{"field": "year"}])
+        raise ApiError(422, "invalid_parameter", _("Năm không hợp lệ."), [{"field": "year"}])
     user = request.user
     agencies = None
     if not sees_province(user):

@@ -56,7 +56,7 @@ def report_xlsx(report: Report, issuer: str) -> bytes:
     ws["A3"].alignment = Alignment(horizontal="center")
     top, sub = 5, 6
     ws.cell(top, 1, "STT")
-    ws.cell(top, 2, GROUPS[report.group][2])
+    ws.cell(top, 2, str(GROUPS[report.group][2]))
     ws.merge_cells(start_row=top, start_column=1, end_row=sub, end_column=1)
     ws.merge_cells(start_row=top, start_column=2, end_row=sub, end_column=2)
     for header, first, span in HEADER_GROUPS:
@@ -66,7 +66,7 @@ def report_xlsx(report: Report, issuer: str) -> bytes:
                 start_row=top, start_column=3 + first, end_row=top, end_column=2 + first + span
             )
     for index, (_name, label) in enumerate(COLUMNS):
-        ws.cell(sub, 3 + index, label)
+        ws.cell(sub, 3 + index, str(label))
     ws.cell(top, width, "Tỷ lệ đúng hạn (%)")
     ws.merge_cells(start_row=top, start_column=width, end_row=sub, end_column=width)
     for row in ws.iter_rows(min_row=top, max_row=sub, max_col=width):
@@ -141,7 +141,11 @@ def report_docx(report: Report, issuer: str, parent: str, place: str) -> bytes:
     doc = official_docx(issuer, parent, place, TITLE, landscape=True)
     period = doc.add_paragraph(f"Kỳ báo cáo: {report.period.label} ({cut_off(report)})")
     period.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    labels = [GROUPS[report.group][2], *[label for _, label in COLUMNS], "Tỷ lệ đúng hạn (%)"]
+    labels = [
+        str(GROUPS[report.group][2]),
+        *[str(label) for _, label in COLUMNS],
+        "Tỷ lệ đúng hạn (%)",
+    ]
     table = doc.add_table(rows=1, cols=len(labels))
     table.style = "Table Grid"
     for cell, label in zip(table.rows[0].cells, labels, strict=True):

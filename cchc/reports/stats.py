@@ -22,6 +22,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.utils.translation import gettext_lazy as _
 
 from cchc.dossiers import constants as c
 from cchc.dossiers.models import ClockStop, Dossier
@@ -29,31 +30,31 @@ from cchc.dossiers.models import ClockStop, Dossier
 from .periods import Period
 
 GROUPS = {
-    "agency": ("competent_agency_id", "competent_agency__name", "Cơ quan giải quyết"),
-    "desk": ("desk_id", "desk__name", "Nơi tiếp nhận"),
-    "field": ("field_id", "field__name", "Lĩnh vực"),
-    "procedure": ("procedure_id", "procedure_version__name", "Thủ tục"),
-    "commune": ("applicant_area_id", "applicant_area__name", "Xã, phường của người nộp"),
-    "channel": ("channel", "channel", "Hình thức nộp"),
-    "level": ("competent_agency__area__level", "competent_agency__area__level", "Cấp"),
+    "agency": ("competent_agency_id", "competent_agency__name", _("Cơ quan giải quyết")),
+    "desk": ("desk_id", "desk__name", _("Nơi tiếp nhận")),
+    "field": ("field_id", "field__name", _("Lĩnh vực")),
+    "procedure": ("procedure_id", "procedure_version__name", _("Thủ tục")),
+    "commune": ("applicant_area_id", "applicant_area__name", _("Xã, phường của người nộp")),
+    "channel": ("channel", "channel", _("Hình thức nộp")),
+    "level": ("competent_agency__area__level", "competent_agency__area__level", _("Cấp")),
 }
 
 COLUMNS = [
-    ("carried_over", "Từ kỳ trước chuyển sang"),
-    ("new_online", "Mới tiếp nhận trực tuyến"),
-    ("new_in_person", "Mới tiếp nhận trực tiếp"),
-    ("new_post", "Mới tiếp nhận qua bưu chính"),
-    ("received", "Tổng số hồ sơ tiếp nhận"),
-    ("settled_early", "Đã giải quyết trước hạn"),
-    ("settled_on_time", "Đã giải quyết đúng hạn"),
-    ("settled_late", "Đã giải quyết quá hạn"),
-    ("settled", "Tổng số đã giải quyết"),
-    ("refused", "Từ chối giải quyết"),
-    ("withdrawn", "Rút, dừng giải quyết"),
-    ("in_progress_not_due", "Đang giải quyết trong hạn"),
-    ("in_progress_overdue", "Đang giải quyết quá hạn"),
-    ("in_progress", "Tổng số đang giải quyết"),
-    ("suspended", "Trong đó: đang tạm dừng, chờ bổ sung"),
+    ("carried_over", _("Từ kỳ trước chuyển sang")),
+    ("new_online", _("Mới tiếp nhận trực tuyến")),
+    ("new_in_person", _("Mới tiếp nhận trực tiếp")),
+    ("new_post", _("Mới tiếp nhận qua bưu chính")),
+    ("received", _("Tổng số hồ sơ tiếp nhận")),
+    ("settled_early", _("Đã giải quyết trước hạn")),
+    ("settled_on_time", _("Đã giải quyết đúng hạn")),
+    ("settled_late", _("Đã giải quyết quá hạn")),
+    ("settled", _("Tổng số đã giải quyết")),
+    ("refused", _("Từ chối giải quyết")),
+    ("withdrawn", _("Rút, dừng giải quyết")),
+    ("in_progress_not_due", _("Đang giải quyết trong hạn")),
+    ("in_progress_overdue", _("Đang giải quyết quá hạn")),
+    ("in_progress", _("Tổng số đang giải quyết")),
+    ("suspended", _("Trong đó: đang tạm dừng, chờ bổ sung")),
 ]
 
 
@@ -136,7 +137,7 @@ def _report(
     period: Period, group: str, found: list[tuple[Any, Any, dict[str, int]]], **extra: Any
 ) -> Report:
     names = dict(c.Channel.choices) if group == "channel" else {}
-    levels = {"province": "Cấp tỉnh", "district": "Cấp huyện", "commune": "Cấp xã"}
+    levels = {"province": _("Cấp tỉnh"), "district": _("Cấp huyện"), "commune": _("Cấp xã")}
     rows = []
     for key, raw_name, values in found:
         cells = {name: values[name] for name, _label in COLUMNS}
@@ -144,9 +145,8 @@ def _report(
             continue
         name = str(names.get(raw_name) or levels.get(raw_name) or raw_name or "—")
         rows.append(Row(key, name, cells))
-    total = Row(
-        None, "Tổng cộng", {name: sum(r.cells[name] for r in rows) for name, _label in COLUMNS}
-    )
+    sums = {name: sum(r.cells[name] for r in rows) for name, _label in COLUMNS}
+    total = Row(None, str(_("Tổng cộng")), sums)
     return Report(period, group, rows, total, **extra)
 
 

@@ -8,7 +8,8 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from cchc.organizations.models import AdministrativeArea, Agency, Desk
 from cchc.procedures.models import ProcedureField
@@ -62,7 +63,7 @@ def period_from(params: dict[str, str]) -> tuple[periods.Period, str]:
             return periods.custom(start, end), ""
         return periods.month(year, _int(number, today.month, 1, 12)), ""
     except ValueError:
-        message = "Kỳ báo cáo không hợp lệ (ngày theo dạng dd/mm/yyyy); đang hiển thị tháng này."
+        message = _("Kỳ báo cáo không hợp lệ (ngày theo dạng dd/mm/yyyy); đang hiển thị tháng này.")
         return periods.month(today.year, today.month), message
 
 
@@ -122,37 +123,43 @@ def report_for(request: HttpRequest, period: periods.Period, group: str) -> Repo
     return settlement_report(period, group, filtered(request))
 
 
+def _export(request: HttpRequest, period: periods.Period, group: str, fmt: str) -> HttpResponse:
+    report = report_for(request, period, group)
+    province = AdministrativeArea.objects.filter(
+        level="province", code=settings.CCHC_DEFAULT_PROVINCE_CODE
+    ).first()
+    place = province.name.replace("Tỉnh ", "") if province else ""
+    issuer = request.GET.get("issuer") or "Văn phòng Ủy ban nhân dân tỉnh"
+    parent = f"Ủy ban nhân dân {province.name.lower()}" if province else ""
+    name = f"bao-cao-giai-quyet-tthc-{period.start:%Y%m%d}-{period.end:%Y%m%d}"
+    if fmt == "xlsx":
+        body, kind = (
+            report_xlsx(report, issuer),
+            ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        )
+    elif fmt == "docx":
+        body, kind = (
+            report_docx(report, issuer, parent, place),
+            ("application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        )
+    else:
+        body, kind = report_pdf(report, issuer, parent, place), "application/pdf"
+    response = HttpResponse(body, content_type=kind)
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
 @login_required
 def settlement(request: HttpRequest) -> HttpResponse:
     period, problem = period_from(request.GET)
     group = request.GET.get("group", "agency")
     if group not in GROUPS:
         group = "agency"
-    report = report_for(request, period, group)
     fmt = request.GET.get("format", "")
     if fmt in ("xlsx", "docx", "pdf"):
-        province = AdministrativeArea.objects.filter(
-            level="province", code=settings.CCHC_DEFAULT_PROVINCE_CODE
-        ).first()
-        place = province.name.replace("Tỉnh ", "") if province else ""
-        issuer = request.GET.get("issuer") or "Văn phòng Ủy ban nhân dân tỉnh"
-        parent = f"Ủy ban nhân dân {province.name.lower()}" if province else ""
-        name = f"bao-cao-giai-quyet-tthc-{period.start:%Y%m%d}-{period.end:%Y%m%d}"
-        if fmt == "xlsx":
-            body, kind = (
-                report_xlsx(report, issuer),
-                ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-            )
-        elif fmt == "docx":
-            body, kind = (
-                report_docx(report, issuer, parent, place),
-                ("application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-            )
-        else:
-            body, kind = report_pdf(report, issuer, parent, place), "application/pdf"
-        response = HttpResponse(body, content_type=kind)
-        response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
-        return response
+        with translation.override("vi"):  # filed documents are in Vietnamese
+            return _export(request, period, group, fmt)
+    report = report_for(request, period, group)
     today = timezone.localdate()
     return render(
         request,
@@ -216,7 +223,7 @@ def rollup_series(
         return None
     today = timezone.localdate()
     first = periods.month(today.year, today.month).start
-    for _ in range(months - 1):
+    for _month in range(months - 1):
         first = (first - dt.timedelta(days=1)).replace(day=1)
     sums = {
         r["month"]: r
@@ -252,7 +259,7 @@ def monthly_series(scope, months: int = 12) -> list[dict[str, object]]:  # type:
     today = timezone.localdate()
     series = []
     year, month = today.year, today.month
-    for _ in range(months):
+    for _month in range(months):
         report = settlement_report(periods.month(year, month), "channel", scope)
         total = report.total
         series.append(

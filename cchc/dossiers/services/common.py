@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cchc.calendars.arithmetic import Limit, LimitUnit, WorkingCalendar
 from cchc.calendars.services import calendar_for
@@ -103,8 +104,11 @@ def limit_of(dossier: Dossier) -> Limit:
     if version.time_limit is None:
         raise ServiceError(
             "time_limit_unknown",
-            f"Thủ tục “{version.name}” chưa có thời hạn giải quyết được xác nhận; quản trị "
-            "viên cần cập nhật danh mục trước khi tiếp nhận.",
+            _(
+                "Thủ tục “%(version_name)s” chưa có thời hạn giải quyết được xác nhận; quản trị "
+                "viên cần cập nhật danh mục trước khi tiếp nhận."
+            )
+            % {"version_name": version.name},
         )
     return Limit(Decimal(version.time_limit), LimitUnit(version.time_unit), version.cutoff_time)
 
@@ -149,8 +153,11 @@ def agency_code(agency: Agency) -> str:
     if not agency.eid_code:
         raise ServiceError(
             "agency_without_code",
-            f"{agency.name} chưa có mã định danh điện tử (Quyết định 20/2020/QĐ-TTg); quản trị "
-            "viên cần nhập mã trước khi cấp mã hồ sơ.",
+            _(
+                "%(agency_name)s chưa có mã định danh điện tử (Quyết định 20/2020/QĐ-TTg); quản "
+                "trị viên cần nhập mã trước khi cấp mã hồ sơ."
+            )
+            % {"agency_name": agency.name},
         )
     return agency.eid_code
 
@@ -213,8 +220,11 @@ def transition(
             if not c.allowed(action, dossier.status):
                 raise TransitionNotAllowed(
                     "transition_not_allowed",
-                    f"Không thể “{c.Action(action).label}” khi hồ sơ đang ở trạng thái "
-                    f"“{dossier.get_status_display()}”.",
+                    _("Không thể “%(action)s” khi hồ sơ đang ở trạng thái “%(status)s”.")
+                    % {
+                        "action": c.Action(action).label,
+                        "status": dossier.get_status_display(),
+                    },
                     {"action": action, "status": dossier.status},
                 )
             before = model_values(dossier, TRACKED_FIELDS)
@@ -265,7 +275,7 @@ def change_due(
 
 
 def dossier_action(
-    action: str, *, needs_reason: str = ""
+    action: str, *, needs_reason: Any = ""
 ) -> Callable[[Callable[..., Any]], Callable[..., Dossier]]:
     """Turn `body(d, *, actor, at, **inputs)` into a service function.
 
@@ -287,7 +297,7 @@ def dossier_action(
         ) -> Dossier:
             reason = str(inputs.get("reason") or "")
             if needs_reason and not reason.strip():
-                raise ServiceError("reason_required", needs_reason)
+                raise ServiceError("reason_required", str(needs_reason))
             with transition(
                 dossier.pk,
                 action,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cchc.accounts.constants import Role
 
@@ -54,7 +55,7 @@ def works_in(actor: Any, agency_id: int, roles: tuple[str, ...] = ()) -> bool:
 def require_desk(actor: Any, dossier: Dossier) -> None:
     if not works_at_desk(actor, dossier):
         raise ServiceError(
-            "forbidden", "Chỉ cán bộ của bộ phận một cửa đã tiếp nhận hồ sơ được thao tác này."
+            "forbidden", _("Chỉ cán bộ của bộ phận một cửa đã tiếp nhận hồ sơ được thao tác này.")
         )
 
 
@@ -63,14 +64,16 @@ def require_step(actor: Any, step: DossierStep) -> None:
         return
     if not works_in(actor, step.agency_id):
         raise ServiceError(
-            "forbidden", f"Bước này do {step.agency.name} thực hiện; bạn không thuộc cơ quan đó."
+            "forbidden",
+            _("Bước này do %(step_agency_name)s thực hiện; bạn không thuộc cơ quan đó.")
+            % {"step_agency_name": step.agency.name},
         )
 
 
 def require_leader(actor: Any, *agency_ids: int, roles: tuple[str, ...] = LEADER_ROLES) -> None:
     if not any(works_in(actor, a, roles) for a in agency_ids):
         raise ServiceError(
-            "leader_required", "Thao tác này cần lãnh đạo cơ quan giải quyết thực hiện."
+            "leader_required", _("Thao tác này cần lãnh đạo cơ quan giải quyết thực hiện.")
         )
 
 

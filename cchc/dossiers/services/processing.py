@@ -8,6 +8,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from cchc.accounts.constants import Role
 from cchc.accounts.models import User
@@ -126,7 +128,7 @@ def _active_step(d: Dossier, step_id: int | None) -> DossierStep:
     )
     step = steps.filter(pk=step_id).first() if step_id else steps.order_by("order").first()
     if step is None:
-        raise ServiceError("step_not_active", "Bước này không ở trạng thái đang xử lý.")
+        raise ServiceError("step_not_active", _("Bước này không ở trạng thái đang xử lý."))
     return step
 
 
@@ -164,7 +166,11 @@ def assign(
     step = _active_step(d, step_id)
     require_step(actor, step)
     if not works_in(assignee, step.agency_id) and not (step.at_desk and works_at_desk(assignee, d)):
-        raise ServiceError("assignee_not_member", f"{assignee} không thuộc {step.agency.name}.")
+        raise ServiceError(
+            "assignee_not_member",
+            _("%(assignee)s không thuộc %(step_agency_name)s.")
+            % {"assignee": assignee, "step_agency_name": step.agency.name},
+        )
     step.assignee = assignee
     step.save(update_fields=["assignee"])
     Handover.objects.create(
@@ -189,13 +195,13 @@ def complete_step(
     if step.consultations.filter(status=c.StepStatus.ACTIVE).exists():
         raise ServiceError(
             "consultations_open",
-            "Còn cơ quan phối hợp chưa trả lời; chỉ tổng hợp khi đã đủ ý kiến.",
+            _("Còn cơ quan phối hợp chưa trả lời; chỉ tổng hợp khi đã đủ ý kiến."),
         )
     _finish(step, at, actor, note)
     _advance(d, step, actor=actor, at=at)
 
 
-@dossier_action(A.SEND_BACK, needs_reason="Cần ghi lý do trả lại bước trước.")
+@dossier_action(A.SEND_BACK, needs_reason=_lazy("Cần ghi lý do trả lại bước trước."))
 def send_back(
     d: Dossier,
     *,
@@ -212,7 +218,9 @@ def send_back(
         pk=to_step_id, kind=c.StepKind.PROCESS, order__lt=step.order, at_desk=False
     ).first()
     if target is None:
-        raise ServiceError("invalid_step", "Chỉ trả lại được một bước xử lý trước bước hiện tại.")
+        raise ServiceError(
+            "invalid_step", _("Chỉ trả lại được một bước xử lý trước bước hiện tại.")
+        )
     step.status = c.StepStatus.SENT_BACK
     step.finished_at = at
     step.note = reason
@@ -236,18 +244,24 @@ def consult(
 ) -> None:
     """R-INTERAGENCY: send to other agencies in parallel; the step waits for every answer."""
     if not consultations:
-        raise ServiceError("invalid_input", "Cần chọn ít nhất một cơ quan phối hợp.")
+        raise ServiceError("invalid_input", _("Cần chọn ít nhất một cơ quan phối hợp."))
     step = _active_step(d, step_id)
     require_step(actor, step)
     for item in consultations:
         if item.time_share <= 0 or (step.time_share and item.time_share > step.time_share):
             raise ServiceError(
                 "invalid_share",
-                f"Thời gian của {item.agency.name} phải lớn hơn 0 và không vượt thời gian "
-                f"của bước ({step.time_share:g}).",
+                _(
+                    "Thời gian của %(item_agency_name)s phải lớn hơn 0 và không vượt thời gian "
+                    "của bước (%(step_time_share)s)."
+                )
+                % {
+                    "item_agency_name": item.agency.name,
+                    "step_time_share": format(step.time_share, "g"),
+                },
             )
         if item.agency.pk == step.agency_id:
-            raise ServiceError("invalid_input", "Cơ quan phối hợp phải là cơ quan khác.")
+            raise ServiceError("invalid_input", _("Cơ quan phối hợp phải là cơ quan khác."))
     for item in consultations:
         child = DossierStep.objects.create(
             dossier=d,
@@ -272,10 +286,10 @@ def answer_consultation(
         .first()
     )
     if child is None:
-        raise ServiceError("step_not_active", "Yêu cầu cho ý kiến này đã được trả lời.")
+        raise ServiceError("step_not_active", _("Yêu cầu cho ý kiến này đã được trả lời."))
     require_step(actor, child)
     if not note.strip():
-        raise ServiceError("note_required", "Cần nhập nội dung ý kiến trả lời.")
+        raise ServiceError("note_required", _("Cần nhập nội dung ý kiến trả lời."))
     _finish(child, at, actor, note)
     parent = child.parent
     Handover.objects.create(
@@ -303,21 +317,23 @@ def record_supplement_request(
 ) -> SupplementRequest:
     """R-CHECK 2, R-NO-EXTRA: one request naming items of the version's own list."""
     if not items:
-        raise ServiceError("items_required", "Cần chọn ít nhất một giấy tờ phải bổ sung.")
+        raise ServiceError("items_required", _("Cần chọn ít nhất một giấy tờ phải bổ sung."))
     listed = {doc.pk: doc for doc in d.procedure_version.documents.all()}
     unknown = [i.required_document_id for i in items if i.required_document_id not in listed]
     if unknown:
         raise ServiceError(
             "not_in_document_list",
-            "Chỉ được yêu cầu bổ sung giấy tờ có trong thành phần hồ sơ của thủ tục.",
+            _("Chỉ được yêu cầu bổ sung giấy tờ có trong thành phần hồ sơ của thủ tục."),
             {"unknown": unknown},
         )
     if d.supplement_rounds >= 1:
         if not override_reason.strip():
             raise ServiceError(
                 "second_supplement",
-                "Hồ sơ đã được yêu cầu bổ sung một lần; lần thứ hai cần lãnh đạo quyết định và "
-                "ghi rõ lý do.",
+                _(
+                    "Hồ sơ đã được yêu cầu bổ sung một lần; lần thứ hai cần lãnh đạo quyết định và "
+                    "ghi rõ lý do."
+                ),
             )
         require_leader(actor, d.competent_agency_id, d.receiving_agency_id)
     d.supplement_rounds += 1
@@ -366,8 +382,14 @@ def request_supplement(
     if at > window:
         raise ServiceError(
             "supplement_window_passed",
-            f"Đã quá {settings.CCHC_SUPPLEMENT_WINDOW_DAYS} ngày làm việc kể từ khi tiếp nhận "
-            f"(hạn {calendar.local(window):%H:%M %d/%m/%Y}); không được yêu cầu bổ sung nữa.",
+            _(
+                "Đã quá %(window_days)s ngày làm việc kể từ khi tiếp nhận "
+                "(hạn %(deadline)s); không được yêu cầu bổ sung nữa."
+            )
+            % {
+                "window_days": settings.CCHC_SUPPLEMENT_WINDOW_DAYS,
+                "deadline": format(calendar.local(window), "%H:%M %d/%m/%Y"),
+            },
         )
     ClockStop.objects.create(
         dossier=d,
@@ -421,7 +443,11 @@ def close_unsupplemented(d: Dossier, *, actor: Any, at: dt.datetime) -> None:
     if last is None or at < last.requested_at + dt.timedelta(days=days):
         raise ServiceError(
             "too_early",
-            f"Chỉ dừng hồ sơ khi người nộp không bổ sung sau {days} ngày kể từ khi được yêu cầu.",
+            _(
+                "Chỉ dừng hồ sơ khi người nộp không bổ sung sau %(days)s ngày kể từ khi được yêu "
+                "cầu."
+            )
+            % {"days": days},
         )
     d.refusal_reason = f"Không bổ sung hồ sơ sau {days} ngày"
     stop_everything(d, at, actor)
@@ -436,7 +462,7 @@ def stop_everything(d: Dossier, at: dt.datetime, actor: Any) -> None:
     d.holder_agency = None
 
 
-@dossier_action(A.PAUSE, needs_reason="Cần ghi lý do tạm dừng.")
+@dossier_action(A.PAUSE, needs_reason=_lazy("Cần ghi lý do tạm dừng."))
 def pause(d: Dossier, *, reason: str, actor: Any, at: dt.datetime) -> None:
     """R-TIME-5.2: a wait the law allows (a financial obligation…); the due moment moves."""
     require_step(actor, _active_step(d, None))
@@ -449,7 +475,7 @@ def pause(d: Dossier, *, reason: str, actor: Any, at: dt.datetime) -> None:
 def resume(d: Dossier, *, actor: Any, at: dt.datetime) -> None:
     stop = d.clock_stops.filter(ended_at__isnull=True, kind=c.StopKind.PAUSE).first()
     if stop is None:  # pragma: no cover - the table guarantees an open pause
-        raise ServiceError("no_pause", "Hồ sơ không có khoảng tạm dừng đang mở.")
+        raise ServiceError("no_pause", _("Hồ sơ không có khoảng tạm dừng đang mở."))
     active = d.steps.filter(status=c.StepStatus.ACTIVE).select_related("agency", "dossier")
     first = active.first()
     if first is not None:
@@ -473,7 +499,7 @@ def resume(d: Dossier, *, actor: Any, at: dt.datetime) -> None:
             step.save(update_fields=["due_at"])
 
 
-@dossier_action(A.APOLOGISE, needs_reason="Cần nêu lý do chậm trả kết quả.")
+@dossier_action(A.APOLOGISE, needs_reason=_lazy("Cần nêu lý do chậm trả kết quả."))
 def apologise(
     d: Dossier, *, reason: str, new_due: dt.datetime, actor: Any, at: dt.datetime
 ) -> None:
@@ -483,16 +509,16 @@ def apologise(
     )
     if d.apologised_at is not None:
         raise ServiceError(
-            "already_apologised", "Hồ sơ đã được hẹn lại một lần; không hẹn lại lần nữa."
+            "already_apologised", _("Hồ sơ đã được hẹn lại một lần; không hẹn lại lần nữa.")
         )
     if d.due_at is None or at >= d.due_at:
         raise ServiceError(
             "too_late_to_apologise",
-            "Phiếu xin lỗi và hẹn lại phải gửi trước thời hạn trả kết quả.",
+            _("Phiếu xin lỗi và hẹn lại phải gửi trước thời hạn trả kết quả."),
         )
     if new_due <= d.due_at:
         raise ServiceError(
-            "invalid_new_due", "Ngày hẹn mới phải sau ngày hẹn trả kết quả hiện tại."
+            "invalid_new_due", _("Ngày hẹn mới phải sau ngày hẹn trả kết quả hiện tại.")
         )
     previous = d.due_at
     d.apologised_at = at
@@ -538,7 +564,7 @@ def mark_result_ready(
     if later.exists():
         raise ServiceError(
             "steps_remaining",
-            "Còn bước xử lý phía sau; hoàn thành từng bước trước khi có kết quả.",
+            _("Còn bước xử lý phía sau; hoàn thành từng bước trước khi có kết quả."),
         )
     if result_file is not None:
         check_scan(result_file)

@@ -12,6 +12,8 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from cchc.accounts.constants import Role
 from cchc.core.audit import log_action
@@ -101,23 +103,23 @@ class Problems:
 
 def check_applicant(applicant: Applicant, problems: Problems) -> None:
     if not applicant.name.strip():
-        problems.add("applicant.name", "Cần nhập họ tên người nộp hoặc tên tổ chức.")
+        problems.add("applicant.name", _("Cần nhập họ tên người nộp hoặc tên tổ chức."))
     if applicant.kind == c.ApplicantKind.CITIZEN:
         if not ID_NUMBER.match(applicant.id_number or ""):
-            problems.add("applicant.id_number", "Số định danh cá nhân phải gồm đúng 12 chữ số.")
+            problems.add("applicant.id_number", _("Số định danh cá nhân phải gồm đúng 12 chữ số."))
         if applicant.birth_date and applicant.birth_date > dt.date.today():
-            problems.add("applicant.birth_date", "Ngày sinh không thể sau ngày hôm nay.")
+            problems.add("applicant.birth_date", _("Ngày sinh không thể sau ngày hôm nay."))
     elif applicant.kind == c.ApplicantKind.ORGANISATION:
         if not TAX_CODE.match(applicant.tax_code or ""):
-            problems.add("applicant.tax_code", "Mã số thuế phải gồm 10 hoặc 13 chữ số.")
+            problems.add("applicant.tax_code", _("Mã số thuế phải gồm 10 hoặc 13 chữ số."))
         if not applicant.representative.strip():
-            problems.add("applicant.representative", "Cần nhập người đại diện của tổ chức.")
+            problems.add("applicant.representative", _("Cần nhập người đại diện của tổ chức."))
     else:
-        problems.add("applicant.kind", "Loại người nộp không hợp lệ.")
+        problems.add("applicant.kind", _("Loại người nộp không hợp lệ."))
     if applicant.phone and not PHONE.match(applicant.phone.replace(" ", "")):
-        problems.add("applicant.phone", "Số điện thoại không hợp lệ.")
+        problems.add("applicant.phone", _("Số điện thoại không hợp lệ."))
     if applicant.area.level != "commune":
-        problems.add("applicant.area", "Địa chỉ phải chọn đến xã, phường, đặc khu.")
+        problems.add("applicant.area", _("Địa chỉ phải chọn đến xã, phường, đặc khu."))
 
 
 def check_scan(upload: UploadedFile[bytes]) -> str:
@@ -126,7 +128,8 @@ def check_scan(upload: UploadedFile[bytes]) -> str:
     if upload.size and upload.size > limit:
         raise ServiceError(
             "scan_too_large",
-            f"Tệp “{upload.name}” vượt quá {limit // (1024 * 1024)} MB.",
+            _("Tệp “%(upload_name)s” vượt quá %(megabytes)s MB.")
+            % {"upload_name": upload.name, "megabytes": limit // (1024 * 1024)},
         )
     head = upload.read(8)
     upload.seek(0)
@@ -134,7 +137,9 @@ def check_scan(upload: UploadedFile[bytes]) -> str:
         if head.startswith(magic):
             return kind
     raise ServiceError(
-        "scan_type", f"Tệp “{upload.name}” không phải PDF, JPEG hoặc PNG nên không được nhận."
+        "scan_type",
+        _("Tệp “%(upload_name)s” không phải PDF, JPEG hoặc PNG nên không được nhận.")
+        % {"upload_name": upload.name},
     )
 
 
@@ -202,21 +207,23 @@ def start_dossier(
     moment = now(at)
     problems = Problems()
     if channel not in c.Channel.values:
-        problems.add("channel", "Hình thức nộp không hợp lệ.")
+        problems.add("channel", _("Hình thức nộp không hợp lệ."))
     if return_method not in c.ReturnMethod.values:
-        problems.add("return_method", "Hình thức trả kết quả không hợp lệ.")
+        problems.add("return_method", _("Hình thức trả kết quả không hợp lệ."))
     # A superseded version was the published one while it was valid (dossiers dated then).
     in_force = version.status in (VersionStatus.PUBLISHED, VersionStatus.SUPERSEDED)
     if not in_force or not _valid_on(version, moment.date()):
-        problems.add("procedure", "Thủ tục này không còn hiệu lực hoặc chưa được công bố.")
+        problems.add("procedure", _("Thủ tục này không còn hiệu lực hoặc chưa được công bố."))
     if not desk.is_valid_on(moment.date()):
-        problems.add("desk", "Bộ phận một cửa này không còn hoạt động vào ngày tiếp nhận.")
+        problems.add("desk", _("Bộ phận một cửa này không còn hoạt động vào ngày tiếp nhận."))
     if not 1 <= sets <= 50:
-        problems.add("sets", "Số bộ hồ sơ phải từ 1 đến 50.")
+        problems.add("sets", _("Số bộ hồ sơ phải từ 1 đến 50."))
     check_applicant(applicant, problems)
     for fee in fees or []:
         if fee.exempt and not fee.exemption_reason.strip():
-            problems.add("fees", f"Cần ghi lý do miễn, giảm “{fee.name}”.")
+            problems.add(
+                "fees", _("Cần ghi lý do miễn, giảm “%(fee_name)s”.") % {"fee_name": fee.name}
+            )
     for doc in documents:
         if doc.upload is not None:
             try:
@@ -228,14 +235,19 @@ def start_dossier(
     if competent is None:
         raise ServiceError(
             "no_competent_agency",
-            "Chưa xác định được cơ quan có thẩm quyền giải quyết thủ tục này cho địa bàn của "
-            "người nộp; quản trị viên cần bổ sung thẩm quyền trong danh mục.",
+            _(
+                "Chưa xác định được cơ quan có thẩm quyền giải quyết thủ tục này cho địa bàn của "
+                "người nộp; quản trị viên cần bổ sung thẩm quyền trong danh mục."
+            ),
         )
     if not _desk_may_receive(desk, version, competent):
         raise ServiceError(
             "wrong_desk",
-            f"Thủ tục này không thuộc danh mục tiếp nhận không phụ thuộc địa giới hành chính; "
-            f"hồ sơ cần nộp tại bộ phận một cửa phục vụ {competent.name}.",
+            _(
+                "Thủ tục này không thuộc danh mục tiếp nhận không phụ thuộc địa giới hành chính; "
+                "hồ sơ cần nộp tại bộ phận một cửa phục vụ %(competent_name)s."
+            )
+            % {"competent_name": competent.name},
         )
     if idempotency_key and getattr(actor, "pk", None):
         found: Dossier | None = Dossier.objects.filter(
@@ -459,7 +471,9 @@ def _instantiate_steps(d: Dossier, *, actor: Any, at: dt.datetime) -> None:
     hand_over(d, active, giver=giver, actor=actor, at=at)
 
 
-@dossier_action(c.Action.REQUEST_COMPLETION, needs_reason="Cần ghi rõ lý do yêu cầu bổ sung.")
+@dossier_action(
+    c.Action.REQUEST_COMPLETION, needs_reason=_lazy("Cần ghi rõ lý do yêu cầu bổ sung.")
+)
 def request_completion(
     d: Dossier,
     *,
@@ -490,12 +504,14 @@ def resubmit(d: Dossier, *, documents: list[DocumentInput], actor: Any, at: dt.d
 
     require_desk_or_applicant(actor, d)
     if not documents:
-        raise ServiceError("items_required", "Cần đính kèm giấy tờ được yêu cầu bổ sung.")
+        raise ServiceError("items_required", _("Cần đính kèm giấy tờ được yêu cầu bổ sung."))
     save_documents(d, documents, at=at, supplement_round=d.supplement_rounds)
     d.supplement_requests.filter(answered_at__isnull=True).update(answered_at=at)
 
 
-@dossier_action(c.Action.REFUSE_RECEPTION, needs_reason="Cần ghi rõ lý do từ chối tiếp nhận.")
+@dossier_action(
+    c.Action.REFUSE_RECEPTION, needs_reason=_lazy("Cần ghi rõ lý do từ chối tiếp nhận.")
+)
 def refuse_reception(d: Dossier, *, reason: str, actor: Any, at: dt.datetime) -> None:
     """R-CHECK 3: not this procedure, not competent, not eligible — with the reason."""
     d.refusal_reason = reason

@@ -7,6 +7,8 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from cchc.core.audit import log_action
 from cchc.core.text import fold
@@ -49,16 +51,16 @@ def return_result(
 ) -> None:
     """R-RETURN: who collected it, when and how; early only after notice; early/on time/late."""
     if method not in c.ReturnMethod.values:
-        raise ServiceError("invalid_input", "Hình thức trả kết quả không hợp lệ.")
+        raise ServiceError("invalid_input", _("Hình thức trả kết quả không hợp lệ."))
     require_desk(actor, d)
     receiver = returned_to.strip() or d.applicant_name
     if method == c.ReturnMethod.DESK and not returned_to.strip():
-        raise ServiceError("receiver_required", "Cần ghi họ tên người nhận kết quả.")
+        raise ServiceError("receiver_required", _("Cần ghi họ tên người nhận kết quả."))
     is_applicant = fold(receiver) in {fold(d.applicant_name), fold(d.representative or "")}
     if method == c.ReturnMethod.DESK and not is_applicant and not authorisation.strip():
         raise ServiceError(
             "authorisation_required",
-            "Người nhận không phải người nộp hồ sơ: cần ghi giấy ủy quyền.",
+            _("Người nhận không phải người nộp hồ sơ: cần ghi giấy ủy quyền."),
         )
     result = timeliness(at, d.legal_due_at)
     if (
@@ -69,8 +71,11 @@ def return_result(
     ):
         raise ServiceError(
             "early_notice_required",
-            "Trả kết quả trước ngày hẹn cần báo trước cho người nộp (R-EARLY): bấm “Báo trả kết "
-            "quả sớm” trước.",
+            _(
+                "Trả kết quả trước ngày hẹn cần báo trước cho người nộp (R-EARLY): bấm “Báo trả "
+                "kết "
+                "quả sớm” trước."
+            ),
         )
     final = d.steps.filter(status=c.StepStatus.ACTIVE, at_desk=True).first()
     if final is not None:
@@ -93,12 +98,12 @@ def withdraw(dossier: Dossier, **kwargs: Any) -> Dossier:
     if current == c.Status.RESULT_READY:
         raise TransitionNotAllowed(
             "result_exists",
-            "Hồ sơ đã có kết quả nên không thể dừng giải quyết theo đề nghị rút hồ sơ.",
+            _("Hồ sơ đã có kết quả nên không thể dừng giải quyết theo đề nghị rút hồ sơ."),
         )
     return _withdraw(dossier, **kwargs)
 
 
-@dossier_action(A.WITHDRAW, needs_reason="Cần ghi nội dung đề nghị dừng của người nộp.")
+@dossier_action(A.WITHDRAW, needs_reason=_lazy("Cần ghi nội dung đề nghị dừng của người nộp."))
 def _withdraw(d: Dossier, *, reason: str, actor: Any, at: dt.datetime) -> None:
     if not (_actor(actor) is not None and d.applicant_user_id == actor.pk):
         require_desk(actor, d)
@@ -113,17 +118,21 @@ def record_payment(
 ) -> None:
     """R-FEE: a payment with its receipt number; exempt lines are never charged."""
     if method not in c.PaymentMethod.values:
-        raise ServiceError("invalid_input", "Hình thức thanh toán không hợp lệ.")
+        raise ServiceError("invalid_input", _("Hình thức thanh toán không hợp lệ."))
     if not receipt_number.strip():
-        raise ServiceError("receipt_required", "Cần nhập số biên lai thu phí, lệ phí.")
+        raise ServiceError("receipt_required", _("Cần nhập số biên lai thu phí, lệ phí."))
     require_desk(actor, d)
     fee = d.fees.filter(pk=fee_id).first()
     if fee is None:
-        raise ServiceError("not_found", "Không tìm thấy khoản phí của hồ sơ.")
+        raise ServiceError("not_found", _("Không tìm thấy khoản phí của hồ sơ."))
     if fee.exempt:
-        raise ServiceError("fee_exempt", "Khoản này được miễn, không thu.")
+        raise ServiceError("fee_exempt", _("Khoản này được miễn, không thu."))
     if fee.paid_at is not None:
-        raise ServiceError("fee_paid", f"Khoản này đã thu (biên lai {fee.receipt_number}).")
+        raise ServiceError(
+            "fee_paid",
+            _("Khoản này đã thu (biên lai %(fee_receipt_number)s).")
+            % {"fee_receipt_number": fee.receipt_number},
+        )
     fee.paid_amount = fee.amount
     fee.paid_at = at
     fee.method = method
@@ -138,9 +147,9 @@ def confirm_paper(d: Dossier, *, handover_id: int, actor: Any, at: dt.datetime) 
         pk=handover_id, medium=c.TransferMedium.PAPER, paper_received_at__isnull=True
     ).first()
     if handover is None:
-        raise ServiceError("not_found", "Không có lần chuyển hồ sơ giấy nào chờ xác nhận.")
+        raise ServiceError("not_found", _("Không có lần chuyển hồ sơ giấy nào chờ xác nhận."))
     if handover.to_agency_id is None or not works_in(actor, handover.to_agency_id):
-        raise ServiceError("forbidden", "Chỉ cơ quan nhận hồ sơ giấy được xác nhận.")
+        raise ServiceError("forbidden", _("Chỉ cơ quan nhận hồ sơ giấy được xác nhận."))
     handover.paper_received_at = at
     handover.save(update_fields=["paper_received_at"])
 
@@ -169,7 +178,7 @@ def reassign_pending(
 ) -> int:
     """Hand every pending step of one officer to another (leave, posting ended), logged."""
     if not reason.strip():
-        raise ServiceError("reason_required", "Cần ghi lý do chuyển giao công việc.")
+        raise ServiceError("reason_required", _("Cần ghi lý do chuyển giao công việc."))
     moment = now(at)
     moved = 0
     steps = DossierStep.objects.filter(
@@ -182,10 +191,13 @@ def reassign_pending(
             if not ok:
                 raise ServiceError(
                     "assignee_not_member",
-                    f"{to_user} không thuộc {step.agency.name} (hồ sơ {d.code}).",
+                    _("%(to_user)s không thuộc %(step_agency_name)s (hồ sơ %(code)s).")
+                    % {"to_user": to_user, "step_agency_name": step.agency.name, "code": d.code},
                 )
             if not (works_in(actor, step.agency_id) or works_at_desk(actor, d)):
-                raise ServiceError("forbidden", f"Bạn không quản lý hồ sơ {d.code}.")
+                raise ServiceError(
+                    "forbidden", _("Bạn không quản lý hồ sơ %(code)s.") % {"code": d.code}
+                )
             step.assignee = to_user
             step.save(update_fields=["assignee"])
             d.revision += 1

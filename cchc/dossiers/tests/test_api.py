@@ -143,3 +143,26 @@ def test_api_records_fee_exemptions(client, world):
     assert r.status_code == 201, r.content
     row = Dossier.objects.get().fees.get()
     assert row.exempt and row.exemption_reason == "Hộ nghèo"
+
+
+def test_refusals_speak_the_users_language_vietnamese_first(client, world):
+    """The workflow's refusals are in the catalog: Vietnamese by default (whatever the browser
+    says), English when the user chose it, with the same machine code."""
+    d = world.received()
+    client.force_login(world.leader)
+    url = f"/api/v1/dossiers/{d.pk}/actions/receive"
+    vi = post(client, url, {"data": {}}).json()
+    assert vi["code"] == "transition_not_allowed"
+    assert vi["message"] == "Không thể “Tiếp nhận” khi hồ sơ đang ở trạng thái “Đang giải quyết”."
+    assert post(client, url, {"data": {}}, **{"Accept-Language": "en"}).json() == vi
+    client.cookies["django_language"] = "en"
+    en = post(client, url, {"data": {}}).json()
+    assert en["code"] == "transition_not_allowed"
+    assert en["message"] == "Cannot “Receive” while the dossier is “In progress”."
+    created = post(client, "/api/v1/dossiers", payload(world, sets=99))
+    assert created.status_code == 422
+    assert created.json() == {
+        "code": "invalid_parameter",
+        "message": "Invalid parameter: payload.sets.",
+        "details": created.json()["details"],
+    }
