@@ -214,3 +214,25 @@ def test_fees_come_from_the_version_and_payments_need_a_receipt(world):
             d, fee_id=fee.pk, method="cash", receipt_number="BL-2", actor=world.center_receptionist
         )
     assert err.value.code == "fee_paid"
+
+
+def test_a_failed_first_action_leaves_the_creators_instance_as_the_row(world, monkeypatch):
+    """The first action on a dossier created in the same transaction works on the creator's
+    instance (no re-read); when it fails half-way, the instance is read back, so a retry sees
+    the row as stored, not the half-made reception."""
+    from cchc.dossiers.services import reception
+
+    d = world.start()
+    assert getattr(d, s.common.UNCOMMITTED)
+
+    def broken(*args, **kwargs):
+        raise s.ServiceError("printer", "Máy in hỏng.")
+
+    monkeypatch.setattr(reception, "issue_form", broken)
+    with pytest.raises(s.ServiceError):
+        s.receive(d, actor=world.receptionist, at=at("2026-11-23 09:00"))
+    assert d.status == Status.SUBMITTED and d.received_at is None and d.code is None
+    assert not d.steps.exists() and Dossier.objects.get(pk=d.pk).revision == d.revision
+    monkeypatch.undo()
+    d = s.receive(d, actor=world.receptionist, at=at("2026-11-23 09:05"))
+    assert d.status == Status.IN_PROGRESS and d.code and d.steps.count() >= 2
