@@ -29,3 +29,18 @@ def is_leader_of(user: Any, agency_id: int) -> bool:
         m.agency_id == agency_id and m.role == Role.AGENCY_LEADER
         for m in user.memberships_on(timezone.localdate())
     )
+
+
+def figures_for(survey: Any, user: Any) -> dict[str, Any]:
+    """A survey round's figures as `user` may see them. While the round is not published,
+    each agency's line is internal: the council (reform office) sees every agency, others the
+    province's line and their own agencies only. Published results are every official's."""
+    from .constants import RoundStatus
+    from .survey import figures
+
+    results = figures(survey)
+    if survey.status == RoundStatus.PUBLISHED or is_reform_office(user):
+        return results
+    mine = {str(a) for a in agencies_of(user)}
+    agencies = results.get("agencies", {})
+    return {**results, "agencies": {k: v for k, v in agencies.items() if k in mine}}

@@ -19,7 +19,7 @@ from cchc.organizations.models import Agency
 from . import national as nat
 from . import services as s
 from . import survey as sv
-from .access import assessments_for, is_official, is_reform_office
+from .access import assessments_for, figures_for, is_official, is_reform_office
 from .constants import ResponseChannel
 from .models import Framework, NationalResult, Score, SurveyRound
 
@@ -463,7 +463,7 @@ def create_survey(request: HttpRequest, payload: RoundIn) -> Any:
 @router.get("/surveys/{int:round_id}/results", response=dict[str, Any], summary="Chỉ số hài lòng")
 def survey_results(request: HttpRequest, round_id: int) -> Any:
     _official(request)
-    return sv.figures(get_object_or_404(SurveyRound, pk=round_id))
+    return figures_for(get_object_or_404(SurveyRound, pk=round_id), request.user)
 
 
 class SampleIn(Schema):

@@ -19,7 +19,13 @@ from django.views.decorators.http import require_POST
 from . import national as nat
 from . import services as s
 from . import survey as sv
-from .access import assessments_for, is_leader_of, is_official, is_reform_office
+from .access import (
+    assessments_for,
+    figures_for,
+    is_leader_of,
+    is_official,
+    is_reform_office,
+)
 from .constants import SCALE, Appraisal, ResponseChannel, RoundStatus, ScoringMethod
 from .models import Framework, NationalIndex, SurveyRound
 
@@ -323,7 +329,7 @@ def round_page(request: HttpRequest, pk: int) -> HttpResponse:
         except s.IndicesError as exc:
             messages.error(request, exc.message)
         return redirect("indices:round", pk=survey.pk)
-    results = sv.figures(survey)
+    results = figures_for(survey, request.user)
     return render(
         request,
         "indices/round.html",

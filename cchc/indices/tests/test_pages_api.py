@@ -403,3 +403,36 @@ def test_admin_edits_are_audited_and_a_published_framework_is_read_only(client, 
     fields = page.context["adminform"].form.fields
     assert "title" not in fields and "bands" not in fields  # frozen
     assert "self_deadline" in fields
+
+
+def test_a_running_rounds_agency_lines_are_the_council_s_and_the_agency_s_own(client, world):
+    """Before publication each agency's satisfaction is internal: the council sees every
+    agency, another official the province's line and their own agency; once published, every
+    official sees the whole table."""
+    survey = open_round(world, small_instrument())
+    client.force_login(world.reform_officer)
+    for i, agency in enumerate([world.department, world.department, world.commune_pc]):
+        r = client.post(
+            f"/api/v1/indices/surveys/{survey.pk}/responses",
+            {"agency_id": agency.pk, "paper_number": str(i), "answers": {"a1": 5, "a2": 4, "b1": 3}},
+            content_type="application/json",
+        )
+        assert r.status_code == 200
+    url = f"/api/v1/indices/surveys/{survey.pk}/results"
+    both = {str(world.department.pk), str(world.commune_pc.pk)}
+    assert set(client.get(url).json()["agencies"]) == both
+    client.force_login(world.dept_leader)
+    mine = client.get(url).json()
+    assert set(mine["agencies"]) == {str(world.department.pk)}
+    assert mine["province"]["responses"] == 3  # the province's line stays whole
+    page = client.get(reverse("indices:round", args=[survey.pk])).content.decode()
+    assert world.department.name in page and world.commune_pc.name not in page
+    client.force_login(world.reform_officer)
+    for status in ("closed", "published"):
+        client.post(
+            f"/api/v1/indices/surveys/{survey.pk}/status",
+            {"status": status},
+            content_type="application/json",
+        )
+    client.force_login(world.dept_leader)
+    assert set(client.get(url).json()["agencies"]) == both
