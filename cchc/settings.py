@@ -309,6 +309,8 @@ CCHC_BENCH_SQL_DIR = env_str("CCHC_BENCH_SQL_DIR", str(BASE_DIR / "bench" / "out
 CCHC_BENCH_SAMPLES = env_int("CCHC_BENCH_SAMPLES", 1000)
 # Reform plans: remind lead agencies this many working days before reporting and task deadlines.
 CCHC_PLAN_REMIND_DAYS = env_int("CCHC_PLAN_REMIND_DAYS", 3)
+# Working days before the reform index's self-assessment deadline that agencies are reminded.
+CCHC_INDEX_REMIND_DAYS = env_int("CCHC_INDEX_REMIND_DAYS", 3)
 
 # Bootstrap's alert colours for Django's message levels (an error shows as alert-danger).
 MESSAGE_TAGS = {40: "danger"}

@@ -61,6 +61,25 @@ class ReferenceDataModel(TimeStampedModel):
         abstract = True
 
 
+class Reminder(models.Model):
+    """A reminder mailed to one person, once per key (`reform_plans.reminders.send_once`);
+    concrete subclasses add their owner and a unique constraint on user × key."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=160)
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.subject
+
+
 class AuditEvent(models.Model):
     """One recorded action: who, when, what, the status before and after, and the values."""
 

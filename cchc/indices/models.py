@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from cchc.core.models import Reminder
 from cchc.organizations.constants import AgencyKind
 
 from .constants import (
@@ -452,3 +453,15 @@ class NationalComponent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}: {self.score}"
+
+
+class AssessmentReminder(Reminder):
+    """A reminder sent once per person and key: the self-assessment deadline is near (to the
+    agency's staff), or it passed unsubmitted (to the agency's leaders and the reform office)."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="reminders")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="assessment_reminder_once")
+        ]

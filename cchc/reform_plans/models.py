@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from cchc.core.models import TimeStampedModel
+from cchc.core.models import Reminder, TimeStampedModel
 
 from .constants import (
     DeadlineKind,
@@ -286,24 +286,14 @@ class Contribution(models.Model):
         return f"{self.task.code}: {self.agency_id}"
 
 
-class PlanReminder(models.Model):
+class PlanReminder(Reminder):
     """A reminder or alert sent to one person, once per key (issue 6: reminders before the
     reporting and task deadlines; overdue tasks and missing reports to leaders and the office)."""
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="reminders")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    key = models.CharField(max_length=160)
-    subject = models.CharField(max_length=200)
-    body = models.TextField()
-    created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    error = models.CharField(max_length=500, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="plan_reminder_once")]
-
-    def __str__(self) -> str:
-        return self.subject
 
 
 class TargetValue(models.Model):

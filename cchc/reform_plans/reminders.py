@@ -24,6 +24,7 @@ from django.utils import timezone
 from cchc.accounts.constants import Role
 from cchc.accounts.models import Membership
 from cchc.calendars.services import calendar_for
+from cchc.core.models import Reminder
 
 from .constants import PlanStatus, ReportStatus, TaskProgress
 from .models import Plan, PlanReminder, PlanTask, ReportingPeriod
@@ -31,7 +32,7 @@ from .models import Plan, PlanReminder, PlanTask, ReportingPeriod
 DONE = (TaskProgress.DONE_ON_TIME, TaskProgress.DONE_LATE, TaskProgress.CANCELLED)
 
 
-def _current(day: dt.date) -> Any:
+def current_memberships(day: dt.date) -> Any:
     return Membership.objects.filter(
         Q(valid_from__isnull=True) | Q(valid_from__lte=day),
         Q(valid_to__isnull=True) | Q(valid_to__gte=day),
@@ -39,8 +40,8 @@ def _current(day: dt.date) -> Any:
     ).select_related("user")
 
 
-def _people(agency_ids: set[int], roles: set[str] | None, day: dt.date) -> dict[int, list[Any]]:
-    rows = _current(day).filter(agency_id__in=agency_ids)
+def people_of(agency_ids: set[int], roles: set[str] | None, day: dt.date) -> dict[int, list[Any]]:
+    rows = current_memberships(day).filter(agency_id__in=agency_ids)
     if roles is not None:
         rows = rows.filter(role__in=roles)
     out: dict[int, list[Any]] = defaultdict(list)
@@ -49,17 +50,26 @@ def _people(agency_ids: set[int], roles: set[str] | None, day: dt.date) -> dict[
     return out
 
 
-def _office(day: dt.date) -> list[Any]:
-    return [m.user for m in _current(day).filter(role=Role.REFORM_OFFICER)]
+def reform_office(day: dt.date) -> list[Any]:
+    return [m.user for m in current_memberships(day).filter(role=Role.REFORM_OFFICER)]
 
 
-def _send(plan: Plan, users: list[Any], key: str, subject: str, body: str) -> int:
+def send_once(
+    model: type[Reminder],
+    owner: dict[str, Any],
+    users: list[Any],
+    key: str,
+    subject: str,
+    body: str,
+) -> int:
+    """Record and mail one reminder per person and key (`model` has a unique user × key);
+    a person already told is skipped, and a failing mail server stops no one else."""
     sent = 0
     for user in {u.pk: u for u in users}.values():
         try:
             with transaction.atomic():
-                reminder = PlanReminder.objects.create(
-                    plan=plan, user=user, key=key, subject=subject[:200], body=body
+                reminder = model._default_manager.create(
+                    user=user, key=key, subject=subject[:200], body=body, **owner
                 )
         except IntegrityError:
             continue  # already told
@@ -72,6 +82,10 @@ def _send(plan: Plan, users: list[Any], key: str, subject: str, body: str) -> in
             reminder.save(update_fields=["sent_at", "error"])
         sent += 1
     return sent
+
+
+def _send(plan: Plan, users: list[Any], key: str, subject: str, body: str) -> int:
+    return send_once(PlanReminder, {"plan": plan}, users, key, subject, body)
 
 
 def _reported(period: ReportingPeriod) -> dict[int, Any]:
@@ -95,9 +109,9 @@ def run(today: dt.date | None = None) -> int:
             soon = calendar.next_working_day(soon)
         tasks = list(plan.tasks.select_related("lead_agency"))
         leads = {t.lead_agency_id for t in tasks if t.lead_agency_id}
-        staff = _people(leads, None, today)
-        leaders = _people(leads, {Role.AGENCY_LEADER}, today)
-        office = _office(today)
+        staff = people_of(leads, None, today)
+        leaders = people_of(leads, {Role.AGENCY_LEADER}, today)
+        office = reform_office(today)
         for period in plan.periods.all():
             reports = _reported(period)
             missing = [

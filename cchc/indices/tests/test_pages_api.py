@@ -414,7 +414,11 @@ def test_a_running_rounds_agency_lines_are_the_council_s_and_the_agency_s_own(cl
     for i, agency in enumerate([world.department, world.department, world.commune_pc]):
         r = client.post(
             f"/api/v1/indices/surveys/{survey.pk}/responses",
-            {"agency_id": agency.pk, "paper_number": str(i), "answers": {"a1": 5, "a2": 4, "b1": 3}},
+            {
+                "agency_id": agency.pk,
+                "paper_number": str(i),
+                "answers": {"a1": 5, "a2": 4, "b1": 3},
+            },
             content_type="application/json",
         )
         assert r.status_code == 200
