@@ -65,8 +65,10 @@ class DossierChanged(ServiceError):
     def __init__(self) -> None:
         super().__init__(
             "dossier_changed",
-            "Hồ sơ vừa được người khác cập nhật. Vui lòng tải lại trang để xem thay đổi "
-            "rồi thực hiện lại thao tác.",
+            _(
+                "Hồ sơ vừa được người khác cập nhật. Vui lòng tải lại trang để xem thay đổi "
+                "rồi thực hiện lại thao tác."
+            ),
         )
 
 

@@ -39,6 +39,7 @@ from .common import (
     rule_set_on,
 )
 from .forms import issue_form
+from .permissions import require_desk
 
 ID_NUMBER = re.compile(r"^\d{12}$")
 TAX_CODE = re.compile(r"^\d{10}(-?\d{3})?$")
@@ -382,6 +383,7 @@ def _receive(
     documents: list[DocumentInput],
     issue_receipt: bool,
 ) -> None:
+    require_desk(actor, d)  # the desk decides; not the applicant, not another agency
     if documents:
         save_documents(d, documents, at=at, supplement_round=d.supplement_rounds)
     missing = missing_documents(d)
@@ -486,6 +488,8 @@ def request_completion(
     """R-CHECK 2 at the desk: every missing item in one request; a second needs an override."""
     from .processing import record_supplement_request
 
+    if not d.supplement_rounds:  # a second request is the leaders' (checked there)
+        require_desk(actor, d)
     record_supplement_request(
         d,
         items=items,
@@ -514,6 +518,7 @@ def resubmit(d: Dossier, *, documents: list[DocumentInput], actor: Any, at: dt.d
 )
 def refuse_reception(d: Dossier, *, reason: str, actor: Any, at: dt.datetime) -> None:
     """R-CHECK 3: not this procedure, not competent, not eligible — with the reason."""
+    require_desk(actor, d)
     d.refusal_reason = reason
     d.outcome = c.Outcome.REFUSED
     d.finished_at = at

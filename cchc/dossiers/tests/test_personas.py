@@ -97,3 +97,38 @@ def test_anonymous_gets_login_redirect_and_401(client, dossiers):
     commune, _ = dossiers
     assert client.get(reverse("dossiers:detail", args=[commune.pk])).status_code == 302
     assert client.get(f"/api/v1/dossiers/{commune.pk}").status_code == 401
+
+
+@pytest.mark.parametrize(
+    "action,data",
+    [
+        ("receive", {}),
+        ("request_completion", {"items": [], "reason": "Thiếu tờ khai"}),
+        ("refuse_reception", {"reason": "Không thuộc thẩm quyền"}),
+    ],
+)
+def test_only_the_desk_decides_on_reception(client, world, action, data):
+    """Receiving, asking to complete and refusing are the desk's decisions (R-CHECK): the
+    applicant who can see their own online dossier, and the competent agency's leader who can
+    see it too, are refused; the dossier stays where it was."""
+    d = world.start(channel="online")
+    Dossier.objects.filter(pk=d.pk).update(applicant_user=world.citizen)
+    if action == "request_completion":
+        data = {**data, "items": [d.procedure_version.documents.first().pk]}
+    for persona in ("citizen", "leader"):
+        client.force_login(getattr(world, persona))
+        r = client.post(
+            f"/api/v1/dossiers/{d.pk}/actions/{action}",
+            {"data": data},
+            content_type="application/json",
+        )
+        assert r.status_code == 400 and r.json()["code"] == "forbidden", (persona, r.content)
+    d.refresh_from_db()
+    assert d.status == "submitted" and d.code is None
+    client.force_login(world.receptionist)
+    r = client.post(
+        f"/api/v1/dossiers/{d.pk}/actions/{action}",
+        {"data": data},
+        content_type="application/json",
+    )
+    assert r.status_code == 200, r.content
