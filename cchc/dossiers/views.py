@@ -30,10 +30,10 @@ from .actions import perform
 from .exports import register_xlsx
 from .forms import ReceptionForm
 from .inbox import badges, desk_queue, inbox_page, overview
-from .models import Dossier, IssuedForm
+from .models import Dossier, DossierStep, IssuedForm
 from .pdf import render_control_slip, render_form
 from .services.common import calendar_of, limit_of, province_of
-from .services.permissions import works_at_desk
+from .services.permissions import may, works_at_desk
 
 
 def visible(request: HttpRequest) -> object:
@@ -245,8 +245,9 @@ def reception(request: HttpRequest) -> HttpResponse:
     )
 
 
-def available_actions(user: User, d: Dossier) -> list[str]:
-    return [a for a in c.TRANSITIONS if c.allowed(a, d.status)]
+def available_actions(user: User, d: Dossier, steps: list[DossierStep]) -> list[str]:
+    """The actions the dossier's status allows and this user may take (the forms shown)."""
+    return [a for a in c.TRANSITIONS if c.allowed(a, d.status) and may(user, a, d, steps)]
 
 
 STATUS_LABELS = dict(c.Status.choices)
@@ -302,7 +303,8 @@ def dossier_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "fees": d.fees.all(),
             "supplements": d.supplement_requests.all(),
             "events": events,
-            "actions": available_actions(request.user, d),
+            "actions": available_actions(request.user, d, steps),
+            "finished": d.status in c.FINAL_STATUSES,
             "members": members,
             "agencies": Agency.objects.on(timezone.localdate())
             .exclude(pk__in=agencies)

@@ -84,3 +84,62 @@ def is_applicant(actor: Any, dossier: Dossier) -> bool:
 def require_desk_or_applicant(actor: Any, dossier: Dossier) -> None:
     if not is_applicant(actor, dossier):
         require_desk(actor, dossier)
+
+
+def _on_step(actor: Any, step: DossierStep, dossier: Dossier) -> bool:
+    return (step.at_desk and works_at_desk(actor, dossier)) or works_in(actor, step.agency_id)
+
+
+def may(actor: Any, action: str, dossier: Dossier, steps: list[DossierStep]) -> bool:
+    """Whether `actor` passes the permission check of `action` on `dossier` (given its steps,
+    in order) — for pages, to offer only the forms the user may submit. The services check
+    again; a test walks personas × states and compares this with what the services allow."""
+    from .. import constants as c
+
+    a = c.Action
+    if is_system(actor):
+        return True
+    active = [st for st in steps if st.status == c.StepStatus.ACTIVE]
+    process = [st for st in active if st.kind == c.StepKind.PROCESS]
+    if action in (
+        a.RECEIVE,
+        a.REFUSE_RECEPTION,
+        a.NOTIFY_EARLY,
+        a.RETURN_RESULT,
+        a.RECORD_PAYMENT,
+        a.CLOSE_UNSUPPLEMENTED,
+    ):
+        return works_at_desk(actor, dossier)
+    if action in (a.RESUBMIT, a.SUPPLY, a.WITHDRAW):
+        return is_applicant(actor, dossier) or works_at_desk(actor, dossier)
+    if action == a.REQUEST_COMPLETION:
+        if dossier.supplement_rounds:  # a second request is a leader's decision
+            return any(
+                works_in(actor, agency, LEADER_ROLES)
+                for agency in (dossier.competent_agency_id, dossier.receiving_agency_id)
+            )
+        return works_at_desk(actor, dossier)
+    if action == a.RESUME:
+        return not active or _on_step(actor, active[0], dossier)
+    if action in (
+        a.ASSIGN,
+        a.COMPLETE_STEP,
+        a.SEND_BACK,
+        a.CONSULT,
+        a.MARK_RESULT_READY,
+        a.PAUSE,
+        a.REQUEST_SUPPLEMENT,
+    ):
+        return bool(process) and _on_step(actor, process[0], dossier)
+    if action == a.ANSWER_CONSULTATION:
+        return any(
+            works_in(actor, st.agency_id) for st in active if st.kind == c.StepKind.CONSULTATION
+        )
+    if action == a.APOLOGISE:
+        return any(
+            works_in(actor, agency, (Role.AGENCY_LEADER,))
+            for agency in (dossier.competent_agency_id, dossier.holder_agency_id or 0)
+        )
+    if action == a.DECLARE_INELIGIBLE:
+        return works_in(actor, dossier.competent_agency_id, (Role.AGENCY_LEADER,))
+    return True  # CONFIRM_PAPER: offered per hand-over to its receiving agency
