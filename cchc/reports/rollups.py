@@ -58,20 +58,27 @@ def _rebuild() -> int:
         if month is not None and n:
             rows[(_month(month), *key)][column] += n
 
-    received = (
-        Dossier.objects.filter(received_at__isnull=False)
-        .annotate(
-            m=TruncMonth("received_at", tzinfo=zone),
-            due_m=TruncMonth("legal_due_at", tzinfo=zone),
+    def two_events(qs: Any, prefix: str, first: str, second: str, columns: tuple[str, str]) -> None:
+        """Count `qs` by key and by the months of two moments at once (one grouped read)."""
+        key_fields = [prefix + k for k in KEY]
+        grouped = (
+            qs.annotate(m=TruncMonth(first, tzinfo=zone), m2=TruncMonth(second, tzinfo=zone))
+            .values("m", "m2", *key_fields)
+            .annotate(n=Count("pk"))
+            .order_by()
         )
-        .values("m", "due_m", *KEY)
-        .annotate(n=Count("pk"))
-        .order_by()
+        for r in grouped:
+            key = tuple(r[k] for k in key_fields)
+            add(r["m"], key, columns[0], r["n"])
+            add(r["m2"], key, columns[1], r["n"])
+
+    two_events(
+        Dossier.objects.filter(received_at__isnull=False),
+        "",
+        "received_at",
+        "legal_due_at",
+        ("received", "due"),
     )
-    for r in received:
-        key = tuple(r[k] for k in KEY)
-        add(r["m"], key, "received", r["n"])
-        add(r["due_m"], key, "due", r["n"])
     granted = Q(status=c.Status.RETURNED, outcome=c.Outcome.GRANTED)
     finished = (
         Dossier.objects.filter(received_at__isnull=False, finished_at__isnull=False)
@@ -95,21 +102,13 @@ def _rebuild() -> int:
         for name in COLUMNS[1:7]:
             add(r["m"], key, name, r[name])
         add(r["later_m"], key, "closed_due", r["finished"])
-    stop_key = [f"dossier__{k}" for k in KEY]
-    stops = (
-        ClockStop.objects.filter(dossier__received_at__isnull=False)
-        .annotate(
-            m=TruncMonth("started_at", tzinfo=zone),
-            end_m=TruncMonth("ended_at", tzinfo=zone),
-        )
-        .values("m", "end_m", *stop_key)
-        .annotate(n=Count("pk"))
-        .order_by()
+    two_events(
+        ClockStop.objects.filter(dossier__received_at__isnull=False),
+        "dossier__",
+        "started_at",
+        "ended_at",
+        ("stops_started", "stops_ended"),
     )
-    for r in stops:
-        key = tuple(r[k] for k in stop_key)
-        add(r["m"], key, "stops_started", r["n"])
-        add(r["end_m"], key, "stops_ended", r["n"])
     MonthlyCounts.objects.all().delete()
     MonthlyCounts.objects.bulk_create(
         [
