@@ -128,12 +128,17 @@ def _rebuild() -> int:
     return len(rows)
 
 
+# Bumped whenever `MonthlyCounts` gains a column the reports read: after such an upgrade the
+# table holds zeros in it until the next rebuild, so the reports compute live until then.
+ROLLUP_VERSION = 2
+
+
 def as_of() -> dt.datetime | None:
-    """When the rollups were last rebuilt (None: never)."""
+    """When the rollups were last rebuilt by this version of the code (None: never)."""
     from .models import DashboardSnapshot
 
     return (
-        DashboardSnapshot.objects.filter(key="province")
+        DashboardSnapshot.objects.filter(key="province", data__rollup_version=ROLLUP_VERSION)
         .values_list("computed_at", flat=True)
         .first()
     )
@@ -208,6 +213,7 @@ def snapshot_province(now: dt.datetime) -> None:
         defaults={
             "computed_at": now,
             "data": {
+                "rollup_version": ROLLUP_VERSION,
                 "metrics": [
                     {
                         "code": m.code,

@@ -220,3 +220,23 @@ def test_the_report_page_reads_the_rollups_says_when_and_computes_live_on_reques
     client.force_login(world.receptionist)
     mine = client.get("/api/v1/reports/settlement", month).json()
     assert mine["as_of"] is None and mine["total"]["cells"]["received"] == 2
+
+
+def test_rollups_built_by_an_older_version_are_not_read_until_rebuilt(client, world):
+    """After an upgrade adds rollup columns, they hold zeros until the next rebuild: the
+    report computes from the dossiers until then instead of showing wrong figures."""
+    from cchc.reports.models import DashboardSnapshot
+    from cchc.reports.rollups import as_of
+
+    world.received(moment="2026-11-23 09:00")
+    call_command("rebuild_rollups", stdout=io.StringIO())
+    assert as_of() is not None
+    snap = DashboardSnapshot.objects.get(key="province")
+    snap.data = {k: v for k, v in snap.data.items() if k != "rollup_version"}
+    snap.save()
+    assert as_of() is None
+    client.force_login(world.reform_officer)
+    month = {"period": "month", "year": 2026, "number": 11}
+    assert client.get("/api/v1/reports/settlement", month).json()["as_of"] is None
+    call_command("rebuild_rollups", stdout=io.StringIO())
+    assert client.get("/api/v1/reports/settlement", month).json()["as_of"] is not None
