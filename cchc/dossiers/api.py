@@ -280,12 +280,7 @@ def create_dossier(request: HttpRequest, payload: DossierIn) -> Any:
     desk = Desk.objects.on(today).filter(pk=payload.desk).first()
     if desk is None or not _may_use_desk(request, desk):
         raise ApiError(404, "desk_not_found", _("Không tìm thấy bộ phận một cửa của bạn."))
-    version = (
-        ProcedureVersion.objects.filter(procedure__code=payload.procedure, status="published")
-        .exclude(valid_from__gt=today)
-        .exclude(valid_to__lt=today)
-        .first()
-    )
+    version = ProcedureVersion.objects.in_force_for(payload.procedure, today)
     if version is None:
         raise ApiError(404, "procedure_not_found", _("Không tìm thấy thủ tục đang có hiệu lực."))
     area = (

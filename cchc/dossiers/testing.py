@@ -30,12 +30,7 @@ def at(text: str) -> dt.datetime:
 
 
 def version(code: str, on: dt.date) -> ProcedureVersion:
-    v = (
-        ProcedureVersion.objects.filter(procedure__code=code, status="published")
-        .exclude(valid_from__gt=on)
-        .exclude(valid_to__lt=on)
-        .first()
-    )
+    v = ProcedureVersion.objects.in_force_for(code, on)
     assert v is not None, code
     return v
 

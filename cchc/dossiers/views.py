@@ -21,7 +21,6 @@ from cchc.core.audit import log_action
 from cchc.core.models import AuditEvent
 from cchc.core.text import search_terms
 from cchc.organizations.models import Agency, Desk
-from cchc.procedures.constants import VersionStatus
 from cchc.procedures.models import ProcedureField, ProcedureVersion
 
 from . import constants as c
@@ -123,11 +122,7 @@ def reception(request: HttpRequest) -> HttpResponse:
         (d for d in desks if str(d.pk) == request.POST.get("desk", request.GET.get("desk"))),
         desks[0],
     )
-    versions = ProcedureVersion.objects.filter(status=VersionStatus.PUBLISHED).select_related(
-        "procedure"
-    )
-    today = timezone.localdate()
-    versions = versions.exclude(valid_from__gt=today).exclude(valid_to__lt=today).order_by("name")
+    versions = ProcedureVersion.objects.in_force_at().select_related("procedure").order_by("name")
     chosen = request.POST.get("version") or request.GET.get("version")
     version = versions.filter(pk=chosen).first() if chosen and chosen.isdigit() else None
     province = province_of(desk.area)

@@ -81,12 +81,7 @@ def intake_dossier(request: HttpRequest, payload: IntakeIn) -> Any:
     if existing is not None:
         return Status(200, existing)
     today = timezone.localdate()
-    version = (
-        ProcedureVersion.objects.filter(procedure__code=payload.procedure, status="published")
-        .exclude(valid_from__gt=today)
-        .exclude(valid_to__lt=today)
-        .first()
-    )
+    version = ProcedureVersion.objects.in_force_for(payload.procedure, today)
     if version is None:
         raise ApiError(404, "procedure_not_found", _("Không tìm thấy thủ tục đang có hiệu lực."))
     desk = Desk.objects.on(today).filter(pk=payload.desk).first()

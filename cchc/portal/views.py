@@ -28,7 +28,6 @@ from cchc.dossiers.pdf import render_form
 from cchc.dossiers.services.common import ServiceError
 from cchc.organizations.constants import AreaLevel
 from cchc.organizations.models import AdministrativeArea, Agency, Counter, Desk
-from cchc.procedures.constants import VersionStatus
 from cchc.procedures.models import Procedure, ProcedureField, ProcedureVersion
 from cchc.procedures.querysets import search_versions
 
@@ -64,13 +63,7 @@ PUBLIC_HISTORY = {
 
 
 def published_versions():  # type: ignore[no-untyped-def]
-    today = timezone.localdate()
-    return (
-        ProcedureVersion.objects.filter(status=VersionStatus.PUBLISHED)
-        .exclude(valid_from__gt=today)
-        .exclude(valid_to__lt=today)
-        .select_related("procedure", "field")
-    )
+    return ProcedureVersion.objects.in_force_at().select_related("procedure", "field")
 
 
 def client_key(request: HttpRequest) -> str:

@@ -10,6 +10,7 @@ import datetime as dt
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cchc.accounts.constants import Role
@@ -64,17 +65,40 @@ class Procedure(ReferenceDataModel):
         return f"{self.code} — {current.name}" if current else self.code
 
     def current_version(self, on: dt.date | None = None) -> ProcedureVersion | None:
-        versions = self.versions.filter(status=VersionStatus.PUBLISHED)
+        """The version in force on `on`; without a day, the latest published one."""
         if on is not None:
-            versions = versions.filter(
-                Q(valid_from__isnull=True) | Q(valid_from__lte=on),
-                Q(valid_to__isnull=True) | Q(valid_to__gte=on),
-            )
-        return versions.order_by("-number").first()
+            return self.versions.in_force(on).order_by("-number").first()  # type: ignore[attr-defined]
+        return self.versions.filter(status=VersionStatus.PUBLISHED).order_by("-number").first()
+
+
+# A superseded version was published: it stays in force until the day before its successor.
+IN_FORCE_STATUSES = (VersionStatus.PUBLISHED, VersionStatus.SUPERSEDED)
+
+
+class VersionQuerySet(models.QuerySet["ProcedureVersion"]):
+    def in_force(self, day: dt.date) -> VersionQuerySet:
+        """R-VERSION: the versions whose validity covers `day` — the one rule every reception
+        path (desk, API, portal, intake) and the public catalog use. Publishing version 2 from
+        a later date leaves version 1 in force until the day before."""
+        return self.filter(
+            Q(valid_from__isnull=True) | Q(valid_from__lte=day),
+            Q(valid_to__isnull=True) | Q(valid_to__gte=day),
+            status__in=IN_FORCE_STATUSES,
+        )
+
+    def in_force_for(self, code: str, day: dt.date) -> ProcedureVersion | None:
+        """The version of procedure `code` in force on `day`, or None."""
+        return self.in_force(day).filter(procedure__code=code).order_by("-number").first()
+
+    def in_force_at(self, moment: dt.datetime | None = None) -> VersionQuerySet:
+        """`in_force` on the local (Asia/Ho_Chi_Minh) date of `moment` (default: now)."""
+        return self.in_force(timezone.localdate(moment or timezone.now()))
 
 
 class ProcedureVersion(SearchableModel, TimeStampedModel):
     """Everything a citizen and an officer need about one version of a procedure."""
+
+    objects = VersionQuerySet.as_manager()
 
     procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField(_("phiên bản"))
@@ -162,6 +186,14 @@ class ProcedureVersion(SearchableModel, TimeStampedModel):
             # Consumer: catalog pages and API list only published versions.
             models.Index(fields=["status", "procedure"], name="version_status_idx"),
         ]
+
+    def is_in_force(self, day: dt.date) -> bool:
+        """The instance form of `VersionQuerySet.in_force` (same rule, kept beside it)."""
+        return (
+            self.status in IN_FORCE_STATUSES
+            and (self.valid_from is None or self.valid_from <= day)
+            and (self.valid_to is None or self.valid_to >= day)
+        )
 
     def __str__(self) -> str:
         return f"{self.procedure.code} v{self.number} — {self.name}"

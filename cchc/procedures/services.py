@@ -17,6 +17,7 @@ from cchc.organizations.models import AdministrativeArea, Agency
 
 from .constants import PerformerKind, VersionStatus
 from .models import (
+    IN_FORCE_STATUSES,
     Competence,
     FeeLine,
     Procedure,
@@ -173,9 +174,14 @@ def publish(
         raise ValidationError(_("Chỉ công bố được phiên bản dự thảo."), code="not_draft")
     validate_steps(locked.time_limit, _content(locked)["steps"])
     start = valid_from or timezone.localdate()
+    # The versions published before stay in force until the day before `start` (R-VERSION):
+    # reception goes on under version 1 until version 2's first day.
     for old in ProcedureVersion.objects.select_for_update().filter(
-        procedure_id=locked.procedure_id, status=VersionStatus.PUBLISHED
+        procedure_id=locked.procedure_id, status__in=IN_FORCE_STATUSES
     ):
+        was = old.status
+        if was == VersionStatus.SUPERSEDED and old.valid_to is not None and old.valid_to < start:
+            continue
         old.status = VersionStatus.SUPERSEDED
         if old.valid_to is None or old.valid_to >= start:
             old.valid_to = start - dt.timedelta(days=1)
@@ -184,8 +190,9 @@ def publish(
             old,
             "procedure_version.supersede",
             actor=actor,
-            from_status=VersionStatus.PUBLISHED,
+            from_status=was,
             to_status=VersionStatus.SUPERSEDED,
+            changes={"valid_to": str(old.valid_to)},
         )
     locked.status = VersionStatus.PUBLISHED
     locked.valid_from = start

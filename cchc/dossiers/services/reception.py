@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from cchc.accounts.constants import Role
 from cchc.core.audit import log_action
 from cchc.organizations.models import AdministrativeArea, Agency, Desk
-from cchc.procedures.constants import PerformerKind, VersionStatus
+from cchc.procedures.constants import PerformerKind
 from cchc.procedures.models import ProcedureVersion
 from cchc.procedures.services import resolve_competent_agency
 
@@ -102,13 +102,13 @@ class Problems:
             raise ServiceError("invalid_input", first, self.errors)
 
 
-def check_applicant(applicant: Applicant, problems: Problems) -> None:
+def check_applicant(applicant: Applicant, problems: Problems, *, today: dt.date) -> None:
     if not applicant.name.strip():
         problems.add("applicant.name", _("Cần nhập họ tên người nộp hoặc tên tổ chức."))
     if applicant.kind == c.ApplicantKind.CITIZEN:
         if not ID_NUMBER.match(applicant.id_number or ""):
             problems.add("applicant.id_number", _("Số định danh cá nhân phải gồm đúng 12 chữ số."))
-        if applicant.birth_date and applicant.birth_date > dt.date.today():
+        if applicant.birth_date and applicant.birth_date > today:
             problems.add("applicant.birth_date", _("Ngày sinh không thể sau ngày hôm nay."))
     elif applicant.kind == c.ApplicantKind.ORGANISATION:
         if not TAX_CODE.match(applicant.tax_code or ""):
@@ -206,20 +206,19 @@ def start_dossier(
 ) -> Dossier:
     """Record a dossier brought to `desk` (or arrived online), before the officer's decision."""
     moment = now(at)
+    day = timezone.localdate(moment)  # every date below is Vietnam's, not UTC's
     problems = Problems()
     if channel not in c.Channel.values:
         problems.add("channel", _("Hình thức nộp không hợp lệ."))
     if return_method not in c.ReturnMethod.values:
         problems.add("return_method", _("Hình thức trả kết quả không hợp lệ."))
-    # A superseded version was the published one while it was valid (dossiers dated then).
-    in_force = version.status in (VersionStatus.PUBLISHED, VersionStatus.SUPERSEDED)
-    if not in_force or not _valid_on(version, moment.date()):
+    if not version.is_in_force(day):
         problems.add("procedure", _("Thủ tục này không còn hiệu lực hoặc chưa được công bố."))
-    if not desk.is_valid_on(moment.date()):
+    if not desk.is_valid_on(day):
         problems.add("desk", _("Bộ phận một cửa này không còn hoạt động vào ngày tiếp nhận."))
     if not 1 <= sets <= 50:
         problems.add("sets", _("Số bộ hồ sơ phải từ 1 đến 50."))
-    check_applicant(applicant, problems)
+    check_applicant(applicant, problems, today=day)
     for fee in fees or []:
         if fee.exempt and not fee.exemption_reason.strip():
             problems.add(
@@ -232,7 +231,7 @@ def start_dossier(
             except ServiceError as exc:
                 problems.add(f"documents.{doc.required_document_id or doc.name}", exc.message)
     problems.raise_if_any()
-    competent = resolve_competent_agency(version.procedure, applicant.area, moment.date())
+    competent = resolve_competent_agency(version.procedure, applicant.area, day)
     if competent is None:
         raise ServiceError(
             "no_competent_agency",
@@ -267,7 +266,7 @@ def start_dossier(
                 procedure_version=version,
                 procedure_id=version.procedure_id,
                 field_id=version.field_id,
-                rule_set=rule_set_on(moment.date()),
+                rule_set=rule_set_on(day),
                 channel=channel,
                 desk=desk,
                 receiving_agency_id=desk.agency_id,
@@ -332,12 +331,6 @@ def online_submission_code(moment: dt.datetime) -> str:
     """The code an online applicant gets at once, before the desk's decision (R-ONLINE)."""
     day = timezone.localtime(moment).date()
     return f"DVC-{day:%y%m%d}-{next_number(f'submission:{day:%y%m%d}'):06d}"
-
-
-def _valid_on(version: ProcedureVersion, day: dt.date) -> bool:
-    return (version.valid_from is None or version.valid_from <= day) and (
-        version.valid_to is None or version.valid_to >= day
-    )
 
 
 def _fees_of(version: ProcedureVersion) -> list[FeeInput]:
