@@ -283,6 +283,7 @@ CCHC_PAPER_TRANSFER_CUTOFF = env_str("CCHC_PAPER_TRANSFER_CUTOFF", "15:00")
 # a dossier not completed N calendar days after the request may be closed by the desk.
 CCHC_SUPPLEMENT_WINDOW_DAYS = env_int("CCHC_SUPPLEMENT_WINDOW_DAYS", 3)
 CCHC_SUPPLEMENT_CLOSE_DAYS = env_int("CCHC_SUPPLEMENT_CLOSE_DAYS", 15)
+CCHC_APOLOGY_MAX_DAYS = env_int("CCHC_APOLOGY_MAX_DAYS", 90)
 # A dossier with no action for this many working hours is flagged "stalled".
 CCHC_STALLED_AFTER_HOURS = env_int("CCHC_STALLED_AFTER_HOURS", 16)
 # Deadline alerts go to holders this many working hours before a due moment.

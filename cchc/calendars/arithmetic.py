@@ -225,6 +225,12 @@ class WorkingCalendar:
         moment = self.local(moment)
         return any(start <= moment < end for start, end in self._intervals(moment.date()))
 
+    def is_within_hours(self, moment: dt.datetime) -> bool:
+        """True if `moment` is a moment a person can be served: inside a working period, its
+        end included (an appointment at 17:00 is the end of the afternoon, not after it)."""
+        moment = self.local(moment)
+        return any(start <= moment <= end for start, end in self._intervals(moment.date()))
+
     def clock_start(self, moment: dt.datetime, cutoff: dt.time | None = None) -> dt.datetime:
         """When the clock starts for something received at `moment` (R-TIME-4)."""
         moment = self.local(moment)

@@ -17,13 +17,15 @@ from ninja.security import HttpBearer, django_auth
 
 from cchc.accounts.models import ApiToken
 
+from .errors import DomainError
 
-class ApiError(Exception):
-    """Raise from an endpoint to answer with a machine-readable code and a message."""
+
+class ApiError(DomainError):
+    """Raise from an endpoint to answer with an explicit status, code and message."""
 
     def __init__(self, status: int, code: str, message: str, details: Any = None) -> None:
-        super().__init__(message)
-        self.status, self.code, self.message, self.details = status, code, message, details
+        super().__init__(code, message, details)
+        self.status = status
 
 
 class ErrorOut(Schema):
@@ -97,8 +99,10 @@ def build_api() -> NinjaAPI:
     def on_404(request: HttpRequest, exc: Http404) -> HttpResponse:
         return error(request, 404, "not_found", _("Không tìm thấy dữ liệu yêu cầu."))
 
-    @api.exception_handler(ApiError)
-    def on_api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
+    @api.exception_handler(DomainError)
+    def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+        """Every app's refusal, one mapping: invalid 400/422, forbidden 403, not found 404,
+        conflict 409."""
         return error(request, exc.status, exc.code, exc.message, exc.details)
 
     @api.exception_handler(HttpError)

@@ -7,6 +7,7 @@ from typing import Any, Literal
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
@@ -24,6 +25,7 @@ from .exports import register_xlsx
 from .inbox import inbox_page
 from .models import Dossier, DossierStep, IssuedForm
 from .pdf import render_control_slip, render_form
+from .services.permissions import allowed_actions
 
 router = Router(tags=["dossiers"], auth=AUTH)
 ERRORS = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
@@ -105,6 +107,17 @@ class StepOut(Schema):
         return obj.assignee.username if obj.assignee_id else None
 
 
+class StepDetailOut(StepOut):
+    """A step on the dossier's own page: who did it and the opinion they wrote."""
+
+    done_by: str | None
+    note: str
+
+    @staticmethod
+    def resolve_done_by(obj: DossierStep) -> str | None:
+        return str(obj.done_by) if obj.done_by_id else None
+
+
 class HandoverOut(Schema):
     at: dt.datetime
     from_agency: str | None = Field(None, alias="from_agency.name")
@@ -124,7 +137,10 @@ class FormOut(Schema):
 
 
 class DossierDetailOut(DossierOut):
-    steps: list[StepOut]
+    request_note: str
+    result_summary: str
+    result_file: str | None
+    steps: list[StepDetailOut]
     handovers: list[HandoverOut]
     forms: list[FormOut]
     due_changes: list[dict[str, Any]]
@@ -133,7 +149,11 @@ class DossierDetailOut(DossierOut):
 
     @staticmethod
     def resolve_steps(obj: Dossier) -> list[DossierStep]:
-        return list(obj.steps.select_related("agency", "assignee"))
+        return list(obj.steps.select_related("agency", "assignee", "done_by"))
+
+    @staticmethod
+    def resolve_result_file(obj: Dossier) -> str | None:
+        return reverse("dossiers:result_file", args=[obj.pk]) if obj.result_file else None
 
     @staticmethod
     def resolve_handovers(obj: Dossier) -> list[Any]:
@@ -152,8 +172,13 @@ class DossierDetailOut(DossierOut):
         return list(obj.clock_stops.values("kind", "started_at", "ended_at", "reason"))
 
     @staticmethod
-    def resolve_allowed_actions(obj: Dossier) -> list[str]:
-        return [a for a in c.TRANSITIONS if c.allowed(a, obj.status)]
+    def resolve_allowed_actions(obj: Dossier, context: Any = None) -> list[str]:
+        """What the caller may do now: the status table and the caller's permission, the same
+        predicates the services apply (`permissions.allowed_actions`)."""
+        request = (context or {}).get("request")
+        user = getattr(request, "user", None)
+        steps = list(obj.steps.select_related("agency").order_by("order", "pk"))
+        return allowed_actions(user, obj, steps)
 
 
 class ApplicantIn(Schema):

@@ -73,6 +73,7 @@ class Action(models.TextChoices):
     WITHDRAW = "withdraw", _("Dừng giải quyết theo đề nghị")
     RECORD_PAYMENT = "record_payment", _("Thu phí, lệ phí")
     CONFIRM_PAPER = "confirm_paper", _("Xác nhận nhận hồ sơ giấy")
+    REASSIGN = "reassign", _("Chuyển giao người xử lý")
     VIEW_PERSONAL_DATA = "view_personal_data", _("Xem thông tin cá nhân đầy đủ")
 
 
@@ -116,6 +117,8 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
         None,
     ),
     Action.CONFIRM_PAPER: (frozenset(ACTIVE_STATUSES), None),
+    # an officer's pending steps handed to another (leave, posting ended): a bulk action
+    Action.REASSIGN: (frozenset(ACTIVE_STATUSES), None),
 }
 
 

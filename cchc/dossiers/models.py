@@ -127,6 +127,7 @@ class Dossier(SearchableModel):
     return_authorisation = models.CharField(_("giấy ủy quyền"), max_length=300, blank=True)
     result_summary = models.CharField(_("kết quả giải quyết"), max_length=500, blank=True)
     result_file = models.FileField(_("tệp kết quả"), upload_to="results/%Y/%m/", blank=True)
+    result_content_type = models.CharField(max_length=60, blank=True)
     refusal_reason = models.TextField(_("lý do từ chối / dừng"), blank=True)
     supplement_rounds = models.PositiveSmallIntegerField(_("số lần yêu cầu bổ sung"), default=0)
     register_number = models.PositiveIntegerField(_("số thứ tự trong sổ"), null=True, blank=True)
@@ -243,6 +244,14 @@ class DossierStep(models.Model):
         null=True,
         blank=True,
         related_name="dossier_steps",
+    )
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người thực hiện"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     status = models.CharField(
         max_length=10, choices=c.StepStatus.choices, default=c.StepStatus.WAITING

@@ -27,12 +27,13 @@ from . import constants as c
 from . import services as s
 from .actions import perform
 from .exports import register_xlsx
+from .files import result_response, stored_file_response
 from .forms import ReceptionForm
 from .inbox import badges, desk_queue, inbox_page, overview
 from .models import Dossier, DossierStep, IssuedForm
 from .pdf import render_control_slip, render_form
 from .services.common import calendar_of, limit_of, province_of
-from .services.permissions import may, works_at_desk
+from .services.permissions import allowed_actions, works_at_desk
 
 
 def visible(request: HttpRequest) -> object:
@@ -242,12 +243,11 @@ def reception(request: HttpRequest) -> HttpResponse:
 
 def available_actions(user: User, d: Dossier, steps: list[DossierStep]) -> list[str]:
     """The actions the dossier's status allows and this user may take (the forms shown)."""
-    return [a for a in c.TRANSITIONS if c.allowed(a, d.status) and may(user, a, d, steps)]
+    return allowed_actions(user, d, steps)
 
 
 STATUS_LABELS = dict(c.Status.choices)
 ACTION_LABELS = {f"dossier.{value}": label for value, label in c.Action.choices}
-ACTION_LABELS["dossier.reassign"] = _("Chuyển giao người xử lý")
 
 
 def timeline_labels(event: AuditEvent) -> tuple[str, str, str]:
@@ -262,7 +262,7 @@ def timeline_labels(event: AuditEvent) -> tuple[str, str, str]:
 @login_required
 def dossier_detail(request: HttpRequest, pk: int) -> HttpResponse:
     d = get_visible(request, pk)
-    steps = list(d.steps.select_related("agency", "assignee").order_by("order", "pk"))
+    steps = list(d.steps.select_related("agency", "assignee", "done_by").order_by("order", "pk"))
     active = [st for st in steps if st.status == c.StepStatus.ACTIVE]
     explanation = None
     if d.received_at and d.procedure_version.time_limit is not None:
@@ -367,11 +367,13 @@ def control_slip(request: HttpRequest, pk: int) -> HttpResponse:
 def document_file(request: HttpRequest, pk: int, doc_pk: int) -> HttpResponse:
     d = get_visible(request, pk)
     doc = get_object_or_404(d.documents, pk=doc_pk)
-    if not doc.file:
-        raise Http404
-    response = HttpResponse(doc.file.read(), content_type=doc.content_type or "application/pdf")
-    response["Content-Disposition"] = "inline"
-    return response
+    return stored_file_response(doc.file, doc.content_type, doc.file_name)
+
+
+@login_required
+def result_file(request: HttpRequest, pk: int) -> HttpResponse:
+    """The result file attached at the last step, for every official who sees the dossier."""
+    return result_response(get_visible(request, pk))
 
 
 def _parse_day(raw: str | None) -> dt.date | None:

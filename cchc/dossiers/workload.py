@@ -302,7 +302,7 @@ class Generator:
                 and d.apologised_at is None
                 and d.due_at
                 and finish > d.due_at
-                and t < d.due_at - dt.timedelta(hours=2)
+                and self.calendar.add_working_days(t, 1) <= d.due_at  # R-LATE
                 and r.random() < 0.6
             ):
                 d = s.apologise(

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from cchc.accounts.constants import Role
 from cchc.core.audit import log_action
+from cchc.core.errors import DomainError
 from cchc.organizations.models import Agency
 from cchc.reform_plans.permissions import agencies_of, is_reform_office
 
@@ -31,12 +32,8 @@ from .models import Assessment, Criterion, Framework, Score, ScoreEvidence
 CENT = Decimal("0.01")
 
 
-class IndicesError(Exception):
-    """A refused action, with a machine-readable code and a Vietnamese message."""
-
-    def __init__(self, code: str, message: str, details: Any = None) -> None:
-        super().__init__(message)
-        self.code, self.message, self.details = code, message, details
+class IndicesError(DomainError):
+    """A refused action on indices or surveys (the domain family)."""
 
 
 def parse_score(raw: Any) -> Decimal:

@@ -122,4 +122,7 @@ def intake_dossier(request: HttpRequest, payload: IntakeIn) -> Any:
         )
     except ServiceError as exc:
         raise ApiError(exc.status, exc.code, exc.message, exc.details) from exc
+    if getattr(dossier, "replayed", False):
+        # the same delivery raced another: answer with the dossier the first one made
+        return Status(200, dossier)
     return Status(201, dossier)

@@ -333,7 +333,12 @@ PUBLIC_FIELDS = (
     "submitted_at",
     "due_at",
     "returned_at",
+    "outcome",
+    "result_summary",
+    "result_file",
+    "result_content_type",
     "procedure_version__name",
+    "procedure_version__result_document",
 )
 
 

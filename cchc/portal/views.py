@@ -23,6 +23,7 @@ from cchc.accounts.models import AccountKind
 from cchc.core.models import AuditEvent
 from cchc.dossiers import constants as dc
 from cchc.dossiers import services as ds
+from cchc.dossiers.files import result_available, result_response
 from cchc.dossiers.models import Dossier, IssuedForm
 from cchc.dossiers.pdf import render_form
 from cchc.dossiers.services.common import ServiceError
@@ -369,6 +370,7 @@ def my_dossier(request: HttpRequest, pk: int) -> HttpResponse:
             "forms": d.forms.all(),
             "notifications": d.notifications.filter(user__isnull=True, channel="email"),
             "request": request_row,
+            "result": result_available(d),
             "can_withdraw": dc.allowed(dc.Action.WITHDRAW, d.status),
             "can_rate": d.status == dc.Status.RETURNED and not hasattr(d, "rating"),
             "criteria": RatingCriterion.objects.filter(active=True),
@@ -424,6 +426,16 @@ def my_dossier_action(request: HttpRequest, pk: int, action: str) -> HttpRespons
 
 
 @login_required
+def my_result(request: HttpRequest, pk: int) -> HttpResponse:
+    """The applicant's own result file (R-RETURN: electronic as well as on paper)."""
+    _public_user(request)
+    d = get_object_or_404(Dossier, pk=pk, applicant_user=request.user)
+    if not result_available(d):
+        raise Http404
+    return result_response(d)
+
+
+@login_required
 def my_form_pdf(request: HttpRequest, pk: int, form_pk: int) -> HttpResponse:
     _public_user(request)
     d = get_object_or_404(Dossier, pk=pk, applicant_user=request.user)
@@ -432,6 +444,27 @@ def my_form_pdf(request: HttpRequest, pk: int, form_pk: int) -> HttpResponse:
 
 
 # -- lookup without an account -----------------------------------------------------------------
+
+
+def lookup_result(request: HttpRequest) -> HttpResponse:
+    """The result file for whoever holds the code and the secret printed on the receipt,
+    limited like the lookup itself."""
+    code = request.GET.get("ma", "").strip()[:60]
+    secret = request.GET.get("mk", "").strip()[:12]
+    key = f"lookup:{client_key(request)}"
+    limit, window = settings.CCHC_LOOKUP_LIMIT, 600
+    if services.is_blocked(key, limit=limit, window_seconds=window):
+        return HttpResponse(status=429)
+    found = services.find_by_secret(code, secret)
+    if found is None:
+        services.throttled(key, limit=limit, window_seconds=window)
+        raise Http404
+    if not result_available(found):
+        raise Http404
+    response = result_response(found)
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 def lookup(request: HttpRequest) -> HttpResponse:
@@ -459,6 +492,8 @@ def lookup(request: HttpRequest) -> HttpResponse:
             "asked": bool(code or secret),
             "blocked": blocked,
             "history": history(found) if found else [],
+            "result": found is not None and result_available(found),
+            "secret": secret,
         },
         status=429 if blocked else 200,
     )

@@ -10,12 +10,16 @@ import datetime as dt
 from django.utils.translation import gettext as _
 
 from cchc.calendars.arithmetic import WorkingCalendar
+from cchc.core.errors import Invalid
 
 from .constants import DeadlineKind
 
 
-class DeadlineError(ValueError):
+class DeadlineError(Invalid):
     """A deadline that cannot be read; the message is for the user."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("invalid_deadline", message)
 
 
 def written_end(kind: str, year: int, number: int | None, date: dt.date | None) -> dt.date:

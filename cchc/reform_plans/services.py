@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from cchc.calendars.services import calendar_for
 from cchc.core.audit import log_action
+from cchc.core.errors import DomainError
 from cchc.dossiers.models import Dossier
 
 from .constants import DEFAULT_AREAS, PlanStatus, TargetMethod
@@ -21,13 +22,8 @@ from .deadlines import DeadlineError, due_date
 from .models import Plan, PlanTask, ReformArea, Target, TargetValue
 
 
-class PlanError(ValueError):
-    """A refused change; `message` is Vietnamese, `code` machine-readable."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+class PlanError(DomainError):
+    """A refused change of a plan (the domain family: `code`, Vietnamese `message`)."""
 
 
 def ensure_areas() -> int:

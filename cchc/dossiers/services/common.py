@@ -17,11 +17,15 @@ from django.utils.translation import gettext as _
 
 from cchc.calendars.arithmetic import Limit, LimitUnit, WorkingCalendar
 from cchc.calendars.services import calendar_for
-from cchc.core.audit import log_action, model_values
+from cchc.core.audit import diff, log_action, model_values
+from cchc.core.errors import Conflict, DomainError, Forbidden, NotFound
+
+__all__ = ["Conflict", "DomainError", "Forbidden", "NotFound"]
 from cchc.organizations.models import AdministrativeArea, Agency
 
 from .. import constants as c
 from ..models import CodeSequence, Dossier, DueChange
+from ..notify import notify_applicant
 
 TRACKED_FIELDS = (
     "status",
@@ -45,23 +49,16 @@ TRACKED_FIELDS = (
 )
 
 
-class ServiceError(Exception):
-    """A refused action, with a machine code and a Vietnamese message for the user."""
-
-    status = 400
-
-    def __init__(self, code: str, message: str, details: Any = None) -> None:
-        super().__init__(message)
-        self.code, self.message, self.details = code, message, details
+# The workflow's refusals are the domain family's (cchc.core.errors); the names stay for
+# the callers that read them.
+ServiceError = DomainError
 
 
-class TransitionNotAllowed(ServiceError):
-    status = 409
+class TransitionNotAllowed(Conflict):
+    pass
 
 
-class DossierChanged(ServiceError):
-    status = 409
-
+class DossierChanged(Conflict):
     def __init__(self) -> None:
         super().__init__(
             "dossier_changed",
@@ -120,6 +117,14 @@ def step_limit(dossier: Dossier, share: Decimal) -> Limit:
     if unit == LimitUnit.CALENDAR_DAYS:
         unit = LimitUnit.WORKING_DAYS
     return Limit(Decimal(share), unit)
+
+
+def step_due(dossier: Dossier, share: Decimal, at: dt.datetime) -> dt.datetime:
+    """A step's due moment: its share of the limit, counted from when it starts — never
+    before the dossier's own clock starts (a same-day procedure received after its cut-off
+    starts, steps included, on the next working period; R-TIME-4, R-TIME-6)."""
+    begin = max(at, dossier.clock_started_at) if dossier.clock_started_at else at
+    return calendar_of(dossier).due(begin, step_limit(dossier, share))
 
 
 def rule_set_on(day: dt.date) -> str:
@@ -182,6 +187,43 @@ def timeliness(finished: dt.datetime, due: dt.datetime | None) -> str:
 
 
 UNCOMMITTED = "_cchc_uncommitted"
+ROW_CHANGES = "_cchc_row_changes"
+
+
+def record_row_change(
+    dossier: Dossier, row: Any, field: str, before: Any, after: Any, *, label: str = ""
+) -> None:
+    """Note a change to one of the dossier's child rows (a step's assignee, a fee's payment,
+    a consultation): `transition()` writes it into the action's audit event beside the
+    dossier's own before/after, so the trail says what every action changed."""
+    if before == after:
+        return
+    changes = dossier.__dict__.setdefault(ROW_CHANGES, [])
+    changes.append(
+        {
+            "row": label or f"{row._meta.model_name}:{row.pk}",
+            "field": field,
+            "before": before,
+            "after": after,
+        }
+    )
+
+
+def record_row(
+    dossier: Dossier,
+    row: Any,
+    before: dict[str, Any],
+    *,
+    fields: tuple[str, ...] | None = None,
+    label: str = "",
+) -> None:
+    """`record_row_change` for every field of `row` that differs from the `before` snapshot
+    (taken with `model_values`); a new row is recorded with `before` empty."""
+    after = model_values(row, fields or tuple(before) or None)
+    for key in sorted(set(before) | set(after)):
+        if key in ("id", "dossier"):
+            continue
+        record_row_change(dossier, row, key, before.get(key), after.get(key), label=label)
 
 
 def mark_uncommitted(dossier: Dossier) -> None:
@@ -231,6 +273,7 @@ def transition(
                 )
             before = model_values(dossier, TRACKED_FIELDS)
             from_status = dossier.status
+            dossier.__dict__[ROW_CHANGES] = []
             yield dossier
             moment = now(at)
             target = c.TRANSITIONS[action][1]
@@ -239,20 +282,21 @@ def transition(
             dossier.revision += 1
             dossier.last_action_at = moment
             dossier.save(force_update=True)  # never re-inserts a row rolled back under us
+            changes: dict[str, Any] = diff(before, model_values(dossier, TRACKED_FIELDS))
+            rows = dossier.__dict__.pop(ROW_CHANGES, [])
+            if rows:
+                changes["rows"] = rows
             log_action(
                 dossier,
                 f"dossier.{action}",
                 actor=actor,
-                before=before,
-                after=model_values(dossier, TRACKED_FIELDS),
+                changes=changes,
                 from_status=from_status,
                 to_status=dossier.status,
                 reason=reason,
                 at=moment,
             )
             if dossier.status != from_status:
-                from ..notify import notify_applicant
-
                 notify_applicant(dossier, reason=reason)
     except BaseException:
         if fresh and instance is not None and Dossier.objects.filter(pk=instance.pk).exists():

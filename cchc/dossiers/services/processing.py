@@ -11,30 +11,27 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from cchc.accounts.constants import Role
 from cchc.accounts.models import User
+from cchc.core.audit import model_values
 from cchc.organizations.models import Agency
 
 from .. import constants as c
 from ..models import ClockStop, Dossier, DossierStep, Handover, SupplementRequest
+from ..notify import notify_applicant
 from .common import (
+    Forbidden,
     ServiceError,
     calendar_of,
     change_due,
     dossier_action,
     limit_of,
-    step_limit,
+    record_row,
+    record_row_change,
+    step_due,
     timeliness,
 )
 from .forms import issue_form, local_text
-from .permissions import (
-    require_desk,
-    require_desk_or_applicant,
-    require_leader,
-    require_step,
-    works_at_desk,
-    works_in,
-)
+from .permissions import holds_role, leads, require, works_at_desk, works_in
 from .reception import DocumentInput, SupplementItem, check_scan, save_documents
 
 
@@ -42,12 +39,17 @@ def _actor(actor: Any) -> Any:
     return actor if getattr(actor, "pk", None) else None
 
 
+STEP_FIELDS = ("status", "assignee", "done_by", "due_at", "finished_at", "timeliness", "note")
+
+
 def activate_step(
     d: Dossier, step: DossierStep, *, giver: DossierStep | None, actor: Any, at: dt.datetime
 ) -> None:
     """Hand the dossier to `step`: electronic at once; paper tracked by its deadline."""
+    before = model_values(step, STEP_FIELDS) if step.pk else {}
     start_step(d, step, at)
     step.save()
+    record_row(d, step, before, fields=STEP_FIELDS)
     hand_over(d, step, giver=giver, actor=actor, at=at)
 
 
@@ -57,7 +59,7 @@ def start_step(d: Dossier, step: DossierStep, at: dt.datetime) -> None:
     step.started_at = at
     step.finished_at = None
     step.timeliness = ""
-    step.due_at = calendar_of(d).due(at, step_limit(d, step.time_share))
+    step.due_at = step_due(d, step.time_share, at)
 
 
 def hand_over(
@@ -81,7 +83,7 @@ def hand_over(
         from_agency_id=giver.agency_id if giver else d.receiving_agency_id,
         from_user=_actor(actor),
         to_agency_id=step.agency_id,
-        to_label=step.assignee.get_full_name() if step.assignee else "",
+        to_label=str(step.assignee) if step.assignee else "",
         step=step,
         due_at=giver.due_at if giver else None,
         timeliness=giver.timeliness if giver else "",
@@ -111,15 +113,18 @@ def paper_transfer_due(d: Dossier, at: dt.datetime) -> dt.datetime:
     return dt.datetime.combine(day, first.end, tzinfo=local.tzinfo)
 
 
-def _finish(step: DossierStep, at: dt.datetime, actor: Any, note: str = "") -> None:
+def _finish(d: Dossier, step: DossierStep, at: dt.datetime, actor: Any, note: str = "") -> None:
+    before = model_values(step, STEP_FIELDS)
     step.status = c.StepStatus.DONE
     step.finished_at = at
     step.timeliness = timeliness(at, step.due_at)
+    step.done_by = _actor(actor)  # who did it, whoever it was assigned to
     if step.assignee_id is None and _actor(actor) is not None:
         step.assignee = actor
     if note:
         step.note = note
     step.save()
+    record_row(d, step, before, fields=STEP_FIELDS)
 
 
 def _active_step(d: Dossier, step_id: int | None) -> DossierStep:
@@ -146,6 +151,19 @@ def _advance(d: Dossier, step: DossierStep, *, actor: Any, at: dt.datetime) -> N
     if following:
         activate_step(d, following[0], giver=step, actor=actor, at=at)
     else:
+        # The process ends away from the desk (the clerk's step): the result still goes back
+        # to the receiving desk, and that hand-over is a line of the control slip (R-TRANSFER).
+        Handover.objects.create(
+            dossier=d,
+            at=at,
+            from_agency_id=step.agency_id,
+            from_user=_actor(actor),
+            to_agency_id=d.receiving_agency_id,
+            to_label=d.desk.name,
+            due_at=step.due_at,
+            timeliness=step.timeliness,
+            note=f"Chuyển kết quả về bộ phận một cửa: {step.name}"[:500],
+        )
         d.holder_agency_id = d.receiving_agency_id
 
 
@@ -163,25 +181,52 @@ A = c.Action
 def assign(
     d: Dossier, *, assignee: User, actor: Any, at: dt.datetime, step_id: int | None = None
 ) -> None:
+    """Name who handles the active step — or, when the assignee does not hold the active
+    step's role (a division head's "assign" step handing to a specialist), the next step they
+    do hold. The active step stays its own role's: the assignee is never recorded as having
+    done it, and the following step is not left with nobody (R-STEPS)."""
     step = _active_step(d, step_id)
-    require_step(actor, step)
-    if not works_in(assignee, step.agency_id) and not (step.at_desk and works_at_desk(assignee, d)):
-        raise ServiceError(
-            "assignee_not_member",
-            _("%(assignee)s không thuộc %(step_agency_name)s.")
-            % {"assignee": assignee, "step_agency_name": step.agency.name},
-        )
-    step.assignee = assignee
-    step.save(update_fields=["assignee"])
+    require(A.ASSIGN, actor, d, step)
+    target = _assignment_target(d, step, assignee)
+    before = target.assignee_id
+    target.assignee = assignee
+    target.save(update_fields=["assignee"])
+    record_row_change(d, target, "assignee", before, assignee.pk)
     Handover.objects.create(
         dossier=d,
         at=at,
         from_agency_id=step.agency_id,
         from_user=_actor(actor),
-        to_agency_id=step.agency_id,
+        to_agency_id=target.agency_id,
         to_label=str(assignee),
-        step=step,
-        note=f"Phân công: {step.name}",
+        step=target,
+        note=f"Phân công: {target.name}"[:500],
+    )
+
+
+def _assignment_target(d: Dossier, step: DossierStep, assignee: User) -> DossierStep:
+    if step.at_desk:
+        if works_at_desk(assignee, d):
+            return step
+    elif holds_role(assignee, step) and works_in(assignee, step.agency_id):
+        return step
+    if not step.at_desk:
+        following = d.steps.filter(
+            kind=c.StepKind.PROCESS,
+            order__gt=step.order,
+            status=c.StepStatus.WAITING,
+            at_desk=False,
+        ).select_related("agency")
+        for later in following.order_by("order"):
+            if holds_role(assignee, later):
+                return later
+    raise ServiceError(
+        "assignee_not_member",
+        _(
+            "%(assignee)s không giữ vai trò của bước “%(step_name)s” hay của bước tiếp theo tại "
+            "%(step_agency_name)s."
+        )
+        % {"assignee": assignee, "step_name": step.name, "step_agency_name": step.agency.name},
     )
 
 
@@ -191,13 +236,13 @@ def complete_step(
 ) -> None:
     """Finish the active step; the next one starts, or the result is ready (R-STEPS)."""
     step = _active_step(d, step_id)
-    require_step(actor, step)
+    require(A.COMPLETE_STEP, actor, d, step)
     if step.consultations.filter(status=c.StepStatus.ACTIVE).exists():
         raise ServiceError(
             "consultations_open",
             _("Còn cơ quan phối hợp chưa trả lời; chỉ tổng hợp khi đã đủ ý kiến."),
         )
-    _finish(step, at, actor, note)
+    _finish(d, step, at, actor, note)
     _advance(d, step, actor=actor, at=at)
 
 
@@ -213,7 +258,7 @@ def send_back(
 ) -> None:
     """Return the dossier to an earlier step, with the reason (R-STEPS)."""
     step = _active_step(d, step_id)
-    require_step(actor, step)
+    require(A.SEND_BACK, actor, d, step)
     target = d.steps.filter(
         pk=to_step_id, kind=c.StepKind.PROCESS, order__lt=step.order, at_desk=False
     ).first()
@@ -221,10 +266,13 @@ def send_back(
         raise ServiceError(
             "invalid_step", _("Chỉ trả lại được một bước xử lý trước bước hiện tại.")
         )
+    before = model_values(step, STEP_FIELDS)
     step.status = c.StepStatus.SENT_BACK
     step.finished_at = at
+    step.done_by = _actor(actor)
     step.note = reason
     step.save()
+    record_row(d, step, before, fields=STEP_FIELDS)
     d.steps.filter(kind=c.StepKind.PROCESS, order__gt=target.order, order__lt=step.order).update(
         status=c.StepStatus.WAITING, started_at=None, finished_at=None, due_at=None
     )
@@ -246,7 +294,7 @@ def consult(
     if not consultations:
         raise ServiceError("invalid_input", _("Cần chọn ít nhất một cơ quan phối hợp."))
     step = _active_step(d, step_id)
-    require_step(actor, step)
+    require(A.CONSULT, actor, d, step)
     for item in consultations:
         if item.time_share <= 0 or (step.time_share and item.time_share > step.time_share):
             raise ServiceError(
@@ -287,10 +335,10 @@ def answer_consultation(
     )
     if child is None:
         raise ServiceError("step_not_active", _("Yêu cầu cho ý kiến này đã được trả lời."))
-    require_step(actor, child)
+    require(A.ANSWER_CONSULTATION, actor, d, child)
     if not note.strip():
         raise ServiceError("note_required", _("Cần nhập nội dung ý kiến trả lời."))
-    _finish(child, at, actor, note)
+    _finish(d, child, at, actor, note)
     parent = child.parent
     Handover.objects.create(
         dossier=d,
@@ -335,7 +383,10 @@ def record_supplement_request(
                     "ghi rõ lý do."
                 ),
             )
-        require_leader(actor, d.competent_agency_id, d.receiving_agency_id)
+        if not leads(actor, d.competent_agency_id, d.receiving_agency_id):
+            raise Forbidden(
+                "leader_required", _("Thao tác này cần lãnh đạo cơ quan giải quyết thực hiện.")
+            )
     d.supplement_rounds += 1
     request = SupplementRequest.objects.create(
         dossier=d,
@@ -373,7 +424,7 @@ def request_supplement(
     override_reason: str = "",
 ) -> None:
     """During processing, within 3 working days of reception; the clock stops (R-TIME-5.1)."""
-    require_step(actor, _active_step(d, None))
+    require(A.REQUEST_SUPPLEMENT, actor, d, _active_step(d, None))
     calendar = calendar_of(d)
     window = calendar.add_working_days(
         d.clock_started_at or d.received_at,  # type: ignore[arg-type]
@@ -414,7 +465,7 @@ def supply(d: Dossier, *, documents: list[DocumentInput], actor: Any, at: dt.dat
     """The complete dossier arrives: the time limit runs again from zero (R-TIME-5.1).
 
     At the desk, or online from the applicant's own account."""
-    require_desk_or_applicant(actor, d)
+    require(A.SUPPLY, actor, d)
     save_documents(d, documents, at=at, supplement_round=d.supplement_rounds)
     d.supplement_requests.filter(answered_at__isnull=True).update(answered_at=at)
     d.clock_stops.filter(ended_at__isnull=True).update(ended_at=at, ended_by=_actor(actor))
@@ -430,7 +481,7 @@ def supply(d: Dossier, *, documents: list[DocumentInput], actor: Any, at: dt.dat
         at=at,
     )
     for step in d.steps.filter(status=c.StepStatus.ACTIVE):
-        step.due_at = calendar.due(at, step_limit(d, step.time_share))
+        step.due_at = step_due(d, step.time_share, at)
         step.save(update_fields=["due_at"])
 
 
@@ -438,7 +489,7 @@ def supply(d: Dossier, *, documents: list[DocumentInput], actor: Any, at: dt.dat
 def close_unsupplemented(d: Dossier, *, actor: Any, at: dt.datetime) -> None:
     """The applicant did not complete within the days allowed: the desk closes the dossier."""
     days = settings.CCHC_SUPPLEMENT_CLOSE_DAYS
-    require_desk(actor, d)
+    require(A.CLOSE_UNSUPPLEMENTED, actor, d)
     last = d.supplement_requests.order_by("-requested_at").first()
     if last is None or at < last.requested_at + dt.timedelta(days=days):
         raise ServiceError(
@@ -465,7 +516,7 @@ def stop_everything(d: Dossier, at: dt.datetime, actor: Any) -> None:
 @dossier_action(A.PAUSE, needs_reason=_lazy("Cần ghi lý do tạm dừng."))
 def pause(d: Dossier, *, reason: str, actor: Any, at: dt.datetime) -> None:
     """R-TIME-5.2: a wait the law allows (a financial obligation…); the due moment moves."""
-    require_step(actor, _active_step(d, None))
+    require(A.PAUSE, actor, d, _active_step(d, None))
     ClockStop.objects.create(
         dossier=d, kind=c.StopKind.PAUSE, started_at=at, reason=reason, started_by=_actor(actor)
     )
@@ -477,9 +528,7 @@ def resume(d: Dossier, *, actor: Any, at: dt.datetime) -> None:
     if stop is None:  # pragma: no cover - the table guarantees an open pause
         raise ServiceError("no_pause", _("Hồ sơ không có khoảng tạm dừng đang mở."))
     active = d.steps.filter(status=c.StepStatus.ACTIVE).select_related("agency", "dossier")
-    first = active.first()
-    if first is not None:
-        require_step(actor, first)
+    require(A.RESUME, actor, d, active.first())
     stop.ended_at = at
     stop.ended_by = _actor(actor)
     stop.save()
@@ -504,21 +553,40 @@ def apologise(
     d: Dossier, *, reason: str, new_due: dt.datetime, actor: Any, at: dt.datetime
 ) -> None:
     """R-LATE: before the due moment, once; the new appointment, the dossier still late."""
-    require_leader(
-        actor, d.competent_agency_id, d.holder_agency_id or 0, roles=(Role.AGENCY_LEADER,)
-    )
+    require(A.APOLOGISE, actor, d)
     if d.apologised_at is not None:
         raise ServiceError(
             "already_apologised", _("Hồ sơ đã được hẹn lại một lần; không hẹn lại lần nữa.")
         )
-    if d.due_at is None or at >= d.due_at:
+    calendar = calendar_of(d)
+    # R-LATE: at least one working day before the due moment.
+    if d.due_at is None or calendar.add_working_days(at, 1) > d.due_at:
         raise ServiceError(
             "too_late_to_apologise",
-            _("Phiếu xin lỗi và hẹn lại phải gửi trước thời hạn trả kết quả."),
+            _(
+                "Phiếu xin lỗi và hẹn lại phải gửi chậm nhất 01 ngày làm việc trước thời hạn trả "
+                "kết quả (%(due)s)."
+            )
+            % {"due": local_text(d.due_at)},
         )
     if new_due <= d.due_at:
         raise ServiceError(
             "invalid_new_due", _("Ngày hẹn mới phải sau ngày hẹn trả kết quả hiện tại.")
+        )
+    if not calendar.is_within_hours(new_due):
+        raise ServiceError(
+            "invalid_new_due",
+            _(
+                "Ngày hẹn mới phải là một thời điểm trong giờ làm việc của một ngày làm việc "
+                "(%(new_due)s không phải)."
+            )
+            % {"new_due": local_text(new_due)},
+        )
+    if new_due > d.due_at + dt.timedelta(days=settings.CCHC_APOLOGY_MAX_DAYS):
+        raise ServiceError(
+            "invalid_new_due",
+            _("Ngày hẹn mới không được quá %(days)s ngày sau ngày hẹn hiện tại.")
+            % {"days": settings.CCHC_APOLOGY_MAX_DAYS},
         )
     previous = d.due_at
     d.apologised_at = at
@@ -530,6 +598,9 @@ def apologise(
         at=at,
         extra={"reason": reason, "previous_due_at": local_text(previous)},
     )
+    # The status does not change, so `transition` would not tell the applicant: R-LATE wants
+    # them told of the new appointment (mail and SMS, through the outbox of notifications).
+    notify_applicant(d, reason=f"{reason} (xin lỗi vì chậm trả kết quả)", force=True)
 
 
 @dossier_action(
@@ -537,12 +608,12 @@ def apologise(
 )
 def declare_ineligible(d: Dossier, *, reason: str, actor: Any, at: dt.datetime) -> None:
     """R-INELIGIBLE: a reasoned refusal signed by the agency leader, returned by the desk."""
-    require_leader(actor, d.competent_agency_id, roles=(Role.AGENCY_LEADER,))
+    require(A.DECLARE_INELIGIBLE, actor, d)
     current = _active_step(d, None)
     d.steps.filter(status=c.StepStatus.ACTIVE).exclude(pk=current.pk).update(
         status=c.StepStatus.CANCELLED, finished_at=at
     )
-    _finish(current, at, actor, reason)
+    _finish(d, current, at, actor, reason)
     d.steps.filter(status=c.StepStatus.WAITING, at_desk=False).update(status=c.StepStatus.CANCELLED)
     d.outcome = c.Outcome.REFUSED
     d.refusal_reason = reason
@@ -557,7 +628,7 @@ def mark_result_ready(
 ) -> None:
     """The last processing step ends with the result (document or scan) attached."""
     step = _active_step(d, None)
-    require_step(actor, step)
+    require(A.MARK_RESULT_READY, actor, d, step)
     later = d.steps.filter(kind=c.StepKind.PROCESS, order__gt=step.order, at_desk=False).exclude(
         status=c.StepStatus.CANCELLED
     )
@@ -567,8 +638,8 @@ def mark_result_ready(
             _("Còn bước xử lý phía sau; hoàn thành từng bước trước khi có kết quả."),
         )
     if result_file is not None:
-        check_scan(result_file)
+        d.result_content_type = check_scan(result_file)
         d.result_file.save(result_file.name or "ket-qua", result_file, save=False)
     d.result_summary = summary or d.procedure_version.result_document
-    _finish(step, at, actor)
+    _finish(d, step, at, actor)
     _advance(d, step, actor=actor, at=at)

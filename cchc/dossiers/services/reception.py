@@ -39,7 +39,7 @@ from .common import (
     rule_set_on,
 )
 from .forms import issue_form
-from .permissions import require_desk
+from .permissions import require
 
 ID_NUMBER = re.compile(r"^\d{12}$")
 TAX_CODE = re.compile(r"^\d{10}(-?\d{3})?$")
@@ -376,7 +376,7 @@ def _receive(
     documents: list[DocumentInput],
     issue_receipt: bool,
 ) -> None:
-    require_desk(actor, d)  # the desk decides; not the applicant, not another agency
+    require(c.Action.RECEIVE, actor, d)  # the desk decides; not the applicant, nor another agency
     if documents:
         save_documents(d, documents, at=at, supplement_round=d.supplement_rounds)
     missing = missing_documents(d)
@@ -481,8 +481,8 @@ def request_completion(
     """R-CHECK 2 at the desk: every missing item in one request; a second needs an override."""
     from .processing import record_supplement_request
 
-    if not d.supplement_rounds:  # a second request is the leaders' (checked there)
-        require_desk(actor, d)
+    if not d.supplement_rounds:  # a second request is a leader's, checked with its override
+        require(c.Action.REQUEST_COMPLETION, actor, d)
     record_supplement_request(
         d,
         items=items,
@@ -497,9 +497,7 @@ def request_completion(
 @dossier_action(c.Action.RESUBMIT)
 def resubmit(d: Dossier, *, documents: list[DocumentInput], actor: Any, at: dt.datetime) -> None:
     """The applicant answers a request to complete, online: back to the desk for its check."""
-    from .permissions import require_desk_or_applicant
-
-    require_desk_or_applicant(actor, d)
+    require(c.Action.RESUBMIT, actor, d)
     if not documents:
         raise ServiceError("items_required", _("Cần đính kèm giấy tờ được yêu cầu bổ sung."))
     save_documents(d, documents, at=at, supplement_round=d.supplement_rounds)
@@ -511,7 +509,7 @@ def resubmit(d: Dossier, *, documents: list[DocumentInput], actor: Any, at: dt.d
 )
 def refuse_reception(d: Dossier, *, reason: str, actor: Any, at: dt.datetime) -> None:
     """R-CHECK 3: not this procedure, not competent, not eligible — with the reason."""
-    require_desk(actor, d)
+    require(c.Action.REFUSE_RECEPTION, actor, d)
     d.refusal_reason = reason
     d.outcome = c.Outcome.REFUSED
     d.finished_at = at

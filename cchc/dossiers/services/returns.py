@@ -10,14 +10,25 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from cchc.core.audit import log_action
+from cchc.core.audit import model_values
 from cchc.core.text import fold
 
 from .. import constants as c
 from ..models import Dossier, DossierStep
-from .common import ServiceError, TransitionNotAllowed, dossier_action, now, timeliness
+from ..notify import notify_applicant
+from .common import (
+    Forbidden,
+    ServiceError,
+    TransitionNotAllowed,
+    dossier_action,
+    now,
+    record_row,
+    record_row_change,
+    timeliness,
+    transition,
+)
 from .forms import issue_form
-from .permissions import require_desk, works_at_desk, works_in
+from .permissions import may_do_step, require, works_in
 from .processing import complete_step, stop_everything
 from .reception import receive
 
@@ -32,9 +43,7 @@ A = c.Action
 @dossier_action(A.NOTIFY_EARLY)
 def notify_early(d: Dossier, *, actor: Any, at: dt.datetime) -> None:
     """R-EARLY: the applicant is told the result can be collected before the appointment."""
-    from ..notify import notify_applicant
-
-    require_desk(actor, d)
+    require(A.NOTIFY_EARLY, actor, d)
     d.early_notice_at = at
     notify_applicant(d, reason="Kết quả đã có; mời ông/bà đến nhận sớm hơn ngày hẹn.", force=True)
 
@@ -52,7 +61,7 @@ def return_result(
     """R-RETURN: who collected it, when and how; early only after notice; early/on time/late."""
     if method not in c.ReturnMethod.values:
         raise ServiceError("invalid_input", _("Hình thức trả kết quả không hợp lệ."))
-    require_desk(actor, d)
+    require(A.RETURN_RESULT, actor, d)
     receiver = returned_to.strip() or d.applicant_name
     if method == c.ReturnMethod.DESK and not returned_to.strip():
         raise ServiceError("receiver_required", _("Cần ghi họ tên người nhận kết quả."))
@@ -83,6 +92,7 @@ def return_result(
         final.finished_at = at
         final.timeliness = timeliness(at, final.due_at)
         final.assignee = final.assignee or _actor(actor)
+        final.done_by = _actor(actor)
         final.save()
     d.return_method = method
     d.returned_to = receiver
@@ -105,8 +115,7 @@ def withdraw(dossier: Dossier, **kwargs: Any) -> Dossier:
 
 @dossier_action(A.WITHDRAW, needs_reason=_lazy("Cần ghi nội dung đề nghị dừng của người nộp."))
 def _withdraw(d: Dossier, *, reason: str, actor: Any, at: dt.datetime) -> None:
-    if not (_actor(actor) is not None and d.applicant_user_id == actor.pk):
-        require_desk(actor, d)
+    require(A.WITHDRAW, actor, d)
     d.refusal_reason = reason
     stop_everything(d, at, actor)
     issue_form(d, c.FormKind.STOP_NOTICE, actor=actor, at=at, extra={"reason": reason})
@@ -121,7 +130,7 @@ def record_payment(
         raise ServiceError("invalid_input", _("Hình thức thanh toán không hợp lệ."))
     if not receipt_number.strip():
         raise ServiceError("receipt_required", _("Cần nhập số biên lai thu phí, lệ phí."))
-    require_desk(actor, d)
+    require(A.RECORD_PAYMENT, actor, d)
     fee = d.fees.filter(pk=fee_id).first()
     if fee is None:
         raise ServiceError("not_found", _("Không tìm thấy khoản phí của hồ sơ."))
@@ -133,11 +142,13 @@ def record_payment(
             _("Khoản này đã thu (biên lai %(fee_receipt_number)s).")
             % {"fee_receipt_number": fee.receipt_number},
         )
+    before = model_values(fee)
     fee.paid_amount = fee.amount
     fee.paid_at = at
     fee.method = method
     fee.receipt_number = receipt_number.strip()
     fee.save()
+    record_row(d, fee, before)
 
 
 @dossier_action(A.CONFIRM_PAPER)
@@ -149,9 +160,10 @@ def confirm_paper(d: Dossier, *, handover_id: int, actor: Any, at: dt.datetime) 
     if handover is None:
         raise ServiceError("not_found", _("Không có lần chuyển hồ sơ giấy nào chờ xác nhận."))
     if handover.to_agency_id is None or not works_in(actor, handover.to_agency_id):
-        raise ServiceError("forbidden", _("Chỉ cơ quan nhận hồ sơ giấy được xác nhận."))
+        raise Forbidden("forbidden", _("Chỉ cơ quan nhận hồ sơ giấy được xác nhận."))
     handover.paper_received_at = at
     handover.save(update_fields=["paper_received_at"])
+    record_row_change(d, handover, "paper_received_at", None, at)
 
 
 def settle_at_once(
@@ -176,43 +188,49 @@ def settle_at_once(
 def reassign_pending(
     *, from_user: Any, to_user: Any, actor: Any, reason: str, at: dt.datetime | None = None
 ) -> int:
-    """Hand every pending step of one officer to another (leave, posting ended), logged."""
+    """Hand every pending step of one officer to another (leave, posting ended): one audited
+    `reassign` transition per dossier, all or nothing."""
     if not reason.strip():
         raise ServiceError("reason_required", _("Cần ghi lý do chuyển giao công việc."))
     moment = now(at)
-    moved = 0
-    steps = DossierStep.objects.filter(
-        assignee=from_user, status__in=[c.StepStatus.ACTIVE, c.StepStatus.WAITING]
-    ).select_related("dossier", "agency")
+    steps = list(
+        DossierStep.objects.filter(
+            assignee=from_user, status__in=[c.StepStatus.ACTIVE, c.StepStatus.WAITING]
+        )
+        .select_related("agency")
+        .order_by("dossier_id", "order")
+    )
     with transaction.atomic():
         for step in steps:
-            d = Dossier.objects.select_for_update().get(pk=step.dossier_id)
-            ok = works_in(to_user, step.agency_id) or (step.at_desk and works_at_desk(to_user, d))
-            if not ok:
-                raise ServiceError(
-                    "assignee_not_member",
-                    _("%(to_user)s không thuộc %(step_agency_name)s (hồ sơ %(code)s).")
-                    % {"to_user": to_user, "step_agency_name": step.agency.name, "code": d.code},
-                )
-            if not (works_in(actor, step.agency_id) or works_at_desk(actor, d)):
-                raise ServiceError(
-                    "forbidden", _("Bạn không quản lý hồ sơ %(code)s.") % {"code": d.code}
-                )
-            step.assignee = to_user
-            step.save(update_fields=["assignee"])
-            d.revision += 1
-            d.last_action_at = moment
-            d.save(update_fields=["revision", "last_action_at"])
-            log_action(
-                d,
-                "dossier.reassign",
-                actor=actor,
-                changes={
-                    "step": step.pk,
-                    "assignee": {"before": from_user.pk, "after": to_user.pk},
-                },
-                reason=reason,
-                at=moment,
-            )
-            moved += 1
-    return moved
+            with transition(
+                step.dossier_id, A.REASSIGN, actor=actor, at=moment, reason=reason
+            ) as d:
+                step.dossier = d
+                require(A.REASSIGN, actor, d, step)
+                if not may_do_step(to_user, _as_unassigned(step), d):
+                    raise ServiceError(
+                        "assignee_not_member",
+                        _("%(to_user)s không thuộc %(step_agency_name)s (hồ sơ %(code)s).")
+                        % {
+                            "to_user": to_user,
+                            "step_agency_name": step.agency.name,
+                            "code": d.code,
+                        },
+                    )
+                step.assignee = to_user
+                step.save(update_fields=["assignee"])
+                record_row_change(d, step, "assignee", from_user.pk, to_user.pk)
+    return len(steps)
+
+
+def _as_unassigned(step: DossierStep) -> DossierStep:
+    """`step` as if nobody held it, to ask whether a member may take it on by their role."""
+    copy = DossierStep(
+        pk=step.pk,
+        dossier_id=step.dossier_id,
+        agency_id=step.agency_id,
+        role=step.role,
+        at_desk=step.at_desk,
+    )
+    copy.dossier = step.dossier
+    return copy

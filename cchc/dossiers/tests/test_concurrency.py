@@ -107,3 +107,34 @@ def test_the_same_request_sent_twice_at_once_makes_one_dossier(tx_world, client)
     results = parallel([send for _ in range(4)])
     assert sorted(results) == [200, 200, 200, 201], results
     assert Dossier.objects.filter(idempotency_key="gui-lai-1").count() == 1
+
+
+def test_the_same_intake_delivered_twice_at_once_answers_201_once(tx_world):
+    """The national portal's connector retries a delivery while the first still runs: one
+    dossier, one 201, and 200 with that dossier for every replay (as /dossiers answers)."""
+    import json
+
+    from django.test import Client
+
+    from cchc.accounts.models import AccountKind, User
+    from cchc.accounts.services import issue_api_token
+    from cchc.dossiers.models import Dossier
+    from cchc.portal.tests.test_intake import payload
+
+    connector = User.objects.create_user("cong-quoc-gia-dua", kind=AccountKind.SYSTEM)
+    _token, key = issue_api_token(connector, "Kết nối Cổng DVC quốc gia", actor=connector)
+    body = payload(tx_world, sender_reference="G22.99-261126-000999")
+
+    def send():
+        r = Client().post(
+            "/api/v1/intake/dossiers",
+            data=json.dumps(body),
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {key}",
+        )
+        return r.status_code, r.json().get("id")
+
+    results = parallel([send for _ in range(4)])
+    assert sorted(code for code, _ in results) == [200, 200, 200, 201], results
+    assert len({pk for _, pk in results}) == 1
+    assert Dossier.objects.filter(idempotency_key="G22.99-261126-000999").count() == 1

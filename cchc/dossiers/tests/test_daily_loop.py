@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 import time_machine
 
+from cchc.core.models import AuditEvent
 from cchc.dossiers import services as s
 from cchc.dossiers.constants import Channel, RuleSet, Status
 from cchc.dossiers.models import Dossier
@@ -16,6 +17,14 @@ from cchc.procedures import services as catalog
 from cchc.procedures.models import ProcedureVersion
 
 pytestmark = pytest.mark.django_db
+
+
+def body_of(response):
+    return b"".join(response.streaming_content)
+
+
+def events_of(d):
+    return AuditEvent.objects.filter(object_type="dossiers.dossier", object_id=str(d.pk))
 
 
 # -- 1. Night-time: every service decides dates in Asia/Ho_Chi_Minh -------------------------
@@ -127,3 +136,344 @@ def test_publishing_a_future_version_keeps_the_current_one_receivable_until_then
                 documents=world.documents(v1),
                 actor=world.receptionist,
             )
+
+
+# -- 2. Who may do a step: the step's role in the step's agency, or a leader above it ---------
+
+
+def _to_step(world, d, role):
+    """Complete steps, each by its own role, until the active step is `role`'s."""
+    people = {
+        "division_head": world.division_head,
+        "specialist": world.specialist,
+        "agency_leader": world.leader,
+        "clerk": world.clerk,
+    }
+    while (step := d.steps.get(status="active", kind="process")).role != role:
+        d = s.complete_step(d, actor=people[step.role], at=at("2026-11-23 10:00"))
+    return d, step
+
+
+def test_a_specialist_cannot_sign_for_the_agency_leader(world, client):
+    d, step = _to_step(world, world.received(), "agency_leader")
+    assert step.name == "Lãnh đạo cơ quan ký duyệt"
+    for actor in (world.specialist, world.division_head, world.clerk):
+        with pytest.raises(s.ServiceError) as caught:
+            s.complete_step(d, actor=actor)
+        assert caught.value.code == "forbidden" and caught.value.status == 403
+        assert "Lãnh đạo cơ quan ký duyệt" in caught.value.message
+    # the API answers 403 with the same refusal, and does not list the action
+    client.force_login(world.specialist)
+    r = client.post(
+        f"/api/v1/dossiers/{d.pk}/actions/complete_step",
+        {"data": {"note": "đồng ý"}},
+        "application/json",
+    )
+    assert r.status_code == 403 and r.json()["code"] == "forbidden"
+    listed = client.get(f"/api/v1/dossiers/{d.pk}").json()["allowed_actions"]
+    assert "complete_step" not in listed and "send_back" not in listed
+    client.force_login(world.leader)
+    listed = client.get(f"/api/v1/dossiers/{d.pk}").json()["allowed_actions"]
+    assert "complete_step" in listed
+    d = s.complete_step(d, actor=world.leader, note="Ký duyệt")
+    step.refresh_from_db()
+    assert step.done_by == world.leader
+
+
+def test_a_leader_may_do_a_step_below_their_role_but_not_above(world):
+    d, step = _to_step(world, world.received(), "specialist")
+    d = s.complete_step(d, actor=world.division_head, note="Trưởng phòng thẩm định thay")
+    step.refresh_from_db()
+    assert step.done_by == world.division_head
+    # the division head's check: the specialist may not do it
+    step = d.steps.get(status="active", kind="process")
+    assert step.role == "division_head"
+    with pytest.raises(s.ServiceError):
+        s.send_back(d, to_step_id=step.pk - 1, reason="Sai", actor=world.specialist)
+
+
+def test_assigning_at_the_division_heads_step_names_the_next_handler(world):
+    d = world.received()
+    lead_step = d.steps.get(status="active", kind="process")
+    assert lead_step.role == "division_head"
+    with pytest.raises(s.ServiceError):  # only a leader of the agency assigns
+        s.assign(d, assignee=world.specialist, actor=world.specialist)
+    d = s.assign(d, assignee=world.specialist, actor=world.division_head)
+    lead_step.refresh_from_db()
+    assert lead_step.assignee is None  # the specialist did not get the leader's step
+    nxt = d.steps.get(order=lead_step.order + 1)
+    assert nxt.role == "specialist" and nxt.assignee == world.specialist
+    # the specialist cannot complete the division head's step for them
+    with pytest.raises(s.ServiceError):
+        s.complete_step(d, actor=world.specialist)
+    d = s.complete_step(d, actor=world.division_head, at=at("2026-11-23 10:00"))
+    lead_step.refresh_from_db()
+    assert lead_step.done_by == world.division_head
+    active = d.steps.get(status="active", kind="process")
+    assert active.pk == nxt.pk and active.assignee == world.specialist
+    # the hand-over names the specialist, and the audit trail says who got which step
+    assert d.handovers.order_by("-pk").first().to_label == str(world.specialist)
+    event = events_of(d).get(action="dossier.assign")
+    assert event.changes["rows"] == [
+        {
+            "row": f"dossierstep:{nxt.pk}",
+            "field": "assignee",
+            "before": None,
+            "after": world.specialist.pk,
+        }
+    ]
+
+
+# -- 4, 5. Step clocks start with the dossier's; the last hand-over back to the desk ---------
+
+
+def _same_day_version_ending_at_the_clerk():
+    """1.004873 made a 1-working-day procedure with a 15:00 cut-off, whose process ends with
+    the clerk of the commune (no desk step at the end)."""
+    from cchc.procedures.constants import PerformerKind
+    from cchc.procedures.models import ProcessStep
+
+    v = version("1.004873", dt.date(2026, 11, 23))
+    v.time_limit, v.time_unit, v.cutoff_time = 1, "working_days", dt.time(15, 0)
+    v.save()
+    v.steps.all().delete()
+    for order, (name, performer, role, share) in enumerate(
+        [
+            ("Tiếp nhận hồ sơ", PerformerKind.RECEIVING_DESK, "receptionist", 0),
+            ("Chuyên viên giải quyết", PerformerKind.COMPETENT_AGENCY, "specialist", 1),
+            ("Văn thư đóng dấu, chuyển kết quả", PerformerKind.COMPETENT_AGENCY, "clerk", 0),
+        ],
+        start=1,
+    ):
+        ProcessStep.objects.create(
+            version=v, order=order, name=name, performer=performer, role=role, time_share=share
+        )
+    return v
+
+
+def test_a_step_starts_its_clock_when_the_dossier_does_after_the_cutoff(world):
+    """Received Mon 23/11/2026 at 15:30, after the 15:00 cut-off; Tue 24/11 is a holiday from
+    2026: the dossier's clock and its first step's start Wed 07:30, so the step done Wed 16:00
+    is on time (it was recorded late, due Wed 15:30, when counted from the reception)."""
+    _same_day_version_ending_at_the_clerk()
+    d = world.received(moment="2026-11-23 15:30")
+    assert d.clock_started_at == at("2026-11-25 07:30")
+    step = d.steps.get(status="active")
+    assert step.due_at >= d.clock_started_at
+    assert step.due_at == d.legal_due_at  # the whole limit is this step's share
+    d = s.complete_step(d, actor=world.specialist, at=at("2026-11-25 16:00"))
+    step.refresh_from_db()
+    assert step.timeliness != "late"
+
+
+def test_the_result_going_back_to_the_desk_is_a_line_of_the_control_slip(world, client):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    _same_day_version_ending_at_the_clerk()
+    d = world.received(moment="2026-11-23 09:00")
+    d = s.complete_step(d, actor=world.specialist, at=at("2026-11-23 14:00"))
+    d = s.complete_step(d, actor=world.clerk, at=at("2026-11-23 16:00"))
+    assert d.status == Status.RESULT_READY
+    back = d.handovers.order_by("-at", "-pk").first()
+    assert back.from_agency == world.commune_pc
+    assert back.to_agency == world.commune_desk.agency
+    assert back.from_user == world.clerk and back.timeliness in ("on_time", "early")
+    assert d.holder_agency == world.commune_desk.agency
+    client.force_login(world.receptionist)
+    pdf = client.get(f"/ho-so/{d.pk}/phieu-kiem-soat.pdf")
+    text = " ".join(p.extract_text() for p in PdfReader(BytesIO(pdf.content)).pages)
+    assert "Chuyển kết quả về bộ phận một cửa" in " ".join(text.split())
+
+
+# -- 7. The apology: a working day ahead, a working moment, the applicant told -----------------
+
+
+def test_apology_less_than_a_working_day_before_the_due_moment_is_refused(world):
+    """R-LATE: due Fri 27/11/2026 09:00; Thu 26/11 10:00 is less than one working day ahead."""
+    d = world.received()
+    assert d.due_at == at("2026-11-27 09:00")
+    with pytest.raises(s.ServiceError) as caught:
+        s.apologise(
+            d,
+            reason="Chờ xác minh",
+            new_due=at("2026-12-02 09:00"),
+            actor=world.leader,
+            at=at("2026-11-26 10:00"),
+        )
+    assert caught.value.code == "too_late_to_apologise"
+    assert "09:00 ngày 27/11/2026" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    "new_due",
+    [
+        "2026-12-05 00:00",  # midnight on a Saturday
+        "2026-12-02 12:00",  # the lunch break
+        "2026-12-05 09:00",  # a Saturday that is not a make-up day
+        "9999-12-31 09:00",
+    ],
+)
+def test_the_new_appointment_must_be_a_working_moment_within_reach(world, new_due):
+    d = world.received()
+    with pytest.raises(s.ServiceError) as caught:
+        s.apologise(
+            d,
+            reason="Chờ xác minh",
+            new_due=at(new_due),
+            actor=world.leader,
+            at=at("2026-11-25 09:00"),
+        )
+    assert caught.value.code == "invalid_new_due"
+    d.refresh_from_db()
+    assert d.apologised_at is None and d.due_at == at("2026-11-27 09:00")
+
+
+def test_the_applicant_is_told_of_the_new_appointment_and_the_letter_reads_well(world, client):
+    from cchc.dossiers.models import Notification
+
+    d = world.received()
+    before = Notification.objects.filter(dossier=d).count()
+    d = s.apologise(
+        d,
+        reason="Chờ xác minh thực địa",
+        new_due=at("2026-12-02 17:00"),  # the end of the afternoon is an appointment
+        actor=world.leader,
+        at=at("2026-11-25 09:00"),
+    )
+    told = Notification.objects.filter(dossier=d).order_by("pk")[before:]
+    assert {n.channel for n in told} >= {"email", "sms"}
+    assert all("17:00 02/12/2026" in n.body and "Chờ xác minh thực địa" in n.body for n in told)
+    form = d.forms.get(kind="apology")
+    client.force_login(world.receptionist)
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    pdf = client.get(f"/ho-so/{d.pk}/bieu-mau/{form.pk}.pdf")
+    text = " ".join(
+        " ".join(p.extract_text() for p in PdfReader(BytesIO(pdf.content)).pages).split()
+    )
+    assert "Lúc 09:00 ngày 23/11/2026" in text and "Ngày 09:00" not in text
+
+
+# -- 3. What each hand wrote is shown: opinions, the request, the result and its file ---------
+
+
+def test_every_opinion_the_request_and_the_result_are_shown_to_staff_and_applicant(world, client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cchc.accounts.models import AccountKind
+    from cchc.dossiers.testing import PDF_BYTES
+
+    v = version("1.004873", dt.date(2026, 11, 23))
+    d = s.start_dossier(
+        version=v,
+        desk=world.commune_desk,
+        applicant=world.applicant(),
+        channel=Channel.IN_PERSON,
+        documents=world.documents(v),
+        actor=world.receptionist,
+        at=at("2026-11-23 09:00"),
+        request_note="Xin cấp bản sao trích lục khai sinh cho con",
+    )
+    d = s.receive(d, actor=world.receptionist, at=at("2026-11-23 09:00"))
+    world.citizen.kind = AccountKind.CITIZEN
+    world.citizen.save()
+    Dossier.objects.filter(pk=d.pk).update(applicant_user=world.citizen)
+    opinions = {
+        "division_head": "Giao đồng chí Chuyên thụ lý",
+        "specialist": "Hồ sơ hợp lệ, đề nghị cấp",
+        "agency_leader": "Đồng ý ký",
+    }
+    people = {"division_head": world.division_head, "specialist": world.specialist}
+    people |= {"agency_leader": world.leader, "clerk": world.clerk}
+    while (step := d.steps.get(status="active", kind="process")).role != "clerk":
+        d = s.complete_step(d, actor=people[step.role], note=opinions.get(step.role, "Đã xem"))
+    d = s.mark_result_ready(
+        d,
+        actor=world.clerk,
+        summary="Bản sao trích lục khai sinh số 123/TLKS",
+        result_file=SimpleUploadedFile("ket qua.pdf", PDF_BYTES),
+    )
+    assert d.status == Status.RESULT_READY
+    # the staff page: every opinion with who wrote it, the request and the result
+    client.force_login(world.receptionist)
+    page = client.get(f"/ho-so/{d.pk}/").content.decode()
+    for text in (*opinions.values(), "Xin cấp bản sao trích lục khai sinh cho con"):
+        assert text in page, text
+    assert str(world.leader) in page and "Bản sao trích lục khai sinh số 123/TLKS" in page
+    assert body_of(client.get(f"/ho-so/{d.pk}/ket-qua/")) == PDF_BYTES
+    # the API says the same
+    body = client.get(f"/api/v1/dossiers/{d.pk}").json()
+    assert body["request_note"].startswith("Xin cấp bản sao")
+    assert body["result_summary"] == "Bản sao trích lục khai sinh số 123/TLKS"
+    assert client.get(body["result_file"]).status_code == 200
+    signed = next(st for st in body["steps"] if st["role"] == "agency_leader")
+    assert signed["note"] == "Đồng ý ký" and signed["done_by"] == str(world.leader)
+    # the applicant's own page and the public lookup deliver the result and its file
+    client.force_login(world.citizen)
+    mine = client.get(f"/dich-vu-cong/ho-so-cua-toi/{d.pk}/").content.decode()
+    assert "Bản sao trích lục khai sinh số 123/TLKS" in mine
+    assert body_of(client.get(f"/dich-vu-cong/ho-so-cua-toi/{d.pk}/ket-qua/")) == PDF_BYTES
+    client.logout()
+    found = client.get("/tra-cuu/", {"ma": d.code, "mk": d.lookup_secret}).content.decode()
+    assert "Bản sao trích lục khai sinh số 123/TLKS" in found
+    got = client.get("/tra-cuu/ket-qua/", {"ma": d.code, "mk": d.lookup_secret})
+    assert got.status_code == 200 and body_of(got) == PDF_BYTES
+    assert client.get("/tra-cuu/ket-qua/", {"ma": d.code, "mk": "SAIMATKH"}).status_code == 404
+
+
+# -- 9. The audit trail says what every action changed, on the dossier and its rows ----------
+
+
+def test_payments_consultations_and_reassignment_are_audited_with_before_and_after(world):
+    d = world.received(code="1.004873")
+    fee = d.fees.first()
+    if fee is None:
+        fee = d.fees.create(name="Lệ phí", amount=8000)
+    d = s.record_payment(
+        d, fee_id=fee.pk, method="cash", receipt_number="BL-0001", actor=world.receptionist
+    )
+    paid = events_of(d).get(action="dossier.record_payment").changes["rows"]
+    assert {r["field"]: r["after"] for r in paid}["receipt_number"] == "BL-0001"
+    assert {r["field"]: r["before"] for r in paid}["paid_at"] is None
+    d = s.complete_step(d, actor=world.division_head, at=at("2026-11-23 10:00"))
+    d = s.consult(
+        d,
+        consultations=[s.Consultation(world.department, 0.5, "Cho ý kiến về quy hoạch")],
+        actor=world.specialist,
+        at=at("2026-11-23 10:30"),
+    )
+    asked = events_of(d).get(action="dossier.consult").changes["rows"]
+    assert any(r["field"] == "status" and r["after"] == "active" for r in asked)
+    child = d.steps.get(kind="consultation")
+    d = s.answer_consultation(
+        d, consultation_id=child.pk, note="Phù hợp quy hoạch", actor=world.dept_specialist
+    )
+    answered = events_of(d).get(action="dossier.answer_consultation").changes["rows"]
+    assert {r["field"]: r["after"] for r in answered}["note"] == "Phù hợp quy hoạch"
+    step = d.steps.get(status="active", kind="process")
+    s.assign(d, assignee=world.specialist, actor=world.division_head)
+    other = type(world.specialist).objects.create_user("chuyenvien.a3", full_name="Người thay")
+    other.memberships.create(agency=world.commune_pc, role="specialist")
+    with pytest.raises(s.ServiceError):  # the specialist cannot hand away their own work
+        s.reassign_pending(
+            from_user=world.specialist, to_user=other, actor=world.specialist, reason="Nghỉ"
+        )
+    moved = s.reassign_pending(
+        from_user=world.specialist, to_user=other, actor=world.division_head, reason="Nghỉ phép"
+    )
+    assert moved == 1
+    event = events_of(d).get(action="dossier.reassign")
+    assert event.reason == "Nghỉ phép" and event.changes["rows"] == [
+        {
+            "row": f"dossierstep:{step.pk}",
+            "field": "assignee",
+            "before": world.specialist.pk,
+            "after": other.pk,
+        }
+    ]
+    d.refresh_from_db()
+    assert events_of(d).order_by("-sequence").first().action == "dossier.reassign"

@@ -89,7 +89,7 @@ def test_visible_but_not_permitted_action_is_refused_with_a_message(client, worl
         {"data": {}},
         content_type="application/json",
     )
-    assert response.status_code == 400
+    assert response.status_code == 403  # forbidden, not invalid input
     assert response.json()["code"] == "forbidden"
 
 
@@ -122,7 +122,7 @@ def test_only_the_desk_decides_on_reception(client, world, action, data):
             {"data": data},
             content_type="application/json",
         )
-        assert r.status_code == 400 and r.json()["code"] == "forbidden", (persona, r.content)
+        assert r.status_code == 403 and r.json()["code"] == "forbidden", (persona, r.content)
     d.refresh_from_db()
     assert d.status == "submitted" and d.code is None
     client.force_login(world.receptionist)

@@ -183,6 +183,8 @@ def test_second_supplement_needs_a_leaders_override(world):
         at=at("2026-11-25 08:00"),
         documents=[s.DocumentInput(doc.name, doc.pk, 1, 0, True)],
     )
+    # the specialist holds the active step (the division head has assigned it on)
+    d = s.complete_step(d, actor=world.division_head, at=at("2026-11-25 08:30"))
     with pytest.raises(s.ServiceError) as err:
         s.request_supplement(
             d,

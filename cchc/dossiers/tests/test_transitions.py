@@ -60,7 +60,16 @@ def calls(world, d):
             d, fee_id=0, method="cash", receipt_number="1", actor=actor
         ),
         Action.CONFIRM_PAPER: lambda: s.confirm_paper(d, handover_id=0, actor=actor),
+        Action.REASSIGN: lambda: reassign(world, step, actor),
     }
+
+
+def reassign(world, step, actor):
+    """The division head's pending step handed to the agency leader."""
+    type(step).objects.filter(pk=step.pk).update(assignee=world.division_head)
+    return s.reassign_pending(
+        from_user=world.division_head, to_user=world.leader, actor=actor, reason="Nghỉ phép"
+    )
 
 
 def test_every_action_is_allowed_exactly_from_the_statuses_of_the_table(world, admin_user):
