@@ -136,6 +136,46 @@ def _consultations(data: Input) -> list[s.Consultation]:
 Handler = Callable[[Dossier, Input, Any, Any, int | None], Dossier]
 
 
+def _flag(data: Input, key: str) -> bool:
+    value = data.get(key)
+    return value is True or str(value or "").strip().lower() in ("1", "true", "on", "yes")
+
+
+def _fee_settlements(d: Dossier, data: Input) -> list[s.FeeSettlement]:
+    """JSON: `fees: [{fee, method, receipt_number, exemption_reason}]`; an HTML form: the
+    fields `fee-<id>-receipt`, `fee-<id>-method` and `fee-<id>-exemption` of each unpaid line."""
+    rows = data.get("fees")
+    if rows is None:
+        rows = [
+            {
+                "fee": fee.pk,
+                "method": _text(data, f"fee-{fee.pk}-method"),
+                "receipt_number": _text(data, f"fee-{fee.pk}-receipt"),
+                "exemption_reason": _text(data, f"fee-{fee.pk}-exemption"),
+            }
+            for fee in d.fees.filter(exempt=False, paid_at__isnull=True, amount__gt=0)
+        ]
+    if not isinstance(rows, list):
+        raise s.ServiceError(
+            "invalid_input", _("“fees” phải là một danh sách."), {"fees": "invalid"}
+        )
+    out = []
+    for row in rows:
+        if not isinstance(row, dict):
+            raise s.ServiceError(
+                "invalid_input", _("“fees” phải là một danh sách."), {"fees": "invalid"}
+            )
+        out.append(
+            s.FeeSettlement(
+                fee_id=_int(row, "fee") or 0,
+                method=_text(row, "method") or c.PaymentMethod.CASH,
+                receipt_number=_text(row, "receipt_number"),
+                exemption_reason=_text(row, "exemption_reason"),
+            )
+        )
+    return out
+
+
 def _h(fn: Callable[..., Dossier], **parsers: Callable[[Dossier, Input, Any], Any]) -> Handler:
     def handler(d: Dossier, data: Input, files: Any, actor: Any, revision: int | None) -> Dossier:
         kwargs = {name: parse(d, data, files) for name, parse in parsers.items()}
@@ -209,6 +249,8 @@ HANDLERS: dict[str, Handler] = {
         method=lambda d, data, f: _text(data, "method") or c.ReturnMethod.DESK,
         returned_to=text("returned_to"),
         authorisation=text("authorisation"),
+        told_early=lambda d, data, f: _flag(data, "told_early"),
+        fees=lambda d, data, f: _fee_settlements(d, data),
     ),
     c.Action.WITHDRAW: _h(s.withdraw, reason=text("reason")),
     c.Action.RECORD_PAYMENT: _h(

@@ -32,7 +32,7 @@ from .forms import ReceptionForm
 from .inbox import badges, desk_queue, inbox_page, overview
 from .models import Dossier, DossierStep, IssuedForm
 from .pdf import render_control_slip, render_form
-from .services.common import calendar_of, limit_of, province_of
+from .services.common import calendar_of, limit_of, province_of, timeliness
 from .services.permissions import allowed_actions, works_at_desk
 
 
@@ -275,6 +275,7 @@ def dossier_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if agencies
         else User.objects.none()
     )
+    fees = list(d.fees.all())
     events = [
         (event, *timeline_labels(event))
         for event in AuditEvent.objects.filter(object_type="dossiers.dossier", object_id=str(d.pk))
@@ -295,7 +296,7 @@ def dossier_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "stops": d.clock_stops.all(),
             "due_changes": d.due_changes.all(),
             "forms": d.forms.all(),
-            "fees": d.fees.all(),
+            "fees": fees,
             "supplements": d.supplement_requests.all(),
             "events": events,
             "actions": available_actions(request.user, d, steps),
@@ -309,6 +310,9 @@ def dossier_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "explanation": explanation,
             "at_desk": works_at_desk(request.user, d),
             "return_methods": c.ReturnMethod.choices,
+            "early_return": d.status == c.Status.RESULT_READY
+            and timeliness(timezone.now(), d.legal_due_at) == c.Timeliness.EARLY,
+            "unpaid_fees": [f for f in fees if not f.exempt and f.paid_at is None and f.amount],
             "payment_methods": c.PaymentMethod.choices,
         },
     )

@@ -337,5 +337,10 @@ class Generator:
         if when > self.cutoff:
             return
         method = c.ReturnMethod.ELECTRONIC if d.channel == c.Channel.ONLINE else c.ReturnMethod.DESK
-        s.return_result(d, actor=None, method=method, returned_to=d.applicant_name, at=when)
+        fees = [  # R-FEE: collected at the latest when the result is handed over
+            s.FeeSettlement(fee.pk, receipt_number=f"BL-{d.pk}-{fee.pk}") for fee in d.fees.all()
+        ]
+        s.return_result(
+            d, actor=None, method=method, returned_to=d.applicant_name, at=when, fees=fees
+        )
         self.stats["returned"] += 1

@@ -30,6 +30,7 @@ from .reception import (
     start_dossier,
 )
 from .returns import (
+    FeeSettlement,
     confirm_paper,
     notify_early,
     reassign_pending,
@@ -45,6 +46,7 @@ __all__ = [
     "DocumentInput",
     "DossierChanged",
     "FeeInput",
+    "FeeSettlement",
     "ServiceError",
     "SupplementItem",
     "TransitionNotAllowed",

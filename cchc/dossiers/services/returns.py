@@ -4,6 +4,7 @@ R-WITHDRAW, R-FEE, R-TRANSFER, R-IMMEDIATE)."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -11,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from cchc.core.audit import model_values
+from cchc.core.formatting import money
 from cchc.core.text import fold
 
 from .. import constants as c
@@ -48,6 +50,17 @@ def notify_early(d: Dossier, *, actor: Any, at: dt.datetime) -> None:
     notify_applicant(d, reason="Kết quả đã có; mời ông/bà đến nhận sớm hơn ngày hẹn.", force=True)
 
 
+@dataclass
+class FeeSettlement:
+    """How an unpaid fee line is settled when the result is handed over: paid now (a receipt
+    number), or exempted with the reason."""
+
+    fee_id: int
+    method: str = c.PaymentMethod.CASH
+    receipt_number: str = ""
+    exemption_reason: str = ""
+
+
 @dossier_action(A.RETURN_RESULT)
 def return_result(
     d: Dossier,
@@ -57,8 +70,12 @@ def return_result(
     method: str = c.ReturnMethod.DESK,
     returned_to: str = "",
     authorisation: str = "",
+    told_early: bool = False,
+    fees: list[FeeSettlement] | None = None,
 ) -> None:
-    """R-RETURN: who collected it, when and how; early only after notice; early/on time/late."""
+    """R-RETURN: who collected it, when and how; early only with the applicant told (before,
+    or now at the desk: `told_early`); no result leaves with a fee neither paid nor exempted
+    (R-FEE); early / on time / late."""
     if method not in c.ReturnMethod.values:
         raise ServiceError("invalid_input", _("Hình thức trả kết quả không hợp lệ."))
     require(A.RETURN_RESULT, actor, d)
@@ -78,14 +95,18 @@ def return_result(
         and d.outcome == c.Outcome.GRANTED
         and not d.on_the_spot
     ):
-        raise ServiceError(
-            "early_notice_required",
-            _(
-                "Trả kết quả trước ngày hẹn cần báo trước cho người nộp (R-EARLY): bấm “Báo trả "
-                "kết "
-                "quả sớm” trước."
-            ),
-        )
+        if not told_early:
+            raise ServiceError(
+                "early_notice_required",
+                _(
+                    "Kết quả được trả trước ngày hẹn: người nộp phải được báo trước. Hãy đánh "
+                    "dấu “Đã báo người nộp nhận kết quả sớm” trong mẫu trả kết quả, hoặc gửi "
+                    "thông báo trước rồi trả."
+                ),
+                {"told_early": "required"},
+            )
+        d.early_notice_at = at  # told at the desk, as they collect it
+    _settle_fees(d, fees or [], actor=actor, at=at)
     final = d.steps.filter(status=c.StepStatus.ACTIVE, at_desk=True).first()
     if final is not None:
         final.status = c.StepStatus.DONE
@@ -100,6 +121,44 @@ def return_result(
     d.returned_at = d.finished_at = at
     d.timeliness = result
     d.holder_agency = None
+
+
+def _settle_fees(
+    d: Dossier, settlements: list[FeeSettlement], *, actor: Any, at: dt.datetime
+) -> None:
+    """R-FEE at the return: every fee line paid or exempted (with a reason) before the result
+    leaves the desk; payments and exemptions given with the return are recorded first."""
+    by_id = {x.fee_id: x for x in settlements}
+    unsettled = []
+    for fee in d.fees.all():
+        if fee.exempt or fee.paid_at is not None or not fee.amount:
+            continue  # nothing to collect: exempted, paid, or no amount set for the line
+        given = by_id.get(fee.pk)
+        before = model_values(fee)
+        if given is not None and given.exemption_reason.strip():
+            fee.exempt = True
+            fee.exemption_reason = given.exemption_reason.strip()
+        elif given is not None and given.receipt_number.strip():
+            if given.method not in c.PaymentMethod.values:
+                raise ServiceError("invalid_input", _("Hình thức thanh toán không hợp lệ."))
+            fee.paid_amount, fee.paid_at, fee.method = fee.amount, at, given.method
+            fee.receipt_number = given.receipt_number.strip()
+        else:
+            unsettled.append(fee)
+            continue
+        fee.save()
+        record_row(d, fee, before)
+    if unsettled:
+        names = "; ".join(f"{fee.name} ({money(fee.amount)})" for fee in unsettled)
+        raise ServiceError(
+            "fee_unpaid",
+            _(
+                "Chưa thu %(names)s. Ghi số biên lai đã thu, hoặc miễn kèm lý do, trước khi trả "
+                "kết quả."
+            )
+            % {"names": names},
+            {"fees": [fee.pk for fee in unsettled]},
+        )
 
 
 def withdraw(dossier: Dossier, **kwargs: Any) -> Dossier:

@@ -477,3 +477,79 @@ def test_payments_consultations_and_reassignment_are_audited_with_before_and_aft
     ]
     d.refresh_from_db()
     assert events_of(d).order_by("-sequence").first().action == "dossier.reassign"
+
+
+# -- 10. Returning: the early notice inline, no result out with a fee unpaid ------------------
+
+
+def test_an_early_return_is_told_inline_and_the_fee_is_settled_before_the_result_leaves(
+    world, client
+):
+    from cchc.dossiers.testing import walk_to_result
+
+    d = world.received(code="1.013225", moment="2026-11-23 09:00")  # a building permit
+    fee = d.fees.get()
+    assert fee.amount > 0 and fee.paid_at is None
+    d = walk_to_result(world, d, at("2026-11-23 10:00"))
+    assert d.status == Status.RESULT_READY
+    early = at("2026-11-24 09:00")  # long before the 15-working-day appointment
+    with pytest.raises(s.ServiceError) as caught:
+        s.return_result(d, actor=world.receptionist, returned_to="Lò Thị Hương", at=early)
+    assert caught.value.code == "early_notice_required"
+    assert "R-" not in caught.value.message and "Đã báo người nộp" in caught.value.message
+    with pytest.raises(s.ServiceError) as caught:
+        s.return_result(
+            d, actor=world.receptionist, returned_to="Lò Thị Hương", at=early, told_early=True
+        )
+    assert caught.value.code == "fee_unpaid" and fee.name in caught.value.message
+    d.refresh_from_db()
+    assert d.status == Status.RESULT_READY and d.early_notice_at is None  # nothing half-done
+    # the page offers both inline, and one submission returns it
+    client.force_login(world.receptionist)
+    page = client.get(f"/ho-so/{d.pk}/").content.decode()
+    assert 'name="told_early"' in page and f'name="fee-{fee.pk}-receipt"' in page
+    with time_machine.travel(early, tick=False):
+        r = client.post(
+            f"/ho-so/{d.pk}/thao-tac/return_result/",
+            {
+                "revision": d.revision,
+                "method": "desk",
+                "returned_to": "Lò Thị Hương",
+                "told_early": "1",
+                f"fee-{fee.pk}-method": "cash",
+                f"fee-{fee.pk}-receipt": "BL-000123",
+            },
+        )
+    assert r.status_code in (200, 302)
+    d.refresh_from_db()
+    fee.refresh_from_db()
+    assert d.status == Status.RETURNED and d.timeliness == "early"
+    assert d.early_notice_at == early and fee.receipt_number == "BL-000123"
+    rows = events_of(d).get(action="dossier.return_result").changes["rows"]
+    assert any(r["field"] == "receipt_number" and r["after"] == "BL-000123" for r in rows)
+
+
+def test_a_fee_may_be_exempted_at_the_return_with_its_reason(world):
+    from cchc.dossiers.testing import walk_to_result
+
+    d = walk_to_result(world, world.received(code="1.013225"), at("2026-11-23 10:00"))
+    fee = d.fees.get()
+    with pytest.raises(s.ServiceError):
+        s.return_result(
+            d,
+            actor=world.receptionist,
+            returned_to="Lò Thị Hương",
+            at=at("2026-11-24 09:00"),
+            told_early=True,
+            fees=[s.FeeSettlement(fee.pk)],  # neither a receipt nor a reason
+        )
+    d = s.return_result(
+        d,
+        actor=world.receptionist,
+        returned_to="Lò Thị Hương",
+        at=at("2026-11-24 09:00"),
+        told_early=True,
+        fees=[s.FeeSettlement(fee.pk, exemption_reason="Hộ nghèo (Nghị quyết của HĐND tỉnh)")],
+    )
+    fee.refresh_from_db()
+    assert d.status == Status.RETURNED and fee.exempt and fee.exemption_reason.startswith("Hộ")
