@@ -284,6 +284,7 @@ CCHC_PAPER_TRANSFER_CUTOFF = env_str("CCHC_PAPER_TRANSFER_CUTOFF", "15:00")
 CCHC_SUPPLEMENT_WINDOW_DAYS = env_int("CCHC_SUPPLEMENT_WINDOW_DAYS", 3)
 CCHC_SUPPLEMENT_CLOSE_DAYS = env_int("CCHC_SUPPLEMENT_CLOSE_DAYS", 15)
 CCHC_APOLOGY_MAX_DAYS = env_int("CCHC_APOLOGY_MAX_DAYS", 90)
+CCHC_CORRECTION_DAYS = env_int("CCHC_CORRECTION_DAYS", 3)
 # A dossier with no action for this many working hours is flagged "stalled".
 CCHC_STALLED_AFTER_HOURS = env_int("CCHC_STALLED_AFTER_HOURS", 16)
 # Deadline alerts go to holders this many working hours before a due moment.
@@ -302,6 +303,7 @@ CCHC_LOOKUP_LIMIT = env_int("CCHC_LOOKUP_LIMIT", 10)
 CCHC_KIOSK_MINUTES = env_int("CCHC_KIOSK_MINUTES", 15)
 # Working days to answer feedback and petitions (R-RATING).
 CCHC_FEEDBACK_DAYS = env_int("CCHC_FEEDBACK_DAYS", 15)
+CCHC_FEEDBACK_REMIND_DAYS = env_int("CCHC_FEEDBACK_REMIND_DAYS", 2)
 # Identity providers that count as the national electronic identification (R-766 "vneid").
 CCHC_EID_PROVIDERS = env_list("CCHC_EID_PROVIDERS", "vneid")
 # Benchmark only (bench/run.py): mount the raw-cursor floor views under /_bench/.

@@ -62,7 +62,7 @@ class ReferenceDataModel(TimeStampedModel):
 
 
 class Reminder(models.Model):
-    """A reminder mailed to one person, once per key (`reform_plans.reminders.send_once`);
+    """A reminder mailed to one person, once per key (`core.reminders.send_once`);
     concrete subclasses add their owner and a unique constraint on user × key."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")

@@ -260,6 +260,11 @@ HANDLERS: dict[str, Handler] = {
         receipt_number=text("receipt_number"),
     ),
     c.Action.CONFIRM_PAPER: _h(s.confirm_paper, handover_id=number("handover")),
+    c.Action.REQUEST_CORRECTION: _h(
+        s.request_correction,
+        reason=text("reason"),
+        fault=lambda d, data, f: _text(data, "fault") or c.CorrectionFault.AGENCY,
+    ),
 }
 
 

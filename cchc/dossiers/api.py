@@ -137,6 +137,8 @@ class FormOut(Schema):
 
 
 class DossierDetailOut(DossierOut):
+    corrects: int | None = Field(None, alias="corrects_id")
+    corrections: list[int]
     request_note: str
     result_summary: str
     result_file: str | None
@@ -149,7 +151,14 @@ class DossierDetailOut(DossierOut):
 
     @staticmethod
     def resolve_steps(obj: Dossier) -> list[DossierStep]:
-        return list(obj.steps.select_related("agency", "assignee", "done_by"))
+        # read once: `allowed_actions` (resolved after) decides on the same steps
+        steps = list(obj.steps.select_related("agency", "assignee", "done_by"))
+        obj.__dict__["_api_steps"] = steps
+        return steps
+
+    @staticmethod
+    def resolve_corrections(obj: Dossier) -> list[int]:
+        return list(obj.corrections.values_list("pk", flat=True))
 
     @staticmethod
     def resolve_result_file(obj: Dossier) -> str | None:
@@ -177,7 +186,9 @@ class DossierDetailOut(DossierOut):
         predicates the services apply (`permissions.allowed_actions`)."""
         request = (context or {}).get("request")
         user = getattr(request, "user", None)
-        steps = list(obj.steps.select_related("agency").order_by("order", "pk"))
+        steps = obj.__dict__.pop("_api_steps", None)
+        if steps is None:
+            steps = list(obj.steps.select_related("agency"))
         return allowed_actions(user, obj, steps)
 
 

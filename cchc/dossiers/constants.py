@@ -74,6 +74,7 @@ class Action(models.TextChoices):
     RECORD_PAYMENT = "record_payment", _("Thu phí, lệ phí")
     CONFIRM_PAPER = "confirm_paper", _("Xác nhận nhận hồ sơ giấy")
     REASSIGN = "reassign", _("Chuyển giao người xử lý")
+    REQUEST_CORRECTION = "request_correction", _("Đính chính kết quả có sai sót")
     VIEW_PERSONAL_DATA = "view_personal_data", _("Xem thông tin cá nhân đầy đủ")
 
 
@@ -119,6 +120,9 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     Action.CONFIRM_PAPER: (frozenset(ACTIVE_STATUSES), None),
     # an officer's pending steps handed to another (leave, posting ended): a bulk action
     Action.REASSIGN: (frozenset(ACTIVE_STATUSES), None),
+    # R-CORRECT: a returned result with an error opens a linked correction dossier; the
+    # returned dossier itself stays returned
+    Action.REQUEST_CORRECTION: (frozenset({S.RETURNED}), None),
 }
 
 
@@ -130,6 +134,13 @@ def allowed(action: str, status: str) -> bool:
 def target_status(action: str, status: str) -> str:
     target = TRANSITIONS[action][1]
     return status if target is None else target
+
+
+class CorrectionFault(models.TextChoices):
+    """R-CORRECT: whoever erred bears the cost of the correction."""
+
+    AGENCY = "agency", _("Cơ quan giải quyết")
+    APPLICANT = "applicant", _("Người nộp hồ sơ")
 
 
 class Outcome(models.TextChoices):

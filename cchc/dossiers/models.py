@@ -130,6 +130,18 @@ class Dossier(SearchableModel):
     result_content_type = models.CharField(max_length=60, blank=True)
     refusal_reason = models.TextField(_("lý do từ chối / dừng"), blank=True)
     supplement_rounds = models.PositiveSmallIntegerField(_("số lần yêu cầu bổ sung"), default=0)
+    corrects = models.ForeignKey(
+        "self",
+        verbose_name=_("đính chính kết quả của hồ sơ"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="corrections",
+        help_text=_("R-CORRECT: hồ sơ đính chính một kết quả có sai sót."),
+    )
+    correction_fault = models.CharField(
+        _("bên có sai sót"), max_length=10, choices=c.CorrectionFault.choices, blank=True
+    )
     register_number = models.PositiveIntegerField(_("số thứ tự trong sổ"), null=True, blank=True)
 
     holder_agency = models.ForeignKey(

@@ -310,6 +310,8 @@ def dossier_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "explanation": explanation,
             "at_desk": works_at_desk(request.user, d),
             "return_methods": c.ReturnMethod.choices,
+            "correction_faults": c.CorrectionFault.choices,
+            "corrections": list(d.corrections.only("pk", "code", "status", "due_at")),
             "early_return": d.status == c.Status.RESULT_READY
             and timeliness(timezone.now(), d.legal_due_at) == c.Timeliness.EARLY,
             "unpaid_fees": [f for f in fees if not f.exempt and f.paid_at is None and f.amount],

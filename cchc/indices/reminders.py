@@ -16,8 +16,9 @@ from django.conf import settings
 from django.utils import timezone
 
 from cchc.accounts.constants import Role
+from cchc.accounts.people import people_of, reform_office
 from cchc.calendars.services import calendar_for
-from cchc.reform_plans.reminders import people_of, reform_office, send_once
+from cchc.core.reminders import send_once
 
 from . import services as s
 from .constants import AssessmentStatus, FrameworkStatus

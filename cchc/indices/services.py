@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from cchc.accounts.constants import Role
 from cchc.core.audit import log_action
 from cchc.core.errors import DomainError
+from cchc.core.rates import percentage
 from cchc.organizations.models import Agency
 from cchc.reform_plans.permissions import agencies_of, is_reform_office
 
@@ -314,7 +315,7 @@ def refresh_automatic(assessment: Assessment) -> None:
             inputs: dict[str, Any] | None = (
                 {"metric": c.metric, "numerator": num, "denominator": den} if den else None
             )
-            value = (Decimal(100) * num / den).quantize(CENT, ROUND_HALF_UP) if den else None
+            value = percentage(num, den)  # the same rate the reports show
         else:
             inputs = _survey_input(score)
             value = Decimal(str(inputs["value"])) if inputs else None

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from cchc.core.models import Reminder
+
 
 class DraftStatus(models.TextChoices):
     DRAFT = "draft", _("Đang soạn")
@@ -138,6 +140,15 @@ class Feedback(models.Model):
     dossier = models.ForeignKey(
         "dossiers.Dossier", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    agency = models.ForeignKey(
+        "organizations.Agency",
+        verbose_name=_("cơ quan xử lý"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Cơ quan phải trả lời: cơ quan của bộ phận một cửa hoặc cơ quan giải quyết."),
+    )
     officer_name = models.CharField(_("cán bộ liên quan"), max_length=200, blank=True)
     name = models.CharField(_("họ tên người phản ánh"), max_length=200)
     contact = models.CharField(_("điện thoại hoặc thư điện tử"), max_length=200)
@@ -197,3 +208,15 @@ class LifeEvent(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class FeedbackReminder(Reminder):
+    """A reminder sent once per person and key: a feedback's answer is due soon (to the
+    handling agency's leaders), or overdue (to them and the reform office)."""
+
+    feedback = models.ForeignKey(Feedback, on_delete=models.CASCADE, related_name="reminders")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="feedback_reminder_once")
+        ]

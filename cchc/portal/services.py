@@ -22,10 +22,12 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cchc.accounts.constants import Role
 from cchc.accounts.models import AccountKind, User, VerificationCode
 from cchc.calendars.arithmetic import Limit
 from cchc.calendars.services import calendar_for, default_province
 from cchc.core.audit import log_action
+from cchc.core.errors import Forbidden
 from cchc.dossiers import constants as dc
 from cchc.dossiers import services as ds
 from cchc.dossiers.models import Dossier
@@ -418,10 +420,69 @@ def submit_feedback(**values: Any) -> Feedback:
         secret=ds_secret(),
         received_at=now,
         due_at=feedback_due(now),
+        agency=handling_agency(values.get("desk"), values.get("dossier")),
         **values,
     )
     log_action(feedback, "feedback.receive", actor=None, actor_label=feedback.name)
     return feedback
+
+
+def handling_agency(desk: Any, dossier: Any) -> Any:
+    """Who must answer: the agency of the desk concerned, else the agency settling the
+    dossier concerned; otherwise nobody yet (the reform office routes it)."""
+    if desk is not None:
+        return desk.agency
+    if dossier is not None:
+        return dossier.competent_agency
+    return None
+
+
+def may_route_feedback(user: Any, feedback: Feedback) -> bool:
+    """The reform office routes anything; an agency's leader passes on what it was sent."""
+    if user.is_superuser:
+        return True
+    memberships = list(user.memberships_on())
+    if any(m.role == Role.REFORM_OFFICER for m in memberships):
+        return True
+    return feedback.agency_id is not None and any(
+        m.agency_id == feedback.agency_id and m.role in FEEDBACK_HANDLERS for m in memberships
+    )
+
+
+# Who answers an agency's feedback: its leaders and, at a Center, the supervisor.
+FEEDBACK_HANDLERS = (Role.AGENCY_LEADER, Role.DIVISION_HEAD, Role.CENTER_SUPERVISOR)
+
+
+@transaction.atomic
+def forward_feedback(feedback: Feedback, *, to_agency: Any, reason: str, actor: User) -> Feedback:
+    """Send a feedback on to the agency that must answer it, with the reason; its due date
+    stays (the applicant's wait does not restart)."""
+    if not reason.strip():
+        raise ServiceError("reason_required", _("Cần ghi lý do chuyển phản ánh, kiến nghị."))
+    locked = Feedback.objects.select_for_update().get(pk=feedback.pk)
+    if locked.status == FeedbackStatus.ANSWERED:
+        raise ServiceError("already_answered", _("Phản ánh, kiến nghị này đã được trả lời."))
+    if not may_route_feedback(actor, locked):
+        raise Forbidden(
+            "forbidden", _("Chỉ lãnh đạo cơ quan đang xử lý hoặc Sở Nội vụ được chuyển.")
+        )
+    if to_agency is None or to_agency.pk == locked.agency_id:
+        raise ServiceError(
+            "invalid_input", _("Cần chọn một cơ quan khác với cơ quan đang xử lý."), {"agency": 1}
+        )
+    before = {"agency": locked.agency_id}
+    locked.agency = to_agency
+    locked.status = FeedbackStatus.RECEIVED
+    locked.save(update_fields=["agency", "status"])
+    log_action(
+        locked,
+        "feedback.forward",
+        actor=actor,
+        before=before,
+        after={"agency": to_agency.pk},
+        reason=reason.strip(),
+    )
+    return locked
 
 
 def ds_secret() -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -21,7 +22,9 @@ from django.views.decorators.http import require_POST
 from cchc.accounts.constants import Role
 from cchc.accounts.models import AccountKind
 from cchc.core.models import AuditEvent
+from cchc.core.rates import percentage
 from cchc.dossiers import constants as dc
+from cchc.dossiers import rates
 from cchc.dossiers import services as ds
 from cchc.dossiers.files import result_available, result_response
 from cchc.dossiers.models import Dossier, IssuedForm
@@ -625,6 +628,8 @@ def _feedback_staff(request: HttpRequest):  # type: ignore[no-untyped-def]
     rows = Feedback.objects.all()
     if user.is_superuser:  # type: ignore[union-attr]
         return rows
+    if getattr(user, "is_public_account", False):
+        raise Http404
     memberships = list(user.memberships_on())  # type: ignore[union-attr]
     roles = {m.role for m in memberships}
     if Role.REFORM_OFFICER in roles:
@@ -632,10 +637,12 @@ def _feedback_staff(request: HttpRequest):  # type: ignore[no-untyped-def]
     desks = {m.desk_id for m in memberships if m.role == Role.CENTER_SUPERVISOR and m.desk_id}
     centers = {m.agency_id for m in memberships if m.role == Role.CENTER_SUPERVISOR}
     agencies = {m.agency_id for m in memberships if m.role == Role.AGENCY_LEADER}
-    if not (desks or centers or agencies):
-        raise Http404
+    handlers = {m.agency_id for m in memberships if m.role in services.FEEDBACK_HANDLERS}
+    if not (desks or centers or agencies or handlers):
+        return rows.none()
     return rows.filter(
-        Q(desk_id__in=desks)
+        Q(agency_id__in=handlers)  # routed (or forwarded) to their agency
+        | Q(desk_id__in=desks)
         | Q(desk__agency_id__in=centers | agencies)
         | Q(dossier__competent_agency_id__in=agencies)
         | Q(procedure__competences__agency_id__in=agencies)
@@ -644,7 +651,11 @@ def _feedback_staff(request: HttpRequest):  # type: ignore[no-untyped-def]
 
 @login_required
 def feedback_inbox(request: HttpRequest) -> HttpResponse:
-    rows = _feedback_staff(request).select_related("procedure", "desk").order_by("status", "due_at")
+    rows = (
+        _feedback_staff(request)
+        .select_related("procedure", "desk", "agency")
+        .order_by("status", "due_at")
+    )
     return render(
         request,
         "portal/feedback_inbox.html",
@@ -655,7 +666,20 @@ def feedback_inbox(request: HttpRequest) -> HttpResponse:
 @login_required
 def feedback_answer(request: HttpRequest, pk: int) -> HttpResponse:
     row = get_object_or_404(_feedback_staff(request), pk=pk)
-    if request.method == "POST":
+    if request.method == "POST" and request.POST.get("do") == "forward":
+        try:
+            services.forward_feedback(
+                row,
+                to_agency=Agency.objects.filter(pk=request.POST.get("agency") or 0).first(),
+                reason=request.POST.get("reason", ""),
+                actor=request.user,  # type: ignore[arg-type]
+            )
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Đã chuyển phản ánh, kiến nghị."))
+            return redirect("portal:feedback_inbox")
+    elif request.method == "POST":
         try:
             services.answer_feedback(
                 row,
@@ -669,7 +693,28 @@ def feedback_answer(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Đã trả lời phản ánh, kiến nghị."))
             return redirect("portal:feedback_inbox")
-    return render(request, "portal/feedback_answer.html", {"f": row})
+    forwards = AuditEvent.objects.filter(
+        object_type="portal.feedback", object_id=str(row.pk), action="feedback.forward"
+    ).order_by("sequence")
+    names = dict(
+        Agency.objects.filter(pk__in=_forward_agencies(forwards)).values_list("pk", "name")
+    )
+    return render(
+        request,
+        "portal/feedback_answer.html",
+        {
+            "f": row,
+            "forwards": [
+                (e, names.get(e.changes.get("agency", {}).get("after"), "—")) for e in forwards
+            ],
+            "may_forward": services.may_route_feedback(request.user, row),
+            "agencies": Agency.objects.on(timezone.localdate()).order_by("name")[:600],
+        },
+    )
+
+
+def _forward_agencies(events: Any) -> set[int]:
+    return {e.changes.get("agency", {}).get("after") for e in events} - {None}
 
 
 # -- public statistics -------------------------------------------------------------------------
@@ -692,14 +737,8 @@ def statistics(request: HttpRequest) -> HttpResponse:
         .annotate(
             received_year=Count("pk"),
             received_month=Count("pk", filter=Q(received_at__date__gte=month_start)),
-            settled=Count("pk", filter=Q(status=dc.Status.RETURNED)),
-            on_time=Count(
-                "pk",
-                filter=Q(
-                    status=dc.Status.RETURNED,
-                    timeliness__in=[dc.Timeliness.EARLY, dc.Timeliness.ON_TIME],
-                ),
-            ),
+            settled=Count("pk", filter=rates.settled()),
+            on_time=Count("pk", filter=rates.settled_in_time()),
             rated=Count("rating"),
             satisfied=Count("rating", filter=Q(rating__satisfied=True)),
         )
@@ -711,8 +750,8 @@ def statistics(request: HttpRequest) -> HttpResponse:
             "received_year": r["received_year"],
             "received_month": r["received_month"],
             "settled": r["settled"],
-            "on_time_pct": round(100 * r["on_time"] / r["settled"], 1) if r["settled"] else None,
-            "satisfaction_pct": round(100 * r["satisfied"] / r["rated"], 1) if r["rated"] else None,
+            "on_time_pct": rates.on_time_rate(r["on_time"], r["settled"]),
+            "satisfaction_pct": percentage(r["satisfied"], r["rated"]),
         }
         for r in rows
     ]

@@ -12,76 +12,20 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from cchc.accounts.constants import Role
-from cchc.accounts.models import Membership
+from cchc.accounts.people import people_of, reform_office
 from cchc.calendars.services import calendar_for
-from cchc.core.models import Reminder
+from cchc.core.reminders import send_once
 
 from .constants import PlanStatus, ReportStatus, TaskProgress
 from .models import Plan, PlanReminder, PlanTask, ReportingPeriod
 
 DONE = (TaskProgress.DONE_ON_TIME, TaskProgress.DONE_LATE, TaskProgress.CANCELLED)
-
-
-def current_memberships(day: dt.date) -> Any:
-    return Membership.objects.filter(
-        Q(valid_from__isnull=True) | Q(valid_from__lte=day),
-        Q(valid_to__isnull=True) | Q(valid_to__gte=day),
-        user__is_active=True,
-    ).select_related("user")
-
-
-def people_of(agency_ids: set[int], roles: set[str] | None, day: dt.date) -> dict[int, list[Any]]:
-    rows = current_memberships(day).filter(agency_id__in=agency_ids)
-    if roles is not None:
-        rows = rows.filter(role__in=roles)
-    out: dict[int, list[Any]] = defaultdict(list)
-    for m in rows:
-        out[m.agency_id].append(m.user)
-    return out
-
-
-def reform_office(day: dt.date) -> list[Any]:
-    return [m.user for m in current_memberships(day).filter(role=Role.REFORM_OFFICER)]
-
-
-def send_once(
-    model: type[Reminder],
-    owner: dict[str, Any],
-    users: list[Any],
-    key: str,
-    subject: str,
-    body: str,
-) -> int:
-    """Record and mail one reminder per person and key (`model` has a unique user × key);
-    a person already told is skipped, and a failing mail server stops no one else."""
-    sent = 0
-    for user in {u.pk: u for u in users}.values():
-        try:
-            with transaction.atomic():
-                reminder = model._default_manager.create(
-                    user=user, key=key, subject=subject[:200], body=body, **owner
-                )
-        except IntegrityError:
-            continue  # already told
-        if user.email:
-            try:
-                send_mail(subject, body, None, [user.email])
-                reminder.sent_at = timezone.now()
-            except Exception as exc:  # a failed mail server must not stop the others
-                reminder.error = str(exc)[:500]
-            reminder.save(update_fields=["sent_at", "error"])
-        sent += 1
-    return sent
 
 
 def _send(plan: Plan, users: list[Any], key: str, subject: str, body: str) -> int:

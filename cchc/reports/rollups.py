@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from cchc.dossiers import constants as c
 from cchc.dossiers.models import ClockStop, Dossier
+from cchc.dossiers.rates import on_time_rate
 
 from .models import MonthlyCounts
 
@@ -187,7 +188,7 @@ def agency_months(year: int, agencies: list[int] | None = None) -> list[dict[str
 
 
 def _cell(received: int, good: int, settled: int) -> dict[str, Any]:
-    rate = round(100 * good / settled, 1) if settled else None
+    rate = on_time_rate(good, settled)
     return {"received": received, "settled": settled, "on_time": good, "on_time_rate": rate}
 
 

@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cchc.accounts.models import ExternalIdentity
 from cchc.calendars.arithmetic import Suspension
+from cchc.core.rates import percentage
 from cchc.dossiers import constants as c
 from cchc.dossiers.models import Dossier, DossierFee
 from cchc.dossiers.services.common import calendar_of, limit_of
@@ -223,11 +224,9 @@ class Measure:
 
     @property
     def share(self) -> Decimal | None:
-        if not self.indicator.measurable or not self.denominator or self.numerator is None:
+        if not self.indicator.measurable:
             return None
-        return (Decimal(100) * self.numerator / self.denominator).quantize(
-            Decimal("0.1"), ROUND_HALF_UP
-        )
+        return percentage(self.numerator, self.denominator)
 
     @property
     def points(self) -> Decimal | None:
@@ -390,6 +389,7 @@ def compute(
             "result_ready_at",
             "returned_at",
             "supplement_rounds",
+            "corrects_id",  # limit_of: a correction has its own limit
         )
         .iterator(chunk_size=2000)
     )

@@ -18,14 +18,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
 from cchc.dossiers import constants as c
+from cchc.dossiers import rates
 from cchc.dossiers.models import ClockStop, Dossier
+from cchc.dossiers.rates import on_time_rate
 
 from .periods import Period
 
@@ -70,7 +72,7 @@ class Row:
         if not settled:
             return None
         good = self.cells["settled_early"] + self.cells["settled_on_time"]
-        return (Decimal(100) * good / settled).quantize(Decimal("0.1"), ROUND_HALF_UP)
+        return on_time_rate(good, settled)
 
 
 @dataclass
@@ -89,7 +91,7 @@ def conditions(period: Period) -> dict[str, Q]:
     finished_before_start = Q(finished_at__lt=start)
     new = Q(received_at__gte=start, received_at__lt=end)
     returned = Q(status=c.Status.RETURNED, returned_at__gte=start, returned_at__lt=end)
-    granted = returned & Q(outcome=c.Outcome.GRANTED)
+    granted = rates.settled(start, end)
     in_progress = Q(received_at__lt=end) & (Q(finished_at__isnull=True) | Q(finished_at__gte=end))
     return {
         "carried_over": Q(received_at__lt=start) & ~finished_before_start,

@@ -7,11 +7,13 @@ the system cannot measure it yet.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
 
+from cchc.core.rates import percentage
 from cchc.dossiers import constants as c
+from cchc.dossiers import rates
 from cchc.dossiers.models import Dossier
 from cchc.organizations.constants import AgencyKind, DeskKind, QmsStandard, QmsStatus
 from cchc.organizations.models import Agency, AutonomyRecord, QualityCertification, StaffingRecord
@@ -42,11 +44,7 @@ class Metric:
 
     @property
     def value(self) -> Decimal | None:
-        if not self.denominator or self.numerator is None:
-            return None
-        return (Decimal(100) * self.numerator / self.denominator).quantize(
-            Decimal("0.1"), ROUND_HALF_UP
-        )
+        return percentage(self.numerator, self.denominator)
 
     @property
     def light(self) -> str:
@@ -91,18 +89,13 @@ def one_stop_share(period: Period, level: str) -> Metric:
 
 def on_time_share(period: Period, scope: QuerySet[Dossier]) -> Metric:
     start, end = period.start_moment, period.end_moment
-    settled = scope.filter(
-        status=c.Status.RETURNED,
-        outcome=c.Outcome.GRANTED,
-        returned_at__gte=start,
-        returned_at__lt=end,
-    )
+    settled = scope.filter(rates.settled(start, end))
     return _pct(
         "on_time",
         "Hồ sơ giải quyết đúng hạn",
         "Hồ sơ trả kết quả trong kỳ trước hạn hoặc đúng hạn / hồ sơ trả kết quả trong kỳ "
         "(so với hạn theo quy định, không theo ngày hẹn lại).",
-        settled.filter(timeliness__in=[c.Timeliness.EARLY, c.Timeliness.ON_TIME]).count(),
+        settled.filter(timeliness__in=rates.IN_TIME).count(),
         settled.count(),
         100,
     )

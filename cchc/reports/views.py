@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from cchc.dossiers.rates import on_time_rate
 from cchc.organizations.models import AdministrativeArea, Agency, Desk
 from cchc.procedures.models import ProcedureField
 
@@ -247,7 +248,7 @@ def rollup_series(
                 "label": f"{month:%m/%Y}",
                 "received": r.get("received") or 0,
                 "settled": settled,
-                "on_time": round(100 * good / settled, 1) if settled else None,
+                "on_time": on_time_rate(good, settled),
             }
         )
         month = (month + dt.timedelta(days=32)).replace(day=1)
@@ -269,7 +270,7 @@ def monthly_series(scope, months: int = 12) -> list[dict[str, object]]:  # type:
                 + total.cells.get("new_in_person", 0)
                 + total.cells.get("new_post", 0),
                 "settled": total.cells.get("settled", 0),
-                "on_time": float(total.on_time_rate) if total.on_time_rate is not None else None,
+                "on_time": total.on_time_rate,
             }
         )
         month -= 1

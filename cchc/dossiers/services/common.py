@@ -26,6 +26,7 @@ from cchc.organizations.models import AdministrativeArea, Agency
 from .. import constants as c
 from ..models import CodeSequence, Dossier, DueChange
 from ..notify import notify_applicant
+from .corrections import correction_limit
 
 TRACKED_FIELDS = (
     "status",
@@ -99,6 +100,8 @@ def forget_calendars() -> None:
 
 
 def limit_of(dossier: Dossier) -> Limit:
+    if dossier.corrects_id is not None:  # R-CORRECT: its own limit, not the procedure's
+        return correction_limit()
     version = dossier.procedure_version
     if version.time_limit is None:
         raise ServiceError(

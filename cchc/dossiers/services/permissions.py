@@ -189,6 +189,7 @@ PREDICATES: dict[str, Predicate] = {
     A.DECLARE_INELIGIBLE: _ineligible,
     A.CONFIRM_PAPER: _anyone,
     A.REASSIGN: _reassign,
+    A.REQUEST_CORRECTION: _desk,
 }
 
 REFUSALS: dict[str, Any] = {

@@ -38,6 +38,7 @@ from .common import (
     province_of,
     rule_set_on,
 )
+from .corrections import correction_steps
 from .forms import issue_form
 from .permissions import require
 
@@ -379,7 +380,7 @@ def _receive(
     require(c.Action.RECEIVE, actor, d)  # the desk decides; not the applicant, nor another agency
     if documents:
         save_documents(d, documents, at=at, supplement_round=d.supplement_rounds)
-    missing = missing_documents(d)
+    missing = missing_documents(d) if not d.corrects_id else []  # a correction: the result
     if missing:
         raise ServiceError(
             "incomplete",
@@ -413,12 +414,15 @@ def _receive(
 
 def _instantiate_steps(d: Dossier, *, actor: Any, at: dt.datetime) -> None:
     """R-STEPS, R-TIME-6: the version's process becomes the dossier's own steps."""
-    template = list(d.procedure_version.steps.order_by("order"))
+    template = list(d.procedure_version.steps.order_by("order")) if not d.corrects_id else []
     desk_agency = d.receiving_agency
     rows: list[DossierStep] = []
-    if not template:
+    template_rows: list[tuple[str, Agency, bool, str, Decimal]]
+    if d.corrects_id:
+        template_rows = correction_steps(d)
+    elif not template:
         limit = d.procedure_version.time_limit or Decimal(0)
-        template_rows: list[tuple[str, Agency, bool, str, Decimal]] = [
+        template_rows = [
             ("Tiếp nhận hồ sơ", desk_agency, True, Role.RECEPTIONIST, Decimal(0)),
             ("Thẩm định, giải quyết", d.competent_agency, False, Role.SPECIALIST, limit),
             ("Trả kết quả", desk_agency, True, Role.RECEPTIONIST, Decimal(0)),

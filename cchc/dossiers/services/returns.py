@@ -5,24 +5,26 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from cchc.core.audit import model_values
+from cchc.core.audit import log_action, model_values
 from cchc.core.formatting import money
 from cchc.core.text import fold
 
 from .. import constants as c
-from ..models import Dossier, DossierStep
+from ..models import Dossier, DossierDocument, DossierFee, DossierStep
 from ..notify import notify_applicant
 from .common import (
     Forbidden,
     ServiceError,
     TransitionNotAllowed,
     dossier_action,
+    mark_uncommitted,
     now,
     record_row,
     record_row_change,
@@ -293,3 +295,109 @@ def _as_unassigned(step: DossierStep) -> DossierStep:
     )
     copy.dossier = step.dossier
     return copy
+
+
+# -- R-CORRECT ---------------------------------------------------------------------------------
+
+CORRECTION = "_cchc_correction"
+
+
+def request_correction(
+    dossier: Dossier,
+    *,
+    actor: Any,
+    reason: str,
+    fault: str = c.CorrectionFault.AGENCY,
+    at: dt.datetime | None = None,
+    expected_revision: int | None = None,
+) -> Dossier:
+    """Open the correction of `dossier`'s returned result; returns the new, received dossier."""
+    original = _request_correction(
+        dossier,
+        actor=actor,
+        at=at,
+        expected_revision=expected_revision,
+        reason=reason,
+        fault=fault,
+    )
+    created: Dossier = original.__dict__.pop(CORRECTION)
+    return created
+
+
+@dossier_action(
+    c.Action.REQUEST_CORRECTION, needs_reason=_lazy("Cần ghi rõ sai sót của kết quả đã trả.")
+)
+def _request_correction(
+    d: Dossier, *, reason: str, fault: str, actor: Any, at: dt.datetime
+) -> None:
+    require(c.Action.REQUEST_CORRECTION, actor, d)
+    if fault not in c.CorrectionFault.values:
+        raise ServiceError("invalid_input", _("Bên có sai sót không hợp lệ."), {"fault": "invalid"})
+    if d.outcome != c.Outcome.GRANTED:
+        raise ServiceError(
+            "nothing_to_correct", _("Chỉ đính chính được kết quả giải quyết đã trả cho người nộp.")
+        )
+    if d.corrections.filter(finished_at__isnull=True).exists():
+        raise ServiceError(
+            "correction_open", _("Kết quả của hồ sơ này đang được đính chính; chờ trả lại trước.")
+        )
+    fields = {
+        f.attname: getattr(d, f.attname)
+        for f in Dossier._meta.concrete_fields
+        if f.name
+        in (
+            "procedure_version",
+            "procedure",
+            "field",
+            "rule_set",
+            "channel",
+            "desk",
+            "receiving_agency",
+            "competent_agency",
+            "province",
+            "applicant_kind",
+            "applicant_name",
+            "birth_date",
+            "id_number",
+            "tax_code",
+            "representative",
+            "phone",
+            "email",
+            "address",
+            "applicant_area",
+            "applicant_user",
+            "return_method",
+        )
+    }
+    new = Dossier.objects.create(
+        **fields,
+        corrects=d,
+        correction_fault=fault,
+        request_note=reason,
+        submitted_at=at,
+        last_action_at=at,
+        holder_agency_id=d.receiving_agency_id,
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    log_action(
+        new,
+        "dossier.create",
+        actor=actor,
+        to_status=new.status,
+        changes={"corrects": d.pk, "fault": fault},
+        at=at,
+    )
+    DossierDocument.objects.create(
+        dossier=new,
+        name=_("Kết quả đã trả có sai sót (%(code)s)") % {"code": d.code},
+        originals=1,
+        received=True,
+        added_at=at,
+    )
+    if fault == c.CorrectionFault.APPLICANT:  # whoever erred pays (R-CORRECT)
+        DossierFee.objects.bulk_create(
+            DossierFee(dossier=new, name=f.name, amount=f.amount or Decimal(0))
+            for f in d.procedure_version.fees.all()
+        )
+    mark_uncommitted(new)
+    d.__dict__[CORRECTION] = receive(new, actor=actor, at=at)

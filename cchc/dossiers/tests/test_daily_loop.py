@@ -553,3 +553,75 @@ def test_a_fee_may_be_exempted_at_the_return_with_its_reason(world):
     )
     fee.refresh_from_db()
     assert d.status == Status.RETURNED and fee.exempt and fee.exemption_reason.startswith("Hộ")
+
+
+# -- 11. R-CORRECT: a result with an error comes back as a linked dossier, due in 3 days -------
+
+
+def test_a_result_with_the_agencys_error_is_corrected_within_three_working_days(world, client):
+    from cchc.dossiers.testing import walk_to_result
+
+    d = walk_to_result(world, world.received(code="1.013225"), at("2026-11-23 10:00"))
+    fee = d.fees.get()
+    d = s.return_result(
+        d,
+        actor=world.receptionist,
+        returned_to="Lò Thị Hương",
+        at=at("2026-11-24 09:00"),
+        told_early=True,
+        fees=[s.FeeSettlement(fee.pk, receipt_number="BL-1")],
+    )
+    with pytest.raises(s.ServiceError) as caught:  # only the desk takes the request
+        s.request_correction(d, reason="Sai diện tích", actor=world.specialist)
+    assert caught.value.status == 403
+    # Fri 27/11/2026 15:00: three working days run to Wed 02/12 15:00
+    fix = s.request_correction(
+        d,
+        reason="Giấy phép ghi sai diện tích xây dựng",
+        actor=world.receptionist,
+        at=at("2026-11-27 15:00"),
+    )
+    assert fix.corrects_id == d.pk and fix.correction_fault == "agency"
+    assert fix.status == Status.IN_PROGRESS and fix.code and fix.code != d.code
+    assert fix.legal_due_at == at("2026-12-02 15:00")
+    assert not fix.fees.exists()  # the agency erred: the applicant pays nothing
+    assert [st.role for st in fix.steps.order_by("order")] == [
+        "receptionist",
+        "specialist",
+        "agency_leader",
+        "receptionist",
+    ]
+    with pytest.raises(s.ServiceError):  # one correction at a time
+        s.request_correction(d, reason="Lại sai", actor=world.receptionist)
+    d.refresh_from_db()
+    assert d.status == Status.RETURNED
+    fix = s.complete_step(fix, actor=world.specialist, at=at("2026-11-30 09:00"))
+    fix = s.complete_step(fix, actor=world.leader, at=at("2026-12-01 09:00"))
+    fix = s.return_result(
+        fix, actor=world.receptionist, returned_to="Lò Thị Hương", at=at("2026-12-02 09:00")
+    )
+    assert fix.status == Status.RETURNED and fix.timeliness == "on_time"
+    client.force_login(world.receptionist)
+    page = client.get(f"/ho-so/{d.pk}/").content.decode()
+    assert fix.code in page
+    assert client.get(f"/api/v1/dossiers/{d.pk}").json()["corrections"] == [fix.pk]
+    assert client.get(f"/api/v1/dossiers/{fix.pk}").json()["corrects"] == d.pk
+
+
+def test_the_applicants_own_error_is_corrected_at_their_cost(world):
+    from cchc.dossiers.testing import walk_to_result
+
+    d = walk_to_result(world, world.received(code="1.013225"), at("2026-11-23 10:00"))
+    fee = d.fees.get()
+    d = s.return_result(
+        d,
+        actor=world.receptionist,
+        returned_to="Lò Thị Hương",
+        at=at("2026-11-24 09:00"),
+        told_early=True,
+        fees=[s.FeeSettlement(fee.pk, receipt_number="BL-1")],
+    )
+    fix = s.request_correction(
+        d, reason="Người nộp khai sai", fault="applicant", actor=world.receptionist
+    )
+    assert fix.correction_fault == "applicant" and fix.fees.get().amount == fee.amount

@@ -13,7 +13,7 @@ from cchc.dossiers import services as ds
 from cchc.dossiers.constants import Channel, Status
 from cchc.dossiers.inbox import desk_queue
 from cchc.dossiers.models import Dossier, Notification
-from cchc.dossiers.testing import PDF_BYTES, at, version, walk_to_result
+from cchc.dossiers.testing import PDF_BYTES, VN, at, version, walk_to_result
 from cchc.portal.models import Feedback, OnlineDraft, Rating
 
 pytestmark = pytest.mark.django_db
@@ -348,8 +348,9 @@ def test_feedback_gets_a_tracking_code_an_answer_and_is_published_only_with_cons
     row = Feedback.objects.get()
     assert row.tracking_code.startswith("PAKN-") and row.procedure.code == "1.004873"
     assert row.due_at > row.received_at
-    client.force_login(world.receptionist)
-    assert client.get(reverse("portal:feedback_inbox")).status_code == 404
+    client.force_login(world.receptionist)  # not theirs to answer: an empty inbox
+    inbox = client.get(reverse("portal:feedback_inbox"))
+    assert inbox.status_code == 200 and row.tracking_code not in inbox.content.decode()
     client.force_login(admin_user)
     client.post(
         reverse("portal:feedback_answer", args=[row.pk]),
@@ -440,3 +441,70 @@ def test_feedback_reaches_only_the_leaders_it_concerns(client, world):
     client.force_login(world.reform_officer)
     inbox = client.get(reverse("portal:feedback_inbox")).content.decode()
     assert about_a.tracking_code in inbox and about_other.tracking_code in inbox
+
+
+def test_feedback_about_a_desk_goes_to_its_agency_which_may_forward_it(client, world):
+    """PAKN routing: the desk's agency gets it in its inbox (menu entry, due date); its leader
+    forwards it with a reason; the receiving agency sees it and the first no longer does."""
+    from cchc.core.models import AuditEvent
+    from cchc.portal import services as ps
+
+    f = ps.submit_feedback(
+        topic="desk",
+        desk=world.commune_desk,
+        name="Cầm Văn Dân",
+        contact="0912333444",
+        content="Thu phí xây dựng không có biên lai",
+    )
+    assert f.agency == world.commune_desk.agency
+    world.leader.memberships.create(agency=world.commune_desk.agency, role="agency_leader")
+    client.force_login(world.leader)
+    home = client.get(reverse("dossiers:inbox")).content.decode()
+    assert reverse("portal:feedback_inbox") in home  # the menu entry
+    inbox = client.get(reverse("portal:feedback_inbox")).content.decode()
+    assert f.tracking_code in inbox and f.due_at.astimezone(VN).strftime("%d/%m/%Y") in inbox
+    url = reverse("portal:feedback_answer", args=[f.pk])
+    refused = client.post(url, {"do": "forward", "agency": world.department.pk, "reason": ""})
+    assert refused.status_code == 200 and "lý do" in refused.content.decode()
+    r = client.post(
+        url, {"do": "forward", "agency": world.department.pk, "reason": "Thuộc thẩm quyền Sở"}
+    )
+    assert r.status_code == 302
+    f.refresh_from_db()
+    assert f.agency == world.department
+    event = AuditEvent.objects.get(object_type="portal.feedback", action="feedback.forward")
+    assert event.reason == "Thuộc thẩm quyền Sở"
+    assert event.changes["agency"] == {
+        "before": world.commune_desk.agency.pk,
+        "after": world.department.pk,
+    }
+    client.force_login(world.dept_leader)
+    assert f.tracking_code in client.get(reverse("portal:feedback_inbox")).content.decode()
+    client.force_login(world.specialist)  # no leader's role: nothing, and no error
+    page = client.get(reverse("portal:feedback_inbox"))
+    assert page.status_code == 200 and f.tracking_code not in page.content.decode()
+
+
+def test_feedback_handlers_are_reminded_before_the_due_date_and_alerted_after(world):
+    import datetime as dt
+
+    from django.core import mail
+
+    from cchc.portal import services as ps
+    from cchc.portal.reminders import run
+
+    f = ps.submit_feedback(
+        topic="desk", desk=world.commune_desk, name="Cầm Văn Dân", contact="0912", content="x"
+    )
+    world.leader.memberships.create(agency=world.commune_desk.agency, role="agency_leader")
+    due = f.due_at.astimezone(VN).date()
+    assert run(due - dt.timedelta(days=20)) == 0  # far ahead: nobody is told
+    mail.outbox.clear()
+    day_before = due - dt.timedelta(days=1)
+    while day_before.weekday() >= 5:
+        day_before -= dt.timedelta(days=1)
+    assert run(day_before) == 1 and mail.outbox[0].to == [world.leader.email]
+    assert run(day_before) == 0  # once per person and occasion
+    late = run(due + dt.timedelta(days=3))
+    assert late == 2  # the leader and the reform office
+    assert {m.to[0] for m in mail.outbox[1:]} == {world.leader.email, world.reform_officer.email}
