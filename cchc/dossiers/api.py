@@ -4,7 +4,6 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any, Literal
 
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -239,7 +238,7 @@ class DossierIn(Schema):
     sets: int = Field(1, ge=1, le=50)
     return_method: c.ReturnMethod = c.ReturnMethod.DESK
     request_note: str = Field("", max_length=2000)
-    outcome: Literal["none", "receive", "request_completion", "refuse"] = "receive"
+    outcome: Literal["none", "receive", "request_completion", "refuse", "at_once"] = "receive"
     reason: str = Field("", max_length=2000)
     missing: list[int] = Field([], description="Giấy tờ cần bổ sung (khi yêu cầu bổ sung)")
     exemptions: list[ExemptionIn] = Field([], description="Miễn, giảm phí, lệ phí (R-FEE)")
@@ -348,43 +347,34 @@ def create_dossier(request: HttpRequest, payload: DossierIn) -> Any:
         for f in fee_lines
     ]
     try:
-        with transaction.atomic():
-            dossier = s.start_dossier(
-                version=version,
-                desk=desk,
-                applicant=payload.applicant.to_applicant(area),
-                channel=payload.channel,
-                documents=[
-                    s.DocumentInput(
-                        listed[d.required_document].name,
-                        d.required_document,
-                        d.originals,
-                        d.copies,
-                        True,
-                    )
-                    for d in payload.documents
-                ],
-                actor=request.user,
-                sets=payload.sets,
-                return_method=payload.return_method,
-                request_note=payload.request_note,
-                idempotency_key=key,
-                fees=fees,
-            )
-            if getattr(dossier, "replayed", False):
-                # the same Idempotency-Key raced another request: answer with what it made
-                return Status(200, _visible(request).get(pk=dossier.pk))
-            if payload.outcome == "receive":
-                dossier = s.receive(dossier, actor=request.user)
-            elif payload.outcome == "request_completion":
-                dossier = s.request_completion(
-                    dossier,
-                    items=[s.SupplementItem(x) for x in payload.missing],
-                    reason=payload.reason,
-                    actor=request.user,
+        dossier = s.take(
+            outcome=payload.outcome,
+            version=version,
+            desk=desk,
+            applicant=payload.applicant.to_applicant(area),
+            channel=payload.channel,
+            documents=[
+                s.DocumentInput(
+                    listed[d.required_document].name,
+                    d.required_document,
+                    d.originals,
+                    d.copies,
+                    True,
                 )
-            elif payload.outcome == "refuse":
-                dossier = s.refuse_reception(dossier, reason=payload.reason, actor=request.user)
+                for d in payload.documents
+            ],
+            actor=request.user,
+            sets=payload.sets,
+            return_method=payload.return_method,
+            request_note=payload.request_note,
+            idempotency_key=key,
+            fees=fees,
+            missing=[s.SupplementItem(x) for x in payload.missing],
+            reason=payload.reason,
+        )
+        if getattr(dossier, "replayed", False):
+            # the same Idempotency-Key raced another request: answer with what it made
+            return Status(200, _visible(request).get(pk=dossier.pk))
     except s.ServiceError as exc:
         raise _service_error(exc) from exc
     # the creator at their own desk sees what they made: no second visibility read

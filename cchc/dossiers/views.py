@@ -178,39 +178,28 @@ def reception(request: HttpRequest) -> HttpResponse:
             )
             for fee in fees
         ]
+        missing = [
+            s.SupplementItem(doc.pk, request.POST.get(f"problem-{doc.pk}", ""))
+            for doc in documents
+            if str(doc.pk) not in checked
+        ] or [s.SupplementItem(int(x)) for x in request.POST.getlist("wrong") if x.isdigit()]
         try:
-            with transaction.atomic():
-                dossier = s.start_dossier(
-                    version=version,
-                    desk=desk,
-                    applicant=applicant,
-                    channel=data["channel"],
-                    documents=docs,
-                    actor=request.user,
-                    sets=data["sets"],
-                    return_method=data["return_method"],
-                    request_note=data["request_note"],
-                    fees=fee_inputs,
-                )
-                if outcome == "refuse":
-                    s.refuse_reception(dossier, reason=data["reason"], actor=request.user)
-                elif outcome == "completion":
-                    missing = [
-                        s.SupplementItem(doc.pk, request.POST.get(f"problem-{doc.pk}", ""))
-                        for doc in documents
-                        if str(doc.pk) not in checked
-                    ] or [s.SupplementItem(int(x)) for x in request.POST.getlist("wrong")]
-                    s.request_completion(
-                        dossier, items=missing, reason=data["reason"], actor=request.user
-                    )
-                elif outcome == "at_once":
-                    s.settle_at_once(
-                        dossier,
-                        actor=request.user,
-                        returned_to=data["returned_to"] or data["name"],
-                    )
-                else:
-                    s.receive(dossier, actor=request.user)
+            dossier = s.take(
+                outcome=outcome,
+                version=version,
+                desk=desk,
+                applicant=applicant,
+                channel=data["channel"],
+                documents=docs,
+                actor=request.user,
+                sets=data["sets"],
+                return_method=data["return_method"],
+                request_note=data["request_note"],
+                fees=fee_inputs,
+                missing=missing,
+                reason=data["reason"],
+                returned_to=data["returned_to"],
+            )
         except s.ServiceError as exc:
             errors = exc.details if isinstance(exc.details, dict) else {}
             messages.error(request, exc.message)

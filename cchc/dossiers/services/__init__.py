@@ -1,6 +1,7 @@
 """Every state change of a dossier: one function each, locked, audited, in one transaction."""
 
 from .common import DossierChanged, ServiceError, TransitionNotAllowed
+from .desk import take
 from .processing import (
     Consultation,
     answer_consultation,
@@ -77,5 +78,6 @@ __all__ = [
     "settle_at_once",
     "start_dossier",
     "supply",
+    "take",
     "withdraw",
 ]
