@@ -111,6 +111,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "axes.middleware.AxesMiddleware",
+    "cchc.core.middleware.DomainErrorMiddleware",
 ]
 
 ROOT_URLCONF = "cchc.urls"

@@ -71,7 +71,11 @@ def test_supplement_request_from_the_form_lists_unticked_documents(client, world
     client.post(
         reverse("dossiers:reception"),
         reception_post(
-            world, v, documents=[str(docs[1].pk)], outcome="request_completion", reason="Thiếu tờ khai"
+            world,
+            v,
+            documents=[str(docs[1].pk)],
+            outcome="request_completion",
+            reason="Thiếu tờ khai",
         ),
     )
     d = Dossier.objects.get()
