@@ -6,6 +6,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from cchc.api import api
+from cchc.core import bench_views
 from cchc.core import views as core_views
 from cchc.indices import views as indices_views
 from cchc.portal import views as portal_views
@@ -36,8 +37,6 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
 ]
 if settings.CCHC_BENCH_VIEWS:
-    from cchc.core import bench_views
-
     urlpatterns += [path("_bench/<str:name>", bench_views.floor)]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

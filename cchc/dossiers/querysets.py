@@ -30,7 +30,6 @@ class DossierQuerySet(models.QuerySet):  # type: ignore[type-arg]
             return self.none()
         if user.is_superuser:
             return self
-        from .models import DossierStep
 
         today = timezone.localdate()
         condition = Q(applicant_user=user)
@@ -51,7 +50,9 @@ class DossierQuerySet(models.QuerySet):  # type: ignore[type-arg]
             condition |= Q(desk_id__in=desks)
         if whole_centers:
             condition |= Q(desk__agency_id__in=whole_centers)
-        steps = DossierStep.objects.filter(dossier=OuterRef("pk"))
+        # the steps' model through the relation: models.py builds its manager from this class
+        step_model = self.model._meta.get_field("steps").related_model
+        steps = step_model.objects.filter(dossier=OuterRef("pk"))
         if leader_agencies:
             condition |= Q(competent_agency_id__in=leader_agencies)
             condition |= Exists(steps.filter(agency_id__in=leader_agencies))

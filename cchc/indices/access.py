@@ -12,7 +12,9 @@ from django.utils import timezone
 from cchc.accounts.constants import Role
 from cchc.reform_plans.permissions import agencies_of, is_official, is_reform_office
 
+from .constants import RoundStatus
 from .models import Assessment
+from .survey import figures
 
 __all__ = ["agencies_of", "assessments_for", "is_leader_of", "is_official", "is_reform_office"]
 
@@ -35,8 +37,6 @@ def figures_for(survey: Any, user: Any) -> dict[str, Any]:
     """A survey round's figures as `user` may see them. While the round is not published,
     each agency's line is internal: the council (reform office) sees every agency, others the
     province's line and their own agencies only. Published results are every official's."""
-    from .constants import RoundStatus
-    from .survey import figures
 
     results = figures(survey)
     if survey.status == RoundStatus.PUBLISHED or is_reform_office(user):

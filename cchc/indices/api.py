@@ -21,7 +21,9 @@ from . import services as s
 from . import survey as sv
 from .access import assessments_for, figures_for, is_official, is_reform_office
 from .constants import ResponseChannel
+from .exports import announcement_docx, results_xlsx
 from .models import Framework, NationalResult, Score, SurveyRound
+from .views import DOCX, XLSX
 
 router = Router(tags=["indices"], auth=AUTH)
 
@@ -401,8 +403,6 @@ def appraisal(request: HttpRequest, assessment_id: int, code: str, payload: Appr
     summary="Tệp kết quả (xlsx, docx)",
 )
 def framework_file(request: HttpRequest, framework_id: int, fmt: str) -> HttpResponse:
-    from .exports import announcement_docx, results_xlsx
-    from .views import DOCX, XLSX
 
     _official(request)
     f = get_object_or_404(Framework, pk=framework_id, status="finalised")

@@ -23,6 +23,8 @@ from cchc.accounts.constants import Role
 from cchc.core.audit import log_action
 from cchc.core.errors import DomainError
 from cchc.core.rates import percentage
+from cchc.core.uploads import check_scan
+from cchc.dossiers.services.common import ServiceError
 from cchc.organizations.models import Agency
 from cchc.reform_plans.permissions import agencies_of, is_reform_office
 
@@ -393,8 +395,6 @@ def save_self_score(score: Score, *, value: Any, note: str, actor: Any) -> Score
 
 
 def add_evidence(score: Score, upload: Any, *, actor: Any) -> ScoreEvidence:
-    from cchc.dossiers.services.common import ServiceError
-    from cchc.dossiers.services.reception import check_scan
 
     score = Score.objects.select_related("assessment__framework", "criterion").get(pk=score.pk)
     _require_member(actor, score.assessment)

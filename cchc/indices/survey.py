@@ -33,6 +33,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cchc.calendars.services import province_by_code
 from cchc.core.audit import log_action
 from cchc.dossiers import constants as dc
 from cchc.dossiers.models import Dossier, Notification
@@ -40,7 +41,7 @@ from cchc.dossiers.notify import applicant_notes, queue
 from cchc.organizations.models import Agency, Desk
 
 from .constants import NO_OPINION, ResponseChannel, RoundStatus, SurveyFormula
-from .models import SurveyInvitation, SurveyQuestion, SurveyResponse, SurveyRound
+from .models import SurveyInstrument, SurveyInvitation, SurveyQuestion, SurveyResponse, SurveyRound
 from .services import IndicesError, _require_office
 
 Z95 = 1.959963984540054
@@ -189,10 +190,6 @@ def compute(survey: SurveyRound) -> dict[str, Any]:
 def create_round(title: str, start: dt.date, end: dt.date, *, actor: Any) -> SurveyRound:
     """A draft round of the deployment's province, with the current questionnaire."""
     from django.conf import settings as conf
-
-    from cchc.calendars.services import province_by_code
-
-    from .models import SurveyInstrument
 
     _require_office(actor)
     if end < start or not title.strip():

@@ -27,6 +27,7 @@ from .access import (
     is_reform_office,
 )
 from .constants import SCALE, Appraisal, ResponseChannel, RoundStatus, ScoringMethod
+from .exports import announcement_docx, results_xlsx
 from .models import Framework, NationalIndex, SurveyRound
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -256,7 +257,6 @@ def results_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def results_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
-    from .exports import announcement_docx, results_xlsx
 
     _official(request)
     framework = get_object_or_404(Framework, pk=pk, status="finalised")

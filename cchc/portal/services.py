@@ -28,14 +28,14 @@ from cchc.calendars.arithmetic import Limit
 from cchc.calendars.services import calendar_for, default_province
 from cchc.core.audit import log_action
 from cchc.core.errors import Forbidden
+from cchc.core.uploads import check_scan
 from cchc.dossiers import constants as dc
 from cchc.dossiers import services as ds
-from cchc.dossiers.models import Dossier
+from cchc.dossiers.models import Dossier, Notification
 from cchc.dossiers.notify import queue
-from cchc.dossiers.services.common import ServiceError
-from cchc.dossiers.services.reception import check_scan
+from cchc.dossiers.services.common import ServiceError, new_lookup_secret, next_number
 from cchc.organizations.models import AdministrativeArea, Desk
-from cchc.procedures.models import ProcedureVersion
+from cchc.procedures.models import Procedure, ProcedureVersion
 from cchc.procedures.services import resolve_competent_agency
 
 from .models import (
@@ -43,6 +43,7 @@ from .models import (
     DraftUpload,
     Feedback,
     FeedbackStatus,
+    LifeEvent,
     OnlineDraft,
     RateCounter,
     Rating,
@@ -126,7 +127,6 @@ def send_verification(user: User) -> None:
         sent_to=user.username,
         expires_at=timezone.now() + dt.timedelta(minutes=15),
     )
-    from cchc.dossiers.models import Notification
 
     channel = dc.NotificationChannel.EMAIL if "@" in user.username else dc.NotificationChannel.SMS
     queue(
@@ -412,7 +412,6 @@ def submit_feedback(**values: Any) -> Feedback:
         raise ServiceError("invalid_input", _("Cần nhập họ tên và cách liên hệ để nhận trả lời."))
     now = timezone.now()
     day = timezone.localtime(now)
-    from cchc.dossiers.services.common import next_number
 
     code = f"PAKN-{day:%y%m%d}-{next_number(f'feedback:{day:%y%m%d}'):04d}"
     feedback = Feedback.objects.create(
@@ -486,7 +485,6 @@ def forward_feedback(feedback: Feedback, *, to_agency: Any, reason: str, actor: 
 
 
 def ds_secret() -> str:
-    from cchc.dossiers.services.common import new_lookup_secret
 
     return new_lookup_secret()
 
@@ -519,10 +517,6 @@ def answer_feedback(
 def load_life_events(path: Any) -> int:
     """Create the life situations of the reviewed file; existing ones are left as edited."""
     import yaml
-
-    from cchc.procedures.models import Procedure
-
-    from .models import LifeEvent
 
     with open(path, encoding="utf-8") as handle:
         rows = yaml.safe_load(handle) or []

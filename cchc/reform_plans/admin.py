@@ -3,6 +3,7 @@ from django.contrib import admin
 from cchc.core.adminmixins import AuditedAdmin
 
 from .models import Plan, PlanTask, ReformArea, ReportingPeriod, Target
+from .services import compute_due
 
 
 @admin.register(ReformArea)
@@ -39,7 +40,6 @@ class PlanTaskAdmin(AuditedAdmin):
     readonly_fields = ["due_date"]
 
     def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
-        from .services import compute_due
 
         obj.due_date = compute_due(obj)
         super().save_model(request, obj, form, change)

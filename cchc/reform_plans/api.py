@@ -13,9 +13,12 @@ from ninja.files import UploadedFile
 
 from cchc.core.api import AUTH, ApiError
 
+from . import reporting as r
 from . import services as s
-from .models import Plan
+from .models import Plan, ProgressReport, ReportingPeriod
 from .permissions import is_official, is_reform_office
+from .report_docx import period_report
+from .xlsx import export_plan, import_plan
 
 router = Router(tags=["reform plans"], auth=AUTH)
 
@@ -161,7 +164,6 @@ def plan_action(request: HttpRequest, plan_id: int, action: str, payload: Action
 
 @router.get("/{int:plan_id}/tasks.xlsx", response={200: None}, summary="Phụ lục nhiệm vụ (.xlsx)")
 def plan_xlsx(request: HttpRequest, plan_id: int) -> HttpResponse:
-    from .xlsx import export_plan
 
     p = get_object_or_404(_plans(request), pk=plan_id)
     return HttpResponse(
@@ -182,7 +184,6 @@ class ImportOut(Schema):
     "sách lỗi (row, column, message) và không thay đổi gì.",
 )
 def plan_import(request: HttpRequest, plan_id: int, file: UploadedFile = File(...)) -> Any:  # noqa: B008
-    from .xlsx import import_plan
 
     p = get_object_or_404(_plans(request), pk=plan_id)
     if not is_reform_office(request.user):
@@ -255,7 +256,6 @@ def _report(rep: Any) -> dict[str, Any]:
 
 
 def _period(request: HttpRequest, plan_id: int, period_id: int) -> Any:
-    from .models import ReportingPeriod
 
     p = get_object_or_404(_plans(request), pk=plan_id)
     return get_object_or_404(ReportingPeriod.objects.select_related("plan"), pk=period_id, plan=p)
@@ -304,7 +304,6 @@ def period_reports(request: HttpRequest, plan_id: int, period_id: int) -> Any:
 def save_report(
     request: HttpRequest, plan_id: int, period_id: int, task_id: int, payload: ReportIn
 ) -> Any:
-    from . import reporting as r
 
     period = _period(request, plan_id, period_id)
     task = get_object_or_404(period.plan.tasks, pk=task_id)
@@ -331,7 +330,6 @@ def save_report(
 def contribution(
     request: HttpRequest, plan_id: int, period_id: int, task_id: int, payload: ContributionIn
 ) -> Any:
-    from . import reporting as r
 
     period = _period(request, plan_id, period_id)
     task = get_object_or_404(period.plan.tasks, pk=task_id)
@@ -342,7 +340,6 @@ def contribution(
 
 
 def _own_report(request: HttpRequest, report_id: int) -> Any:
-    from .models import ProgressReport
 
     _plans(request)
     return get_object_or_404(ProgressReport.objects.select_related("task", "period"), pk=report_id)
@@ -350,7 +347,6 @@ def _own_report(request: HttpRequest, report_id: int) -> Any:
 
 @router.post("/reports/{int:report_id}/file", response={200: ReportOut}, summary="Gửi báo cáo")
 def file_report(request: HttpRequest, report_id: int) -> Any:
-    from . import reporting as r
 
     rep = _own_report(request, report_id)
     return _report(_planned(lambda: r.file_report(rep, actor=request.user)))
@@ -362,7 +358,6 @@ def file_report(request: HttpRequest, report_id: int) -> Any:
     summary="Cơ quan thường trực CCHC chấp nhận hoặc trả lại báo cáo",
 )
 def review_report(request: HttpRequest, report_id: int, payload: ReviewIn) -> Any:
-    from . import reporting as r
 
     rep = _own_report(request, report_id)
     return _report(
@@ -380,7 +375,6 @@ def review_report(request: HttpRequest, report_id: int, payload: ReviewIn) -> An
     summary="Báo cáo CCHC của kỳ (.docx) để cơ quan thường trực hoàn thiện",
 )
 def period_docx(request: HttpRequest, plan_id: int, period_id: int) -> HttpResponse:
-    from .report_docx import period_report
 
     period = _period(request, plan_id, period_id)
     return HttpResponse(

@@ -20,8 +20,11 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cchc.reports import periods
+
 from .constants import ReportStatus, TaskProgress
 from .models import PlanTask, ProgressReport, ReportingPeriod
+from .services import target_results
 
 LIGHTS = {
     "done": _("Đã hoàn thành"),
@@ -131,9 +134,6 @@ def summary(counter: Counter[str]) -> list[tuple[str, str, int]]:
 
 def target_changes(period: ReportingPeriod) -> list[dict[str, Any]]:
     """Each target's value at the end of this period and of the previous one of its kind."""
-    from cchc.reports import periods
-
-    from .services import target_results
 
     now = target_results(period.plan, periods.custom(dt.date(period.plan.year, 1, 1), period.end))
     previous = _previous(period)

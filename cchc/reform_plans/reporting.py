@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from cchc.calendars.services import calendar_for
 from cchc.core.audit import log_action
+from cchc.core.uploads import check_scan
 
 from .constants import PeriodKind, PlanStatus, ReportStatus, TaskProgress
 from .models import Contribution, Evidence, Plan, PlanTask, ProgressReport, ReportingPeriod
@@ -206,7 +207,6 @@ def review(report: ProgressReport, *, accept: bool, comment: str, actor: Any) ->
 
 
 def add_evidence(report: ProgressReport, upload: Any, *, actor: Any) -> Evidence:
-    from cchc.dossiers.services.reception import check_scan
 
     _require_lead(actor, report.task)
     if report.status != ReportStatus.DRAFT:

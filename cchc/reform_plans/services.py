@@ -15,11 +15,15 @@ from django.utils.translation import gettext as _
 from cchc.calendars.services import calendar_for
 from cchc.core.audit import log_action
 from cchc.core.errors import DomainError
+from cchc.core.uploads import check_scan
 from cchc.dossiers.models import Dossier
+from cchc.reports import periods
+from cchc.reports.targets import all_targets, traffic_light
 
 from .constants import DEFAULT_AREAS, PlanStatus, TargetMethod
 from .deadlines import DeadlineError, due_date
 from .models import Plan, PlanTask, ReformArea, Target, TargetValue
+from .permissions import agencies_of
 
 
 class PlanError(DomainError):
@@ -173,7 +177,6 @@ class TargetResult:
 
     @property
     def light(self) -> str:
-        from cchc.reports.targets import traffic_light
 
         return traffic_light(self.value, self.target.target_value)
 
@@ -188,8 +191,6 @@ def plan_scope(plan: Plan) -> QuerySet[Dossier]:
 def target_results(plan: Plan, period: Any = None) -> list[TargetResult]:
     """Each target with its live value for the plan's year (or `period`); reported targets
     and metrics without data have no value ("no data", never 0 or 100)."""
-    from cchc.reports import periods
-    from cchc.reports.targets import all_targets
 
     targets = list(plan.targets.all())
     metrics = {}
@@ -223,7 +224,6 @@ def report_target_value(
     target: Target, period: Any, *, value: Any, note: str, evidence: Any, actor: Any
 ) -> TargetValue:
     """The lead agency of a reported target gives its value for a period, with evidence."""
-    from .permissions import agencies_of
 
     if target.method != TargetMethod.REPORTED:
         raise PlanError("computed", _("Chỉ tiêu này được tính tự động từ dữ liệu hệ thống."))
@@ -237,7 +237,6 @@ def report_target_value(
         raise PlanError("invalid_input", _("Giá trị chỉ tiêu phải là số không âm."))
     if evidence is None:
         raise PlanError("evidence_required", _("Cần đính kèm minh chứng cho giá trị báo cáo."))
-    from cchc.dossiers.services.reception import check_scan
 
     check_scan(evidence)
     row = TargetValue(

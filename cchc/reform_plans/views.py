@@ -9,9 +9,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from . import portfolio as pf
+from . import reporting as r
 from . import services as s
-from .models import Plan
-from .permissions import is_official, is_reform_office
+from .constants import TaskProgress
+from .models import Plan, ReportingPeriod
+from .permissions import agencies_of, is_official, is_reform_office
+from .report_docx import period_report
+from .reporting import open_periods
+from .xlsx import export_plan, import_plan
 
 
 def _plans(request: HttpRequest):  # type: ignore[no-untyped-def]
@@ -65,8 +71,6 @@ def plan_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             s.close(plan, actor=request.user)
             messages.success(request, _("Đã kết thúc kế hoạch."))
         elif action == "mo-ky-bao-cao":
-            from .reporting import open_periods
-
             open_periods(plan, actor=request.user)
             messages.success(request, _("Đã mở các kỳ báo cáo của năm."))
         elif action == "sao-chep":
@@ -85,7 +89,6 @@ def plan_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 @login_required
 def plan_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
-    from .xlsx import export_plan
 
     plan = get_object_or_404(_plans(request), pk=pk)
     response = HttpResponse(
@@ -102,7 +105,6 @@ def plan_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def plan_import(request: HttpRequest, pk: int) -> HttpResponse:
     """The office replaces a draft plan's tasks by its annex; errors are listed, nothing lost."""
-    from .xlsx import import_plan
 
     plan = get_object_or_404(_plans(request), pk=pk)
     if not is_reform_office(request.user):
@@ -134,12 +136,9 @@ def plan_import(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def period_page(request: HttpRequest, pk: int, period_pk: int) -> HttpResponse:
     """Every task of the plan with its current report for the period."""
-    from .models import ReportingPeriod
-    from .permissions import agencies_of
 
     plan = get_object_or_404(_plans(request), pk=pk)
     period = get_object_or_404(ReportingPeriod, pk=period_pk, plan=plan)
-    from . import portfolio as pf
 
     mine = set(agencies_of(request.user))
     board = pf.build(period)
@@ -169,8 +168,6 @@ def period_page(request: HttpRequest, pk: int, period_pk: int) -> HttpResponse:
 
 @login_required
 def period_docx(request: HttpRequest, pk: int, period_pk: int) -> HttpResponse:
-    from .models import ReportingPeriod
-    from .report_docx import period_report
 
     plan = get_object_or_404(_plans(request), pk=pk)
     period = get_object_or_404(ReportingPeriod, pk=period_pk, plan=plan)
@@ -186,10 +183,6 @@ def period_docx(request: HttpRequest, pk: int, period_pk: int) -> HttpResponse:
 def task_report(request: HttpRequest, pk: int, period_pk: int, task_pk: int) -> HttpResponse:
     """One task's report for one period: history of versions, the lead agency's draft form,
     evidence, co-agencies' contributions and the office's review. POST carries `do`."""
-    from . import reporting as r
-    from .constants import TaskProgress
-    from .models import ReportingPeriod
-    from .permissions import agencies_of
 
     plan = get_object_or_404(_plans(request), pk=pk)
     period = get_object_or_404(ReportingPeriod, pk=period_pk, plan=plan)
@@ -277,7 +270,6 @@ def _int_or_none(raw: str | None) -> int | None:
 @require_POST
 def target_value(request: HttpRequest, pk: int, period_pk: int, target_pk: int) -> HttpResponse:
     """The lead agency of a reported target gives its value with evidence."""
-    from .models import ReportingPeriod
 
     plan = get_object_or_404(_plans(request), pk=pk)
     period = get_object_or_404(ReportingPeriod, pk=period_pk, plan=plan)

@@ -9,6 +9,9 @@ from ninja import Field, Router, Schema
 
 from cchc.core.api import AUTH, ApiError
 
+from .rollups import agency_months as rows
+from .scope import sees_province
+from .service_index import report
 from .stats import GROUPS
 from .targets import all_targets
 from .views import filtered, period_from, report_for
@@ -165,7 +168,6 @@ def _index(key: int | None, name: str, index: Any) -> dict[str, Any]:
     description="Tham số kỳ như trang báo cáo. Chỉ tiêu chưa có số liệu có points = null.",
 )
 def service_index(request: HttpRequest) -> Any:
-    from .service_index import report
 
     period, _problem = period_from(request.GET)
     rows, overall = report(period, filtered(request))
@@ -200,9 +202,6 @@ class AgencyMonthsOut(Schema):
 )
 def agency_months(request: HttpRequest, year: int) -> Any:
     from django.utils import timezone
-
-    from .rollups import agency_months as rows
-    from .scope import sees_province
 
     if not 2000 <= year <= 2100:
         raise ApiError(422, "invalid_parameter", _("Năm không hợp lệ."), [{"field": "year"}])

@@ -12,6 +12,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
+from cchc.dossiers.pdf import html_to_pdf
+
 from .stats import COLUMNS, GROUPS, Report, Row
 
 # (header, first column key, span) — the two-row header of the official layout
@@ -172,7 +174,6 @@ def report_docx(report: Report, issuer: str, parent: str, place: str) -> bytes:
 
 
 def report_pdf(report: Report, issuer: str, parent: str, place: str) -> bytes:
-    from cchc.dossiers.pdf import html_to_pdf
 
     today = timezone.localdate()
     html = render_to_string(

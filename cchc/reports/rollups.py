@@ -15,7 +15,9 @@ from cchc.dossiers import constants as c
 from cchc.dossiers.models import ClockStop, Dossier
 from cchc.dossiers.rates import on_time_rate
 
-from .models import MonthlyCounts
+from . import periods
+from .models import DashboardSnapshot, MonthlyCounts
+from .targets import Metric, all_targets
 
 KEY = ("competent_agency_id", "desk_id", "field_id", "channel")
 
@@ -136,7 +138,6 @@ ROLLUP_VERSION = 2
 
 def as_of() -> dt.datetime | None:
     """When the rollups were last rebuilt by this version of the code (None: never)."""
-    from .models import DashboardSnapshot
 
     return (
         DashboardSnapshot.objects.filter(key="province", data__rollup_version=ROLLUP_VERSION)
@@ -204,9 +205,6 @@ def overdue_by_agency(scope: Any, now: Any) -> list[dict[str, Any]]:
 
 def snapshot_province(now: dt.datetime) -> None:
     """Store the province dashboard's year targets and overdue agencies (read by the page)."""
-    from . import periods
-    from .models import DashboardSnapshot
-    from .targets import all_targets
 
     metrics = all_targets(periods.year(timezone.localdate().year), Dossier.objects.all())
     DashboardSnapshot.objects.update_or_create(
@@ -236,9 +234,6 @@ def snapshot_province(now: dt.datetime) -> None:
 def province_snapshot() -> tuple[list[Any], list[dict[str, Any]], Any] | None:
     """(metrics, overdue, computed_at) from the last rebuild, or None before the first."""
     from decimal import Decimal
-
-    from .models import DashboardSnapshot
-    from .targets import Metric
 
     snap = DashboardSnapshot.objects.filter(key="province").first()
     if snap is None:

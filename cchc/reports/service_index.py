@@ -35,6 +35,7 @@ from cchc.core.rates import percentage
 from cchc.dossiers import constants as c
 from cchc.dossiers.models import Dossier, DossierFee
 from cchc.dossiers.services.common import calendar_of, limit_of
+from cchc.organizations.models import Agency
 from cchc.portal.models import Rating
 from cchc.procedures.constants import OnlineLevel
 
@@ -452,7 +453,6 @@ def report(
     period: Period, scope: QuerySet[Dossier]
 ) -> tuple[list[tuple[int | None, str, ServiceIndex]], ServiceIndex | None]:
     """(agency id, name, index) rows, best first, and the whole scope's index."""
-    from cchc.organizations.models import Agency
 
     per_agency = compute(period, scope, by_agency=True)
     names = dict(

@@ -29,7 +29,9 @@ from cchc.dossiers import rates
 from cchc.dossiers.models import ClockStop, Dossier
 from cchc.dossiers.rates import on_time_rate
 
+from .models import MonthlyCounts
 from .periods import Period
+from .rollups import as_of
 
 GROUPS = {
     "agency": ("competent_agency_id", "competent_agency__name", _("Cơ quan giải quyết")),
@@ -179,8 +181,6 @@ def rollup_report(period: Period, group: str, filters: dict[str, Any] | None = N
     - the new, settled, refused and withdrawn cells: the months of the period.
     Tests check every cell against `settlement_report` on a generated workload.
     """
-    from .models import MonthlyCounts
-    from .rollups import as_of
 
     if not month_aligned(period) or group not in ROLLUP_FIELDS:
         raise ValueError("the rollups serve month-aligned periods and their own groups")

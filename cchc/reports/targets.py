@@ -15,7 +15,7 @@ from cchc.core.rates import percentage
 from cchc.dossiers import constants as c
 from cchc.dossiers import rates
 from cchc.dossiers.models import Dossier
-from cchc.organizations.constants import AgencyKind, DeskKind, QmsStandard, QmsStatus
+from cchc.organizations.constants import AgencyKind, AutonomyLevel, DeskKind, QmsStandard, QmsStatus
 from cchc.organizations.models import Agency, AutonomyRecord, QualityCertification, StaffingRecord
 from cchc.procedures.constants import OnlineLevel, VersionStatus
 from cchc.procedures.models import Competence, ProcedureVersion
@@ -260,7 +260,6 @@ def staffing(period: Period, base_year: int) -> list[Metric]:
 def autonomy(period: Period) -> list[Metric]:
     rows = AutonomyRecord.objects.filter(year=period.end.year)
     total = rows.count()
-    from cchc.organizations.constants import AutonomyLevel
 
     return [
         _pct(

@@ -11,13 +11,20 @@ from django.shortcuts import render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from cchc.dossiers.models import Dossier
 from cchc.dossiers.rates import on_time_rate
 from cchc.organizations.models import AdministrativeArea, Agency, Desk
 from cchc.procedures.models import ProcedureField
 
 from . import periods, rollups
+from . import timing as t
+from .evaluation import INDEX_NAMES, evaluate
 from .exports import report_docx, report_pdf, report_xlsx
+from .models import MonthlyCounts
+from .rollups import overdue_by_agency, province_snapshot
 from .scope import report_scope, sees_province
+from .service_index import GROUPS as INDEX_GROUPS
+from .service_index import INDICATORS, report
 from .stats import (
     COLUMNS,
     GROUPS,
@@ -27,6 +34,7 @@ from .stats import (
     rollup_report,
     settlement_report,
 )
+from .targets import all_targets
 
 PERIOD_KINDS = [
     ("month", "Tháng"),
@@ -193,7 +201,6 @@ def _with(request: HttpRequest, **changes: str) -> str:
 @login_required
 def targets(request: HttpRequest) -> HttpResponse:
     """The plan's targets measured live for the chosen period (and slice)."""
-    from .targets import all_targets
 
     period, problem = period_from(request.GET)
     metrics = all_targets(period, filtered(request))
@@ -217,8 +224,6 @@ def rollup_series(
     """The series from the monthly rollups, for the province or a slice of it on the rollups'
     fields (None when they were never built)."""
     from django.db.models import Sum
-
-    from .models import MonthlyCounts
 
     if not MonthlyCounts.objects.exists():
         return None
@@ -282,8 +287,6 @@ def monthly_series(scope, months: int = 12) -> list[dict[str, object]]:  # type:
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The leader dashboard: trends, overdue by agency, targets with traffic lights."""
-    from .rollups import overdue_by_agency, province_snapshot
-    from .targets import all_targets
 
     scope = filtered(request)
     filters = rollup_filters(request)
@@ -313,8 +316,6 @@ def lobby(request: HttpRequest, desk_pk: int) -> HttpResponse:
     on-time rate. Public, aggregate only, refreshes itself."""
     from django.shortcuts import get_object_or_404
 
-    from cchc.dossiers.models import Dossier
-
     desk = get_object_or_404(Desk.objects.prefetch_related("counters"), pk=desk_pk)
     today = timezone.localdate()
     scope = Dossier.objects.filter(desk=desk)
@@ -341,7 +342,6 @@ def lobby(request: HttpRequest, desk_pk: int) -> HttpResponse:
 @login_required
 def timing(request: HttpRequest) -> HttpResponse:
     """Where time goes, for the chosen period and the user's scope."""
-    from . import timing as t
 
     period, problem = period_from(request.GET)
     scope = filtered(request)
@@ -367,7 +367,6 @@ def timing(request: HttpRequest) -> HttpResponse:
 @login_required
 def evaluation(request: HttpRequest) -> HttpResponse:
     """R-EVAL per receiving desk (index 5 is the desk's) and per competent agency."""
-    from .evaluation import INDEX_NAMES, evaluate
 
     period, problem = period_from(request.GET)
     scope = filtered(request)
@@ -401,8 +400,6 @@ def evaluation(request: HttpRequest) -> HttpResponse:
 @login_required
 def service_index(request: HttpRequest) -> HttpResponse:
     """R-766 per competent agency, with the scope's own line and every indicator's formula."""
-    from .service_index import GROUPS as INDEX_GROUPS
-    from .service_index import INDICATORS, report
 
     period, problem = period_from(request.GET)
     rows, overall = report(period, filtered(request))

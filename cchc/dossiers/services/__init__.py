@@ -2,6 +2,7 @@
 
 from .common import DossierChanged, ServiceError, TransitionNotAllowed
 from .desk import take
+from .documents import DocumentInput, SupplementItem
 from .processing import (
     Consultation,
     answer_consultation,
@@ -20,9 +21,7 @@ from .processing import (
 )
 from .reception import (
     Applicant,
-    DocumentInput,
     FeeInput,
-    SupplementItem,
     missing_documents,
     receive,
     refuse_reception,

@@ -70,6 +70,11 @@ class DossierChanged(Conflict):
         )
 
 
+def acting_user(actor: Any) -> Any:
+    """The user to record as having acted, or None for the system (commands, integrations)."""
+    return actor if getattr(actor, "pk", None) else None
+
+
 def now(at: dt.datetime | None) -> dt.datetime:
     return at or timezone.now()
 

@@ -16,11 +16,10 @@ from cchc.procedures.models import ProcedureVersion
 from .. import constants as c
 from ..models import Dossier
 from .common import ServiceError
+from .documents import DocumentInput, SupplementItem
 from .reception import (
     Applicant,
-    DocumentInput,
     FeeInput,
-    SupplementItem,
     receive,
     refuse_reception,
     request_completion,

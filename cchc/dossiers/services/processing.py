@@ -13,14 +13,15 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from cchc.accounts.models import User
 from cchc.core.audit import model_values
+from cchc.core.uploads import check_scan
 from cchc.organizations.models import Agency
 
 from .. import constants as c
-from ..models import ClockStop, Dossier, DossierStep, Handover, SupplementRequest
+from ..models import ClockStop, Dossier, DossierStep, Handover
 from ..notify import notify_applicant
 from .common import (
-    Forbidden,
     ServiceError,
+    acting_user,
     calendar_of,
     change_due,
     dossier_action,
@@ -30,87 +31,10 @@ from .common import (
     step_due,
     timeliness,
 )
+from .documents import DocumentInput, SupplementItem, record_supplement_request, save_documents
 from .forms import issue_form, local_text
-from .permissions import holds_role, leads, require, works_at_desk, works_in
-from .reception import DocumentInput, SupplementItem, check_scan, save_documents
-
-
-def _actor(actor: Any) -> Any:
-    return actor if getattr(actor, "pk", None) else None
-
-
-STEP_FIELDS = ("status", "assignee", "done_by", "due_at", "finished_at", "timeliness", "note")
-
-
-def activate_step(
-    d: Dossier, step: DossierStep, *, giver: DossierStep | None, actor: Any, at: dt.datetime
-) -> None:
-    """Hand the dossier to `step`: electronic at once; paper tracked by its deadline."""
-    before = model_values(step, STEP_FIELDS) if step.pk else {}
-    start_step(d, step, at)
-    step.save()
-    record_row(d, step, before, fields=STEP_FIELDS)
-    hand_over(d, step, giver=giver, actor=actor, at=at)
-
-
-def start_step(d: Dossier, step: DossierStep, at: dt.datetime) -> None:
-    """Make `step` the active one, due after its share of the time limit (not saved)."""
-    step.status = c.StepStatus.ACTIVE
-    step.started_at = at
-    step.finished_at = None
-    step.timeliness = ""
-    step.due_at = step_due(d, step.time_share, at)
-
-
-def hand_over(
-    d: Dossier, step: DossierStep, *, giver: DossierStep | None, actor: Any, at: dt.datetime
-) -> None:
-    """Record the hand-over to the (saved) active `step`; the dossier's holder follows it."""
-    medium = c.TransferMedium.ELECTRONIC
-    paper_due = None
-    if (
-        giver is not None
-        and giver.at_desk
-        and not step.at_desk
-        and d.channel != c.Channel.ONLINE
-        and giver.agency_id != step.agency_id
-    ):
-        medium = c.TransferMedium.PAPER
-        paper_due = paper_transfer_due(d, at)
-    Handover.objects.create(
-        dossier=d,
-        at=at,
-        from_agency_id=giver.agency_id if giver else d.receiving_agency_id,
-        from_user=_actor(actor),
-        to_agency_id=step.agency_id,
-        to_label=str(step.assignee) if step.assignee else "",
-        step=step,
-        due_at=giver.due_at if giver else None,
-        timeliness=giver.timeliness if giver else "",
-        medium=medium,
-        paper_due_at=paper_due,
-        note=step.name,
-    )
-    if step.kind == c.StepKind.PROCESS:
-        d.holder_agency_id = step.agency_id
-
-
-def paper_transfer_due(d: Dossier, at: dt.datetime) -> dt.datetime:
-    """R-TRANSFER: the same working day, or the next one's first period after the cut-off.
-
-    A dossier received outside the competent agency's territory under R-ANYWHERE travels
-    farther: its paper dossier is due within 1 working day (Decree 118 art. 20.1).
-    """
-    calendar = calendar_of(d)
-    if d.procedure_version.anywhere_in_province and d.desk.area_id != d.competent_agency.area_id:
-        return calendar.add_working_days(at, 1)
-    local = calendar.local(at)
-    cutoff = dt.time.fromisoformat(settings.CCHC_PAPER_TRANSFER_CUTOFF)
-    if calendar.is_working_day(local.date()) and local.time() < cutoff:
-        return calendar.day_end(local.date())
-    day = calendar.next_working_day(local.date())
-    first = calendar.periods_on(day)[0]
-    return dt.datetime.combine(day, first.end, tzinfo=local.tzinfo)
+from .permissions import holds_role, require, works_at_desk, works_in
+from .steps import STEP_FIELDS, activate_step
 
 
 def _finish(d: Dossier, step: DossierStep, at: dt.datetime, actor: Any, note: str = "") -> None:
@@ -118,8 +42,8 @@ def _finish(d: Dossier, step: DossierStep, at: dt.datetime, actor: Any, note: st
     step.status = c.StepStatus.DONE
     step.finished_at = at
     step.timeliness = timeliness(at, step.due_at)
-    step.done_by = _actor(actor)  # who did it, whoever it was assigned to
-    if step.assignee_id is None and _actor(actor) is not None:
+    step.done_by = acting_user(actor)  # who did it, whoever it was assigned to
+    if step.assignee_id is None and acting_user(actor) is not None:
         step.assignee = actor
     if note:
         step.note = note
@@ -157,7 +81,7 @@ def _advance(d: Dossier, step: DossierStep, *, actor: Any, at: dt.datetime) -> N
             dossier=d,
             at=at,
             from_agency_id=step.agency_id,
-            from_user=_actor(actor),
+            from_user=acting_user(actor),
             to_agency_id=d.receiving_agency_id,
             to_label=d.desk.name,
             due_at=step.due_at,
@@ -196,7 +120,7 @@ def assign(
         dossier=d,
         at=at,
         from_agency_id=step.agency_id,
-        from_user=_actor(actor),
+        from_user=acting_user(actor),
         to_agency_id=target.agency_id,
         to_label=str(assignee),
         step=target,
@@ -269,7 +193,7 @@ def send_back(
     before = model_values(step, STEP_FIELDS)
     step.status = c.StepStatus.SENT_BACK
     step.finished_at = at
-    step.done_by = _actor(actor)
+    step.done_by = acting_user(actor)
     step.note = reason
     step.save()
     record_row(d, step, before, fields=STEP_FIELDS)
@@ -344,70 +268,13 @@ def answer_consultation(
         dossier=d,
         at=at,
         from_agency_id=child.agency_id,
-        from_user=_actor(actor),
+        from_user=acting_user(actor),
         to_agency_id=parent.agency_id if parent else d.competent_agency_id,
         step=child,
         due_at=child.due_at,
         timeliness=child.timeliness,
         note=f"Trả lời: {note}"[:500],
     )
-
-
-def record_supplement_request(
-    d: Dossier,
-    *,
-    items: list[SupplementItem],
-    reason: str,
-    actor: Any,
-    at: dt.datetime,
-    at_reception: bool,
-    override_reason: str = "",
-) -> SupplementRequest:
-    """R-CHECK 2, R-NO-EXTRA: one request naming items of the version's own list."""
-    if not items:
-        raise ServiceError("items_required", _("Cần chọn ít nhất một giấy tờ phải bổ sung."))
-    listed = {doc.pk: doc for doc in d.procedure_version.documents.all()}
-    unknown = [i.required_document_id for i in items if i.required_document_id not in listed]
-    if unknown:
-        raise ServiceError(
-            "not_in_document_list",
-            _("Chỉ được yêu cầu bổ sung giấy tờ có trong thành phần hồ sơ của thủ tục."),
-            {"unknown": unknown},
-        )
-    if d.supplement_rounds >= 1:
-        if not override_reason.strip():
-            raise ServiceError(
-                "second_supplement",
-                _(
-                    "Hồ sơ đã được yêu cầu bổ sung một lần; lần thứ hai cần lãnh đạo quyết định và "
-                    "ghi rõ lý do."
-                ),
-            )
-        if not leads(actor, d.competent_agency_id, d.receiving_agency_id):
-            raise Forbidden(
-                "leader_required", _("Thao tác này cần lãnh đạo cơ quan giải quyết thực hiện.")
-            )
-    d.supplement_rounds += 1
-    request = SupplementRequest.objects.create(
-        dossier=d,
-        at_reception=at_reception,
-        requested_at=at,
-        requested_by=_actor(actor),
-        items=[
-            {
-                "document": i.required_document_id,
-                "name": listed[i.required_document_id].name,
-                "originals": listed[i.required_document_id].originals,
-                "copies": listed[i.required_document_id].copies,
-                "problem": i.problem,
-            }
-            for i in items
-        ],
-        reason=reason,
-        override_reason=override_reason,
-    )
-    issue_form(d, c.FormKind.SUPPLEMENT_REQUEST, actor=actor, at=at)
-    return request
 
 
 SUPPLEMENT_REASON = "Cần ghi rõ lý do yêu cầu bổ sung."
@@ -447,7 +314,7 @@ def request_supplement(
         kind=c.StopKind.SUPPLEMENT,
         started_at=at,
         reason=reason,
-        started_by=_actor(actor),
+        started_by=acting_user(actor),
     )
     record_supplement_request(
         d,
@@ -468,7 +335,7 @@ def supply(d: Dossier, *, documents: list[DocumentInput], actor: Any, at: dt.dat
     require(A.SUPPLY, actor, d)
     save_documents(d, documents, at=at, supplement_round=d.supplement_rounds)
     d.supplement_requests.filter(answered_at__isnull=True).update(answered_at=at)
-    d.clock_stops.filter(ended_at__isnull=True).update(ended_at=at, ended_by=_actor(actor))
+    d.clock_stops.filter(ended_at__isnull=True).update(ended_at=at, ended_by=acting_user(actor))
     calendar = calendar_of(d)
     limit = limit_of(d)
     d.clock_started_at = calendar.clock_start(at, limit.cutoff)
@@ -508,7 +375,7 @@ def stop_everything(d: Dossier, at: dt.datetime, actor: Any) -> None:
     d.steps.filter(status__in=[c.StepStatus.ACTIVE, c.StepStatus.WAITING]).update(
         status=c.StepStatus.CANCELLED, finished_at=at
     )
-    d.clock_stops.filter(ended_at__isnull=True).update(ended_at=at, ended_by=_actor(actor))
+    d.clock_stops.filter(ended_at__isnull=True).update(ended_at=at, ended_by=acting_user(actor))
     d.finished_at = at
     d.holder_agency = None
 
@@ -518,7 +385,11 @@ def pause(d: Dossier, *, reason: str, actor: Any, at: dt.datetime) -> None:
     """R-TIME-5.2: a wait the law allows (a financial obligation…); the due moment moves."""
     require(A.PAUSE, actor, d, _active_step(d, None))
     ClockStop.objects.create(
-        dossier=d, kind=c.StopKind.PAUSE, started_at=at, reason=reason, started_by=_actor(actor)
+        dossier=d,
+        kind=c.StopKind.PAUSE,
+        started_at=at,
+        reason=reason,
+        started_by=acting_user(actor),
     )
 
 
@@ -530,7 +401,7 @@ def resume(d: Dossier, *, actor: Any, at: dt.datetime) -> None:
     active = d.steps.filter(status=c.StepStatus.ACTIVE).select_related("agency", "dossier")
     require(A.RESUME, actor, d, active.first())
     stop.ended_at = at
-    stop.ended_by = _actor(actor)
+    stop.ended_by = acting_user(actor)
     stop.save()
     calendar = calendar_of(d)
     paused = calendar.working_time_between(stop.started_at, at)

@@ -8,8 +8,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
-from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,13 +15,14 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from cchc.accounts.constants import Role
 from cchc.core.audit import log_action
+from cchc.core.uploads import check_scan
 from cchc.organizations.models import AdministrativeArea, Agency, Desk
 from cchc.procedures.constants import PerformerKind
 from cchc.procedures.models import ProcedureVersion
 from cchc.procedures.services import resolve_competent_agency
 
 from .. import constants as c
-from ..models import Dossier, DossierDocument, DossierFee, DossierStep
+from ..models import Dossier, DossierFee, DossierStep
 from .common import (
     ServiceError,
     agency_code,
@@ -39,17 +38,14 @@ from .common import (
     rule_set_on,
 )
 from .corrections import correction_steps
+from .documents import DocumentInput, SupplementItem, record_supplement_request, save_documents
 from .forms import issue_form
 from .permissions import require
+from .steps import hand_over, start_step
 
 ID_NUMBER = re.compile(r"^\d{12}$")
 TAX_CODE = re.compile(r"^\d{10}(-?\d{3})?$")
 PHONE = re.compile(r"^\+?\d{9,12}$")
-ALLOWED_SCANS = {
-    b"%PDF": "application/pdf",
-    b"\xff\xd8\xff": "image/jpeg",
-    b"\x89PNG": "image/png",
-}
 
 
 @dataclass
@@ -67,27 +63,11 @@ class Applicant:
 
 
 @dataclass
-class DocumentInput:
-    name: str
-    required_document_id: int | None = None
-    originals: int = 0
-    copies: int = 0
-    received: bool = True
-    upload: UploadedFile[bytes] | None = None
-
-
-@dataclass
 class FeeInput:
     name: str
     amount: Decimal
     exempt: bool = False
     exemption_reason: str = ""
-
-
-@dataclass
-class SupplementItem:
-    required_document_id: int
-    problem: str = ""
 
 
 @dataclass
@@ -124,68 +104,11 @@ def check_applicant(applicant: Applicant, problems: Problems, *, today: dt.date)
         problems.add("applicant.area", _("Địa chỉ phải chọn đến xã, phường, đặc khu."))
 
 
-def check_scan(upload: UploadedFile[bytes]) -> str:
-    """The content type sniffed from the file's first bytes, or a ServiceError."""
-    limit = settings.CCHC_SCAN_MAX_BYTES
-    if upload.size and upload.size > limit:
-        raise ServiceError(
-            "scan_too_large",
-            _("Tệp “%(upload_name)s” vượt quá %(megabytes)s MB.")
-            % {"upload_name": upload.name, "megabytes": limit // (1024 * 1024)},
-        )
-    head = upload.read(8)
-    upload.seek(0)
-    for magic, kind in ALLOWED_SCANS.items():
-        if head.startswith(magic):
-            return kind
-    raise ServiceError(
-        "scan_type",
-        _("Tệp “%(upload_name)s” không phải PDF, JPEG hoặc PNG nên không được nhận.")
-        % {"upload_name": upload.name},
-    )
-
-
 def _desk_may_receive(desk: Desk, version: ProcedureVersion, competent: Any) -> bool:
     """R-ANYWHERE: listed procedures anywhere; otherwise the desk serving the competent agency."""
     if version.anywhere_in_province:
         return True
     return bool(desk.agency_id == competent.pk or desk.area_id == competent.area_id)
-
-
-def save_documents(
-    dossier: Dossier,
-    documents: list[DocumentInput],
-    *,
-    at: dt.datetime,
-    supplement_round: int,
-    new: bool = False,
-) -> None:
-    """Record the documents handed in; a required document already listed is updated, unless
-    the dossier is `new` (nothing listed yet: the rows go in one insert)."""
-    plain: list[DossierDocument] = []
-    for doc in documents:
-        row = None
-        if doc.required_document_id and supplement_round == 0 and not new:
-            row = dossier.documents.filter(required_document_id=doc.required_document_id).first()
-        if row is None:
-            row = DossierDocument(
-                dossier=dossier,
-                required_document_id=doc.required_document_id,
-                supplement_round=supplement_round,
-                added_at=at,
-            )
-        row.name = doc.name
-        row.originals, row.copies, row.received = doc.originals, doc.copies, doc.received
-        if doc.upload is not None:
-            row.content_type = check_scan(doc.upload)
-            row.size = doc.upload.size or 0
-            row.file_name = doc.upload.name or ""
-            row.file.save(doc.upload.name or "scan", doc.upload, save=False)
-        if new:
-            plain.append(row)
-        else:
-            row.save()
-    DossierDocument.objects.bulk_create(plain)  # in the order handed in
 
 
 def start_dossier(
@@ -453,7 +376,6 @@ def _instantiate_steps(d: Dossier, *, actor: Any, at: dt.datetime) -> None:
             )
         )
     # The first steps' state is set before the one insert (no re-read, no per-step update).
-    from .processing import hand_over, start_step
 
     first = rows[0]
     giver: DossierStep | None = None
@@ -483,7 +405,6 @@ def request_completion(
     override_reason: str = "",
 ) -> None:
     """R-CHECK 2 at the desk: every missing item in one request; a second needs an override."""
-    from .processing import record_supplement_request
 
     if not d.supplement_rounds:  # a second request is a leader's, checked with its override
         require(c.Action.REQUEST_COMPLETION, actor, d)

@@ -23,6 +23,7 @@ from .common import (
     Forbidden,
     ServiceError,
     TransitionNotAllowed,
+    acting_user,
     dossier_action,
     mark_uncommitted,
     now,
@@ -35,11 +36,6 @@ from .forms import issue_form
 from .permissions import may_do_step, require, works_in
 from .processing import complete_step, stop_everything
 from .reception import receive
-
-
-def _actor(actor: Any) -> Any:
-    return actor if getattr(actor, "pk", None) else None
-
 
 A = c.Action
 
@@ -114,8 +110,8 @@ def return_result(
         final.status = c.StepStatus.DONE
         final.finished_at = at
         final.timeliness = timeliness(at, final.due_at)
-        final.assignee = final.assignee or _actor(actor)
-        final.done_by = _actor(actor)
+        final.assignee = final.assignee or acting_user(actor)
+        final.done_by = acting_user(actor)
         final.save()
     d.return_method = method
     d.returned_to = receiver

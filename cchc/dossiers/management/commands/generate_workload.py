@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from cchc.calendars.services import province_by_code
+from cchc.dossiers.bulk import clone_history
 from cchc.dossiers.models import Dossier
 from cchc.dossiers.workload import Generator, Options
 
@@ -117,7 +118,6 @@ class Command(BaseCommand):
     def clone(self, options, start: dt.date, end: dt.date) -> None:  # type: ignore[no-untyped-def]
         if not options["clone_to"]:
             return
-        from cchc.dossiers.bulk import clone_history
 
         try:
             report = clone_history(
