@@ -63,6 +63,7 @@ typecheck: install
 
 check: lint typecheck
 	$(PY) manage.py makemigrations --check --dry-run
+	DEBUG=true $(VENV)/bin/lint-imports
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles db.sqlite3*

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "cchc.reports",
     "cchc.reform_plans",
     "cchc.indices",
+    "cchc.site",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

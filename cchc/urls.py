@@ -7,9 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 from cchc.api import api
 from cchc.core import bench_views
-from cchc.core import views as core_views
 from cchc.indices import views as indices_views
 from cchc.portal import views as portal_views
+from cchc.site import views as core_views
 
 admin.site.site_header = _("cchc — Quản trị hệ thống")
 admin.site.site_title = _("cchc")

@@ -1,7 +1,7 @@
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from cchc.core.api import AUTH
+from .auth import AUTH
 
 router = Router(tags=["accounts"])
 

@@ -3,28 +3,32 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Q
-
-from cchc.organizations.models import AdministrativeArea
 
 from .arithmetic import Period, Season, WorkingCalendar
 from .models import CalendarOverride, OverrideKind, WorkingSchedule
 from .vn import Override, VietnamDayRules
 
 
-def default_province() -> AdministrativeArea | None:
+def _areas() -> Any:
+    """The administrative areas' model, reached through the calendar's own relation: the
+    calendar imports no other app (its arithmetic knows nothing of places)."""
+    return WorkingSchedule._meta.get_field("province").related_model
+
+
+def default_province() -> Any:
     return (
-        AdministrativeArea.objects.filter(
-            level="province", code=settings.CCHC_DEFAULT_PROVINCE_CODE
-        )
+        _areas()
+        .objects.filter(level="province", code=settings.CCHC_DEFAULT_PROVINCE_CODE)
         .order_by("-valid_from")
         .first()
     )
 
 
-def calendar_for(province: AdministrativeArea | None) -> WorkingCalendar:
+def calendar_for(province: Any) -> WorkingCalendar:
     """The working calendar of `province` (national overrides plus its own, its hours)."""
     national: dict[dt.date, Override] = {}
     provincial: dict[dt.date, Override] = {}
@@ -54,9 +58,5 @@ def calendar_for(province: AdministrativeArea | None) -> WorkingCalendar:
     return WorkingCalendar(rules=VietnamDayRules(overrides=overrides), seasons=seasons)
 
 
-def province_by_code(code: str) -> AdministrativeArea | None:
-    return (
-        AdministrativeArea.objects.filter(level="province", code=code)
-        .order_by("-valid_from")
-        .first()
-    )
+def province_by_code(code: str) -> Any:
+    return _areas().objects.filter(level="province", code=code).order_by("-valid_from").first()

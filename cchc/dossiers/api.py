@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from cchc.core.api import AUTH, ApiError, ErrorOut
+from cchc.accounts.auth import AUTH
+from cchc.core.api import ApiError, ErrorOut
 from cchc.core.text import search_terms
 from cchc.organizations.models import AdministrativeArea, Desk
 from cchc.procedures.models import ProcedureVersion

@@ -39,8 +39,15 @@ CHILDREN: dict[str, dict[str, str]] = {
     "dossiers_supplementrequest": {"dossier_id": "dossiers_dossier"},
     "dossiers_issuedform": {"dossier_id": "dossiers_dossier"},
     "dossiers_notification": {"dossier_id": "dossiers_dossier"},
-    "portal_rating": {"dossier_id": "dossiers_dossier"},
 }
+
+
+def register_child(table: str, remap: dict[str, str]) -> None:
+    """Another app's table hanging off a dossier (the portal's ratings) is cloned with it: the
+    app registers it from its AppConfig.ready(); the workflow names no other app's table."""
+    CHILDREN[table] = remap
+
+
 DOSSIER = "dossiers_dossier"
 AUDIT = "core_auditevent"
 HEAD = "core_auditchainhead"

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from . import constants as c
+from .links import public_url
 from .models import Dossier, Notification
 
 
@@ -67,11 +68,8 @@ def notify_applicant(d: Dossier, *, reason: str = "", force: bool = False) -> No
     if reason:
         text += f" Lý do: {reason}"
     if d.status == c.Status.RETURNED and d.lookup_secret:
-        base = settings.CCHC_PUBLIC_BASE_URL.rstrip("/")
-        text += (
-            f" Mời đánh giá mức độ hài lòng: {base}/dich-vu-cong/danh-gia/"
-            f"?ma={d.code}&mk={d.lookup_secret}"
-        )
+        rate = public_url("portal:rate", ma=d.code, mk=d.lookup_secret)
+        text += f" Mời đánh giá mức độ hài lòng: {rate}"
     notes = applicant_notes(
         d,
         kind=c.NotificationKind.STATUS,

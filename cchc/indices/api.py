@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from cchc.core.api import AUTH, ApiError
+from cchc.accounts.auth import AUTH
+from cchc.core.api import ApiError
 from cchc.organizations.models import Agency
 
 from . import national as nat

@@ -15,8 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
+from cchc.accounts.auth import AUTH
 from cchc.accounts.models import AccountKind
-from cchc.core.api import AUTH, ApiError, ErrorOut
+from cchc.core.api import ApiError, ErrorOut
 from cchc.dossiers import services as ds
 from cchc.dossiers.api import ApplicantIn
 from cchc.dossiers.models import Dossier

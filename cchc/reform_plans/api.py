@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 from ninja import File, Router, Schema
 from ninja.files import UploadedFile
 
-from cchc.core.api import AUTH, ApiError
+from cchc.accounts.auth import AUTH
+from cchc.core.api import ApiError
 
 from . import reporting as r
 from . import services as s

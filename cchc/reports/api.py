@@ -7,7 +7,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
-from cchc.core.api import AUTH, ApiError
+from cchc.accounts.auth import AUTH
+from cchc.core.api import ApiError
 
 from .rollups import agency_months as rows
 from .scope import sees_province

@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.conf import settings
 from django.utils import timezone
 
 from cchc.core.formatting import money
 
 from .. import constants as c
+from ..links import public_url
 from ..models import Dossier, IssuedForm
 from .common import next_number
 
@@ -24,8 +24,7 @@ ABBREVIATIONS = {
 
 
 def lookup_url(dossier: Dossier) -> str:
-    base = settings.CCHC_PUBLIC_BASE_URL.rstrip("/")
-    return f"{base}/tra-cuu/?ma={dossier.code}&mk={dossier.lookup_secret}"
+    return public_url("lookup", ma=dossier.code or "", mk=dossier.lookup_secret)
 
 
 def local_text(moment: dt.datetime | None) -> str:

@@ -345,8 +345,8 @@ def test_exports_hold_the_ranking(world, tmp_path):
     from docx import Document
     from openpyxl import load_workbook
 
-    from cchc.core.testing import open_in_libreoffice
     from cchc.indices.exports import announcement_docx, results_xlsx
+    from cchc.site.testing import open_in_libreoffice
 
     _last, this = finalised_pair(world)
     data = results_xlsx(this)

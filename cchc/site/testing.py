@@ -65,7 +65,7 @@ def reference_data(transactional_db: Any) -> None:
     """Transactional tests (live server, real parallel transactions) empty every table when
     they end; pytest-django runs them after all the others, and each one puts the reference
     data back at its start when it is missing."""
-    from cchc.organizations.models import Desk
+    from cchc.organizations.models import Desk  # models load once Django is set up
 
     if not Desk.objects.exists():
         with open(os.devnull, "w") as quiet:

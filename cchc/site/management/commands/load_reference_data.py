@@ -1,8 +1,11 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from cchc.indices.loaders import load_indices
 from cchc.organizations.loaders import ProvinceLoader
+from cchc.portal.services import ensure_rating_criteria, load_life_events
 from cchc.procedures.loaders import CatalogLoader
+from cchc.reform_plans.loaders import load_plans
 
 
 class Command(BaseCommand):
@@ -35,20 +38,17 @@ class Command(BaseCommand):
             catalog = CatalogLoader(force=options["force"], province_code=options["province"])
             creport = catalog.load()
             self.stdout.write(f"Danh mục thủ tục: {creport.summary()}")
-            from cchc.portal.services import ensure_rating_criteria, load_life_events
 
             ensure_rating_criteria()
 
             events = load_life_events(settings.CCHC_DATA_DIR / "catalog" / "life-events.yaml")
             self.stdout.write(f"Sự kiện cuộc sống: {events} mới")
-        from cchc.reform_plans.loaders import load_plans
 
         try:
             plans = load_plans(str(options["province"]))
         except (ValueError, KeyError) as exc:
             raise CommandError(f"Không nạp được kế hoạch CCHC: {exc}") from exc
         self.stdout.write(f"Kế hoạch cải cách hành chính: {plans} mới")
-        from cchc.indices.loaders import load_indices
 
         try:
             frameworks, national = load_indices(str(options["province"]))

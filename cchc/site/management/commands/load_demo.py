@@ -6,6 +6,7 @@ from django.utils import timezone
 from cchc.accounts.constants import Role
 from cchc.accounts.models import AccountKind, Membership, User
 from cchc.dossiers.demo import give_demo_codes
+from cchc.indices.demo import load_demo_indices
 from cchc.organizations.constants import AgencyKind, DeskKind
 from cchc.organizations.models import Agency, Desk
 
@@ -138,7 +139,6 @@ class Command(BaseCommand):
             citizen.set_password(DEMO_PASSWORD)
             citizen.save()
         rows.append((citizen.username, "Công dân, cổng dịch vụ công (demo)"))
-        from cchc.indices.demo import load_demo_indices
 
         office = User.objects.get(username="cchc.snv")
         indices = load_demo_indices(office)
