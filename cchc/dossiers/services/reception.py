@@ -25,6 +25,7 @@ from .. import constants as c
 from ..models import Dossier, DossierFee, DossierStep
 from .common import (
     ServiceError,
+    acting_user,
     agency_code,
     calendar_of,
     change_due,
@@ -385,7 +386,7 @@ def _instantiate_steps(d: Dossier, *, actor: Any, at: dt.datetime) -> None:
         first.status = c.StepStatus.DONE
         first.started_at = first.finished_at = at
         first.timeliness = c.Timeliness.ON_TIME
-        first.assignee = actor if getattr(actor, "pk", None) else None
+        first.assignee = first.done_by = acting_user(actor)
         giver, active = first, rows[1]
     start_step(d, active, at)
     DossierStep.objects.bulk_create(rows)
