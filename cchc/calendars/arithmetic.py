@@ -1,6 +1,6 @@
 """Working-time arithmetic (tính thời hạn giải quyết), free of the ORM.
 
-Rules: R-TIME-1 … R-TIME-7 in `shared/domain/rules.md`; decisions in docs/adr/0003.
+Rules: R-TIME-1 … R-TIME-7 in `docs/rules.md`; decisions in docs/adr/0003.
 
 * A day is working or not by a `DayRules` object (weekends, public holidays, the Government's
   swaps, make-up Saturdays and administrator overrides).
