@@ -14,6 +14,7 @@ import datetime as dt
 from django.conf import settings
 from django.utils import timezone
 
+from cchc.accounts.constants import Role
 from cchc.accounts.people import people_of, reform_office
 from cchc.calendars.services import calendar_for, default_province
 from cchc.core.reminders import send_once
@@ -35,12 +36,23 @@ def run(today: dt.date | None = None) -> int:
         .filter(due_at__lte=horizon)
         .select_related("agency")
     )
+    # the handling agency's leaders, and those of the agency above it (a commune's Center
+    # answers to the commune People's Committee)
     leaders = people_of({f.agency_id for f in open_ if f.agency_id}, set(FEEDBACK_HANDLERS), today)
+    heads = people_of(
+        {f.agency.parent_id for f in open_ if f.agency_id and f.agency.parent_id},
+        {Role.AGENCY_LEADER},
+        today,
+    )
     office = reform_office(today)
     total = 0
     for f in open_:
         due_day = timezone.localdate(f.due_at)
-        handlers = leaders.get(f.agency_id, []) if f.agency_id else office
+        handlers = (
+            [*leaders.get(f.agency_id, []), *heads.get(f.agency.parent_id, [])]
+            if f.agency_id
+            else office
+        )
         where = f.agency.name if f.agency_id else "Sở Nội vụ"
         if due_day >= today:
             total += send_once(

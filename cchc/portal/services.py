@@ -443,8 +443,13 @@ def may_route_feedback(user: Any, feedback: Feedback) -> bool:
     memberships = list(user.memberships_on())
     if any(m.role == Role.REFORM_OFFICER for m in memberships):
         return True
-    return feedback.agency_id is not None and any(
-        m.agency_id == feedback.agency_id and m.role in FEEDBACK_HANDLERS for m in memberships
+    if feedback.agency_id is None:
+        return False
+    above = feedback.agency.parent_id
+    return any(
+        (m.agency_id == feedback.agency_id and m.role in FEEDBACK_HANDLERS)
+        or (m.agency_id == above and m.role == Role.AGENCY_LEADER)
+        for m in memberships
     )
 
 

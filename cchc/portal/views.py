@@ -642,6 +642,7 @@ def _feedback_staff(request: HttpRequest):  # type: ignore[no-untyped-def]
         return rows.none()
     return rows.filter(
         Q(agency_id__in=handlers)  # routed (or forwarded) to their agency
+        | Q(agency__parent_id__in=agencies)  # or to a unit under a leader's agency (a Center)
         | Q(desk_id__in=desks)
         | Q(desk__agency_id__in=centers | agencies)
         | Q(dossier__competent_agency_id__in=agencies)

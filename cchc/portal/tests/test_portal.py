@@ -508,3 +508,21 @@ def test_feedback_handlers_are_reminded_before_the_due_date_and_alerted_after(wo
     late = run(due + dt.timedelta(days=3))
     assert late == 2  # the leader and the reform office
     assert {m.to[0] for m in mail.outbox[1:]} == {world.leader.email, world.reform_officer.email}
+
+
+def test_feedback_about_a_commune_center_reaches_the_commune_chairman(client, world):
+    """The commune Center answers to the commune People's Committee: its chairman sees and
+    may forward what was sent to the Center."""
+    from cchc.portal import services as ps
+
+    center = world.commune_desk.agency
+    if center.parent_id != world.commune_pc.pk:
+        type(center).objects.filter(pk=center.pk).update(parent=world.commune_pc)
+        center.refresh_from_db()
+    f = ps.submit_feedback(
+        topic="desk", desk=world.commune_desk, name="Cầm Văn Dân", contact="0912", content="x"
+    )
+    assert f.agency == center
+    client.force_login(world.leader)  # the commune chairman, not a member of the Center
+    assert f.tracking_code in client.get(reverse("portal:feedback_inbox")).content.decode()
+    assert ps.may_route_feedback(world.leader, f)
