@@ -242,6 +242,8 @@ class DossierIn(Schema):
     outcome: Literal["none", "receive", "request_completion", "refuse", "at_once"] = "receive"
     reason: str = Field("", max_length=2000)
     missing: list[int] = Field([], description="Giấy tờ cần bổ sung (khi yêu cầu bổ sung)")
+    returned_to: str = Field("", max_length=200, description="Người nhận (khi giải quyết ngay)")
+    fee_receipt: str = Field("", max_length=60, description="Số biên lai (khi giải quyết ngay)")
     exemptions: list[ExemptionIn] = Field([], description="Miễn, giảm phí, lệ phí (R-FEE)")
 
 
@@ -372,6 +374,8 @@ def create_dossier(request: HttpRequest, payload: DossierIn) -> Any:
             fees=fees,
             missing=[s.SupplementItem(x) for x in payload.missing],
             reason=payload.reason,
+            returned_to=payload.returned_to,
+            fee_receipt=payload.fee_receipt,
         )
         if getattr(dossier, "replayed", False):
             # the same Idempotency-Key raced another request: answer with what it made

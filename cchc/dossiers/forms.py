@@ -52,6 +52,9 @@ class ReceptionForm(forms.Form):
     returned_to = forms.CharField(
         label=_("Người nhận kết quả (giải quyết ngay)"), max_length=200, required=False
     )
+    fee_receipt = forms.CharField(
+        label=_("Số biên lai thu phí, lệ phí (giải quyết ngay)"), max_length=60, required=False
+    )
 
     def __init__(self, *args, province=None, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)

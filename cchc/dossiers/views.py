@@ -199,6 +199,7 @@ def reception(request: HttpRequest) -> HttpResponse:
                 missing=missing,
                 reason=data["reason"],
                 returned_to=data["returned_to"],
+                fee_receipt=data["fee_receipt"],
             )
         except s.ServiceError as exc:
             errors = exc.details if isinstance(exc.details, dict) else {}

@@ -25,7 +25,7 @@ from .reception import (
     request_completion,
     start_dossier,
 )
-from .returns import settle_at_once
+from .returns import FeeSettlement, settle_at_once
 
 RECEIVE, REQUEST_COMPLETION, REFUSE, AT_ONCE, NONE = (
     "receive",
@@ -54,6 +54,7 @@ def take(
     missing: list[SupplementItem] | None = None,
     reason: str = "",
     returned_to: str = "",
+    fee_receipt: str = "",
     at: dt.datetime | None = None,
 ) -> Dossier:
     """Start the dossier and apply the officer's `outcome`; a replayed `idempotency_key`
@@ -85,6 +86,15 @@ def take(
             )
         if outcome == REFUSE:
             return refuse_reception(dossier, reason=reason, actor=actor, at=at)
+        # settled while the applicant waits: the fees are collected now, on one receipt
+        fees_paid = [
+            FeeSettlement(fee.pk, receipt_number=fee_receipt)
+            for fee in dossier.fees.filter(exempt=False, paid_at__isnull=True)
+        ]
         return settle_at_once(
-            dossier, actor=actor, returned_to=returned_to or applicant.name, at=at
+            dossier,
+            actor=actor,
+            returned_to=returned_to or applicant.name,
+            at=at,
+            fees=fees_paid if fee_receipt.strip() else None,
         )

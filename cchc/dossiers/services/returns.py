@@ -230,6 +230,7 @@ def settle_at_once(
     returned_to: str,
     at: dt.datetime | None = None,
     issue_receipt: bool = False,
+    fees: list[FeeSettlement] | None = None,
 ) -> Dossier:
     """R-IMMEDIATE: settled while the applicant waits — still recorded as a dossier."""
     with transaction.atomic():
@@ -239,7 +240,7 @@ def settle_at_once(
             if d.status != c.Status.IN_PROGRESS:
                 break
             d = complete_step(d, actor=actor, at=at)
-        return return_result(d, actor=actor, returned_to=returned_to, at=at)
+        return return_result(d, actor=actor, returned_to=returned_to, at=at, fees=fees)
 
 
 def reassign_pending(

@@ -625,3 +625,33 @@ def test_the_applicants_own_error_is_corrected_at_their_cost(world):
         d, reason="Người nộp khai sai", fault="applicant", actor=world.receptionist
     )
     assert fix.correction_fault == "applicant" and fix.fees.get().amount == fee.amount
+
+
+def test_a_procedure_settled_at_once_collects_its_fee_on_one_receipt(world):
+    """R-IMMEDIATE with R-FEE: the desk settles while the applicant waits; the fee is paid
+    then, or nothing is recorded at all (one transaction)."""
+    v = version("1.001193", dt.date(2026, 11, 23))
+    assert v.on_the_spot
+    fee = v.fees.first()
+    if fee is None:
+        fee = v.fees.create(name="Lệ phí chứng thực", amount=2000, order=1)
+    else:
+        v.fees.filter(pk=fee.pk).update(amount=2000)
+    kwargs = {
+        "outcome": "at_once",
+        "version": v,
+        "desk": world.commune_desk,
+        "applicant": world.applicant(),
+        "channel": Channel.IN_PERSON,
+        "documents": world.documents(v),
+        "actor": world.receptionist,
+        "at": at("2026-11-23 10:00"),
+    }
+    with pytest.raises(s.ServiceError) as caught:
+        s.take(**kwargs)
+    assert caught.value.code == "fee_unpaid"
+    assert not Dossier.objects.exists()  # nothing half-made
+    kwargs["documents"] = world.documents(v)  # handed in again
+    d = s.take(**kwargs, fee_receipt="BL-0007")
+    assert d.status == Status.RETURNED
+    assert [(f.amount, f.receipt_number) for f in d.fees.all()] == [(2000, "BL-0007")]
