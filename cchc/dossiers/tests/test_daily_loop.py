@@ -558,7 +558,8 @@ def test_a_fee_may_be_exempted_at_the_return_with_its_reason(world):
 # -- 11. R-CORRECT: a result with an error comes back as a linked dossier, due in 3 days -------
 
 
-def test_a_result_with_the_agencys_error_is_corrected_within_three_working_days(world, client):
+def returned_permit(world):
+    """A building permit granted, paid and returned early (told) on Tue 24/11/2026."""
     from cchc.dossiers.testing import walk_to_result
 
     d = walk_to_result(world, world.received(code="1.013225"), at("2026-11-23 10:00"))
@@ -571,6 +572,11 @@ def test_a_result_with_the_agencys_error_is_corrected_within_three_working_days(
         told_early=True,
         fees=[s.FeeSettlement(fee.pk, receipt_number="BL-1")],
     )
+    return d, fee
+
+
+def test_a_result_with_the_agencys_error_is_corrected_within_three_working_days(world, client):
+    d, _fee = returned_permit(world)
     with pytest.raises(s.ServiceError) as caught:  # only the desk takes the request
         s.request_correction(d, reason="Sai diện tích", actor=world.specialist)
     assert caught.value.status == 403
@@ -609,18 +615,7 @@ def test_a_result_with_the_agencys_error_is_corrected_within_three_working_days(
 
 
 def test_the_applicants_own_error_is_corrected_at_their_cost(world):
-    from cchc.dossiers.testing import walk_to_result
-
-    d = walk_to_result(world, world.received(code="1.013225"), at("2026-11-23 10:00"))
-    fee = d.fees.get()
-    d = s.return_result(
-        d,
-        actor=world.receptionist,
-        returned_to="Lò Thị Hương",
-        at=at("2026-11-24 09:00"),
-        told_early=True,
-        fees=[s.FeeSettlement(fee.pk, receipt_number="BL-1")],
-    )
+    d, fee = returned_permit(world)
     fix = s.request_correction(
         d, reason="Người nộp khai sai", fault="applicant", actor=world.receptionist
     )
