@@ -18,6 +18,7 @@ from cchc.accounts.constants import Role
 from .. import constants as c
 from ..models import Dossier, DossierStep
 from .common import Forbidden
+from .steps import is_last_processing_step
 
 LEADER_ROLES = (Role.AGENCY_LEADER, Role.DIVISION_HEAD)
 # R-STEPS: a step names a role; a leader ranked above that role may act in its place.
@@ -264,6 +265,8 @@ def may(actor: Any, action: str, dossier: Dossier, steps: Sequence[DossierStep])
     step = current_step(action, actor, steps)
     if needs_step and step is None:
         return False
+    if action == A.MARK_RESULT_READY and not is_last_processing_step(step, list(steps)):  # type: ignore[arg-type]
+        return False  # not a permission: the result comes at the last step only
     return PREDICATES[action](actor, dossier, step)
 
 

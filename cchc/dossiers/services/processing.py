@@ -34,7 +34,7 @@ from .common import (
 from .documents import DocumentInput, SupplementItem, record_supplement_request, save_documents
 from .forms import issue_form, local_text
 from .permissions import holds_role, require, works_at_desk, works_in
-from .steps import STEP_FIELDS, activate_step
+from .steps import STEP_FIELDS, activate_step, is_last_processing_step
 
 
 def _finish(d: Dossier, step: DossierStep, at: dt.datetime, actor: Any, note: str = "") -> None:
@@ -500,10 +500,7 @@ def mark_result_ready(
     """The last processing step ends with the result (document or scan) attached."""
     step = _active_step(d, None)
     require(A.MARK_RESULT_READY, actor, d, step)
-    later = d.steps.filter(kind=c.StepKind.PROCESS, order__gt=step.order, at_desk=False).exclude(
-        status=c.StepStatus.CANCELLED
-    )
-    if later.exists():
+    if not is_last_processing_step(step, list(d.steps.all())):
         raise ServiceError(
             "steps_remaining",
             _("Còn bước xử lý phía sau; hoàn thành từng bước trước khi có kết quả."),

@@ -86,3 +86,15 @@ def paper_transfer_due(d: Dossier, at: dt.datetime) -> dt.datetime:
     day = calendar.next_working_day(local.date())
     first = calendar.periods_on(day)[0]
     return dt.datetime.combine(day, first.end, tzinfo=local.tzinfo)
+
+
+def is_last_processing_step(step: DossierStep, steps: list[DossierStep]) -> bool:
+    """No processing step of an agency remains after `step`: only then does the result exist
+    (the service checks it; the page and the API offer "result ready" only then)."""
+    return not any(
+        st.kind == c.StepKind.PROCESS
+        and st.order > step.order
+        and not st.at_desk
+        and st.status != c.StepStatus.CANCELLED
+        for st in steps
+    )

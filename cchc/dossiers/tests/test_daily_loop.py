@@ -650,3 +650,14 @@ def test_a_procedure_settled_at_once_collects_its_fee_on_one_receipt(world):
     d = s.take(**kwargs, fee_receipt="BL-0007")
     assert d.status == Status.RETURNED
     assert [(f.amount, f.receipt_number) for f in d.fees.all()] == [(2000, "BL-0007")]
+
+
+def test_the_result_is_offered_only_at_the_last_processing_step(world, client):
+    d, _step = _to_step(world, world.received(), "agency_leader")
+    client.force_login(world.leader)
+    assert (
+        "mark_result_ready" not in client.get(f"/api/v1/dossiers/{d.pk}").json()["allowed_actions"]
+    )
+    d = s.complete_step(d, actor=world.leader, at=at("2026-11-23 11:00"))
+    client.force_login(world.clerk)
+    assert "mark_result_ready" in client.get(f"/api/v1/dossiers/{d.pk}").json()["allowed_actions"]
