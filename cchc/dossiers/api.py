@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
+from pydantic import field_serializer
 
 from cchc.accounts.auth import AUTH
 from cchc.core.api import ApiError, ErrorOut
@@ -31,7 +32,17 @@ router = Router(tags=["dossiers"], auth=AUTH)
 ERRORS = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
-class DossierOut(Schema):
+class LocalTimes(Schema):
+    """Moments are given in Vietnam's time (+07:00), whichever way they were computed."""
+
+    @field_serializer("*", when_used="json")
+    def _local(self, value: Any) -> Any:
+        if isinstance(value, dt.datetime) and timezone.is_aware(value):
+            return timezone.localtime(value)
+        return value
+
+
+class DossierOut(LocalTimes):
     id: int
     code: str | None
     submission_code: str
@@ -84,7 +95,7 @@ class DossierOut(Schema):
         return obj.masked_id_number
 
 
-class StepOut(Schema):
+class StepOut(LocalTimes):
     id: int
     order: int
     kind: str
@@ -118,7 +129,7 @@ class StepDetailOut(StepOut):
         return str(obj.done_by) if obj.done_by_id else None
 
 
-class HandoverOut(Schema):
+class HandoverOut(LocalTimes):
     at: dt.datetime
     from_agency: str | None = Field(None, alias="from_agency.name")
     to_agency: str | None = Field(None, alias="to_agency.name")
