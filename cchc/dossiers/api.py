@@ -35,7 +35,7 @@ ERRORS = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: Error
 class LocalTimes(Schema):
     """Moments are given in Vietnam's time (+07:00), whichever way they were computed."""
 
-    @field_serializer("*", when_used="json")
+    @field_serializer("*")
     def _local(self, value: Any) -> Any:
         if isinstance(value, dt.datetime) and timezone.is_aware(value):
             return timezone.localtime(value)
