@@ -69,6 +69,18 @@ def test_birth_date_tomorrow_in_vietnam_is_still_refused_at_night(world):
 # -- 6. The version in force is the one whose validity covers the moment of receipt ----------
 
 
+def start_now(world, v):
+    """A walk-in dossier of version `v` at the commune desk, now."""
+    return s.start_dossier(
+        version=v,
+        desk=world.commune_desk,
+        applicant=world.applicant(),
+        channel=Channel.IN_PERSON,
+        documents=world.documents(v),
+        actor=world.receptionist,
+    )
+
+
 def _publish_v2_from(v1: ProcedureVersion, day: dt.date, actor) -> ProcedureVersion:
     draft = catalog.create_draft(v1, actor=actor)
     draft.name = v1.name + " (sửa đổi)"
@@ -114,28 +126,14 @@ def test_publishing_a_future_version_keeps_the_current_one_receivable_until_then
         assert client.get("/dich-vu-cong/thu-tuc/1.004873/").status_code == 200
         # version 2 cannot be used before its first day
         with pytest.raises(s.ServiceError):
-            s.start_dossier(
-                version=v2,
-                desk=world.commune_desk,
-                applicant=world.applicant(),
-                channel=Channel.IN_PERSON,
-                documents=world.documents(v2),
-                actor=world.receptionist,
-            )
+            start_now(world, v2)
     with time_machine.travel(at("2026-12-01 08:00"), tick=False):
         r = client.post("/api/v1/dossiers", _api_payload(world, v2), "application/json")
         assert r.status_code == 201, r.content
         assert Dossier.objects.get(pk=r.json()["id"]).procedure_version == v2
         v1.refresh_from_db()
         with pytest.raises(s.ServiceError):  # version 1 has ended
-            s.start_dossier(
-                version=v1,
-                desk=world.commune_desk,
-                applicant=world.applicant(),
-                channel=Channel.IN_PERSON,
-                documents=world.documents(v1),
-                actor=world.receptionist,
-            )
+            start_now(world, v1)
 
 
 # -- 2. Who may do a step: the step's role in the step's agency, or a leader above it ---------
