@@ -5,20 +5,27 @@ from __future__ import annotations
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404
 
+from cchc.core.uploads import inline_type
+
 from . import constants as c
 from .models import Dossier
 
 
 def stored_file_response(file: FieldFile, content_type: str, name: str) -> FileResponse:
-    """Stream `file` with its detected type; the caller has checked the reader's scope."""
+    """Stream `file` with the type detected when it was accepted (never one guessed from its
+    name); only PDFs and images are shown inline, anything else is a download. The caller has
+    checked the reader's scope."""
     if not file:
         raise Http404
-    return FileResponse(
+    kind = content_type or "application/octet-stream"
+    response = FileResponse(
         file.open("rb"),
-        content_type=content_type or "application/pdf",
-        as_attachment=False,
+        content_type=kind,
+        as_attachment=not inline_type(kind),
         filename=name or file.name.rsplit("/", 1)[-1],
     )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def result_available(d: Dossier) -> bool:

@@ -23,7 +23,7 @@ from cchc.accounts.constants import Role
 from cchc.core.audit import log_action
 from cchc.core.errors import DomainError
 from cchc.core.rates import percentage
-from cchc.core.uploads import check_scan
+from cchc.core.uploads import check_scan, stored_name
 from cchc.dossiers.services.common import ServiceError
 from cchc.organizations.models import Agency
 from cchc.reform_plans.permissions import agencies_of, is_reform_office
@@ -400,11 +400,11 @@ def add_evidence(score: Score, upload: Any, *, actor: Any) -> ScoreEvidence:
     _require_member(actor, score.assessment)
     _require_self_open(score.assessment)
     try:
-        check_scan(upload)
+        kind = check_scan(upload)
     except ServiceError as exc:
         raise IndicesError(exc.code, exc.message) from exc
     evidence = ScoreEvidence(score=score, name=upload.name[:255], uploaded_by=actor)
-    evidence.file.save(upload.name, upload, save=True)
+    evidence.file.save(stored_name(kind), upload, save=True)
     log_action(
         score.assessment.framework,
         "index.evidence_add",

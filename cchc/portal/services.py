@@ -28,7 +28,7 @@ from cchc.calendars.arithmetic import Limit
 from cchc.calendars.services import calendar_for, default_province
 from cchc.core.audit import log_action
 from cchc.core.errors import Forbidden
-from cchc.core.uploads import check_scan
+from cchc.core.uploads import check_scan, stored_name
 from cchc.dossiers import constants as dc
 from cchc.dossiers import services as ds
 from cchc.dossiers.models import Dossier, Notification
@@ -191,7 +191,7 @@ def save_upload(draft: OnlineDraft, document_id: int, upload: UploadedFile[bytes
         required_document_id=document_id,
         defaults={"file_name": "", "content_type": kind, "size": 0},
     )
-    row.file.save(upload.name or "tep", upload, save=False)
+    row.file.save(stored_name(kind), upload, save=False)
     row.file_name = upload.name or ""
     row.content_type = kind
     row.size = upload.size or 0

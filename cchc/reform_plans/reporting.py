@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from cchc.calendars.services import calendar_for
 from cchc.core.audit import log_action
-from cchc.core.uploads import check_scan
+from cchc.core.uploads import check_scan, stored_name
 
 from .constants import PeriodKind, PlanStatus, ReportStatus, TaskProgress
 from .models import Contribution, Evidence, Plan, PlanTask, ProgressReport, ReportingPeriod
@@ -211,9 +211,9 @@ def add_evidence(report: ProgressReport, upload: Any, *, actor: Any) -> Evidence
     _require_lead(actor, report.task)
     if report.status != ReportStatus.DRAFT:
         raise PlanError("locked", _("Báo cáo đã gửi, không thêm minh chứng được."))
-    check_scan(upload)
+    kind = check_scan(upload)
     evidence = Evidence(report=report, name=upload.name[:255])
-    evidence.file.save(upload.name, upload, save=True)
+    evidence.file.save(stored_name(kind), upload, save=True)
     log_action(report.period.plan, "plan.evidence_add", actor=actor, after={"file": evidence.name})
     return evidence
 

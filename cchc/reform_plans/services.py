@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from cchc.calendars.services import calendar_for
 from cchc.core.audit import log_action
 from cchc.core.errors import DomainError
-from cchc.core.uploads import check_scan
+from cchc.core.uploads import check_scan, stored_name
 from cchc.dossiers.models import Dossier
 from cchc.reports import periods
 from cchc.reports.targets import all_targets, traffic_light
@@ -238,11 +238,11 @@ def report_target_value(
     if evidence is None:
         raise PlanError("evidence_required", _("Cần đính kèm minh chứng cho giá trị báo cáo."))
 
-    check_scan(evidence)
+    kind = check_scan(evidence)
     row = TargetValue(
         target=target, period=period, value=number, note=note.strip(), reported_by=actor
     )
-    row.evidence.save(evidence.name, evidence, save=False)
+    row.evidence.save(stored_name(kind), evidence, save=False)
     row.save()
     log_action(
         target.plan,

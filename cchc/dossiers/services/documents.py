@@ -10,7 +10,7 @@ from typing import Any
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
-from cchc.core.uploads import check_scan
+from cchc.core.uploads import check_scan, stored_name
 
 from .. import constants as c
 from ..models import Dossier, DossierDocument, SupplementRequest
@@ -63,7 +63,7 @@ def save_documents(
             row.content_type = check_scan(doc.upload)
             row.size = doc.upload.size or 0
             row.file_name = doc.upload.name or ""
-            row.file.save(doc.upload.name or "scan", doc.upload, save=False)
+            row.file.save(stored_name(row.content_type), doc.upload, save=False)
         if new:
             plain.append(row)
         else:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from cchc.accounts.models import User
 from cchc.core.audit import model_values
-from cchc.core.uploads import check_scan
+from cchc.core.uploads import check_scan, stored_name
 from cchc.organizations.models import Agency
 
 from .. import constants as c
@@ -507,7 +507,7 @@ def mark_result_ready(
         )
     if result_file is not None:
         d.result_content_type = check_scan(result_file)
-        d.result_file.save(result_file.name or "ket-qua", result_file, save=False)
+        d.result_file.save(stored_name(d.result_content_type), result_file, save=False)
     d.result_summary = summary or d.procedure_version.result_document
     _finish(d, step, at, actor)
     _advance(d, step, actor=actor, at=at)

@@ -157,19 +157,34 @@ def test_applicant_and_scans_are_checked_with_vietnamese_messages(world):
             actor=world.receptionist,
         )
     assert "không phải PDF" in err.value.message
-    png = s.DocumentInput(
-        "Ảnh", v.documents.first().pk, upload=SimpleUploadedFile("ảnh.pdf", b"\x89PNG\r\n\x1a\n")
-    )
-    d = s.start_dossier(
-        version=v,
-        desk=world.commune_desk,
-        applicant=world.applicant(),
-        channel=Channel.IN_PERSON,
-        documents=[png],
-        actor=world.receptionist,
-    )
-    row = d.documents.get()
-    assert row.content_type == "image/png" and row.file_name == "ảnh.pdf"
+
+    def png(name):
+        from io import BytesIO
+
+        from PIL import Image
+
+        data = BytesIO()
+        Image.new("RGB", (20, 10), "white").save(data, "PNG")
+        return s.DocumentInput(
+            "Ảnh", v.documents.first().pk, upload=SimpleUploadedFile(name, data.getvalue())
+        )
+
+    def start(doc):
+        return s.start_dossier(
+            version=v,
+            desk=world.commune_desk,
+            applicant=world.applicant(),
+            channel=Channel.IN_PERSON,
+            documents=[doc],
+            actor=world.receptionist,
+        )
+
+    with pytest.raises(s.ServiceError) as err:  # the name must agree with the content
+        start(png("ảnh.pdf"))
+    assert "không khớp" in err.value.message
+    row = start(png("ảnh.png")).documents.get()
+    assert row.content_type == "image/png" and row.file_name == "ảnh.png"
+    assert row.file.name.endswith(".png") and "ảnh" not in row.file.name  # a generated name
 
 
 def test_organisation_needs_tax_code_and_representative(world):
