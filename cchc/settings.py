@@ -294,6 +294,9 @@ CCHC_ALERT_BEFORE_HOURS = env_int("CCHC_ALERT_BEFORE_HOURS", 8)
 # Largest scan accepted at reception (bytes).
 CCHC_SCAN_MAX_BYTES = env_int("CCHC_SCAN_MAX_BYTES", 10 * 1024 * 1024)
 CCHC_IMAGE_MAX_PIXELS = env_int("CCHC_IMAGE_MAX_PIXELS", 50_000_000)
+# Production: let the web server send stored files (nginx: X-Accel-Redirect, Apache: X-Sendfile)
+CCHC_SENDFILE_HEADER = env_str("CCHC_SENDFILE_HEADER", "")
+CCHC_SENDFILE_PREFIX = env_str("CCHC_SENDFILE_PREFIX", "/protected-media/")
 # Dotted path of the SMS sender class; the default only logs messages in the database.
 CCHC_SMS_SENDER = env_str("CCHC_SMS_SENDER", "cchc.dossiers.notify.LogSmsSender")
 # Public portal: whether citizens may submit online here (a 2019-style provincial portal, a

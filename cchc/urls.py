@@ -1,5 +1,4 @@
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -38,5 +37,4 @@ urlpatterns = [
 ]
 if settings.CCHC_BENCH_VIEWS:
     urlpatterns += [path("_bench/<str:name>", bench_views.floor)]
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# No `/media/`: every stored file is sent by a view that checks its reader (cchc/core/files.py).

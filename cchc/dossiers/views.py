@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from cchc.accounts.constants import Role
 from cchc.accounts.models import User
 from cchc.core.audit import log_action
+from cchc.core.files import stored_file_response
 from cchc.core.models import AuditEvent
 from cchc.core.text import search_terms
 from cchc.organizations.models import Agency, Desk
@@ -27,7 +28,7 @@ from . import constants as c
 from . import services as s
 from .actions import perform
 from .exports import register_xlsx
-from .files import result_response, stored_file_response
+from .files import result_response
 from .forms import ReceptionForm
 from .inbox import badges, desk_queue, inbox_page, overview
 from .models import Dossier, DossierStep, IssuedForm

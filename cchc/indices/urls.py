@@ -15,6 +15,7 @@ urlpatterns = [
         name="export",
     ),
     path("danh-gia/<int:pk>/", views.assessment_page, name="assessment"),
+    path("minh-chung/<int:pk>/", views.evidence_file, name="evidence"),
     path("khao-sat/", views.rounds, name="rounds"),
     path("khao-sat/<int:pk>/", views.round_page, name="round"),
     path("khao-sat/<int:pk>/nhap-phieu/", views.paper_entry, name="paper"),

@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cchc.core.files import stored_file_response
+
 from . import national as nat
 from . import services as s
 from . import survey as sv
@@ -28,7 +30,7 @@ from .access import (
 )
 from .constants import SCALE, Appraisal, ResponseChannel, RoundStatus, ScoringMethod
 from .exports import announcement_docx, results_xlsx
-from .models import Framework, NationalIndex, SurveyRound
+from .models import Framework, NationalIndex, ScoreEvidence, SurveyRound
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -514,3 +516,13 @@ def national(request: HttpRequest) -> HttpResponse:
             "columns": nat.COLUMNS,
         },
     )
+
+
+@login_required
+def evidence_file(request: HttpRequest, pk: int) -> HttpResponse:
+    """A score's evidence, for those who may see its assessment."""
+    _official(request)
+    evidence = get_object_or_404(
+        ScoreEvidence, pk=pk, score__assessment__in=assessments_for(request.user)
+    )
+    return stored_file_response(evidence.file, name=evidence.name)

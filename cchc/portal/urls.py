@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("thu-tuc/", views.catalog, name="catalog"),
     path("thu-tuc/<str:code>/", views.procedure_page, name="procedure"),
+    path("mau-don/<int:pk>/", views.document_template, name="template"),
     path("thu-tuc/<str:code>/nop-truc-tuyen/", views.start_application, name="apply"),
     path("ho-so-dang-soan/<int:pk>/", views.draft_page, name="draft"),
     path("dang-ky/", views.register, name="register"),

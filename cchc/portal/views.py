@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from cchc.accounts.constants import Role
 from cchc.accounts.models import AccountKind
+from cchc.core.files import stored_file_response
 from cchc.core.models import AuditEvent
 from cchc.core.rates import percentage
 from cchc.dossiers import constants as dc
@@ -32,7 +33,7 @@ from cchc.dossiers.pdf import render_form
 from cchc.dossiers.services.common import ServiceError
 from cchc.organizations.constants import AreaLevel
 from cchc.organizations.models import AdministrativeArea, Agency, Counter, Desk
-from cchc.procedures.models import Procedure, ProcedureField, ProcedureVersion
+from cchc.procedures.models import Procedure, ProcedureField, ProcedureVersion, RequiredDocument
 from cchc.procedures.querysets import search_versions
 
 from . import services
@@ -793,3 +794,9 @@ def statistics(request: HttpRequest) -> HttpResponse:
         "portal/statistics.html",
         {"table": table, "by": by, "late": late, "year": today.year},
     )
+
+
+def document_template(request: HttpRequest, pk: int) -> HttpResponse:
+    """A procedure's blank form (mẫu đơn, tờ khai): public, like the procedure page."""
+    doc = get_object_or_404(RequiredDocument, pk=pk, version__in=published_versions())
+    return stored_file_response(doc.template_file, name=doc.template_file.name.rsplit("/", 1)[-1])

@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/nhiem-vu.xlsx", views.plan_xlsx, name="xlsx"),
     path("<int:pk>/nhap-excel/", views.plan_import, name="import"),
     path("<int:pk>/ky/<int:period_pk>/", views.period_page, name="period"),
+    path("minh-chung/<int:pk>/", views.evidence_file, name="evidence"),
     path("<int:pk>/ky/<int:period_pk>/bao-cao.docx", views.period_docx, name="period_docx"),
     path(
         "<int:pk>/ky/<int:period_pk>/chi-tieu/<int:target_pk>/",

@@ -9,11 +9,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cchc.core.files import stored_file_response
+
 from . import portfolio as pf
 from . import reporting as r
 from . import services as s
 from .constants import TaskProgress
-from .models import Plan, ReportingPeriod
+from .models import Evidence, Plan, ReportingPeriod
 from .permissions import agencies_of, is_official, is_reform_office
 from .report_docx import period_report
 from .reporting import open_periods
@@ -287,3 +289,11 @@ def target_value(request: HttpRequest, pk: int, period_pk: int, target_pk: int) 
     except s.PlanError as exc:
         messages.error(request, exc.message)
     return redirect("reform_plans:period", pk=plan.pk, period_pk=period.pk)
+
+
+@login_required
+def evidence_file(request: HttpRequest, pk: int) -> HttpResponse:
+    """A report's evidence, for the officials who may read the plan's reports."""
+    _plans(request)  # officials only, as the report page itself
+    evidence = get_object_or_404(Evidence, pk=pk)
+    return stored_file_response(evidence.file, name=evidence.name)

@@ -376,3 +376,34 @@ def test_the_report_and_the_annex_open_in_libreoffice_where_installed(
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in report and "Đã rà soát 3 quy trình" in report
     annex = "".join(p.extract_text() for p in PdfReader(tmp_path / "phu-luc.pdf").pages)
     assert "Chuẩn hóa quy trình nội bộ" in annex
+
+
+def test_evidence_is_sent_only_by_its_view_and_never_under_media(client, world, plan_task):
+    """Issue 15, finding 1: no public `/media/`; the evidence view checks the reader."""
+    from django.test import override_settings
+
+    plan, task = plan_task
+    q3 = next(p for p in r.open_periods(plan) if p.title == "Quý 3/2019")
+    report = r.save_report(
+        q3, task, progress="in_progress", percent=40, narrative="x", actor=world.dept_specialist
+    )
+    evidence = r.add_evidence(
+        report, SimpleUploadedFile("biên bản.pdf", PDF_BYTES), actor=world.dept_specialist
+    )
+    assert evidence.file.name.endswith(".pdf") and "bien" not in evidence.file.name
+    url = f"/ke-hoach/minh-chung/{evidence.pk}/"
+    assert client.get(url).status_code == 302  # to the login page
+    with override_settings(DEBUG=True):  # not even in development
+        assert client.get(f"/media/{evidence.file.name}").status_code == 404
+    client.force_login(world.citizen)
+    assert client.get(url).status_code == 404
+    client.force_login(world.reform_officer)
+    got = client.get(url)
+    assert got.status_code == 200 and b"".join(got.streaming_content) == PDF_BYTES
+    assert "biên bản.pdf" in got["Content-Disposition"] or "bi%C3%AAn" in got["Content-Disposition"]
+    with override_settings(
+        CCHC_SENDFILE_HEADER="X-Accel-Redirect", CCHC_SENDFILE_PREFIX="/protected-media/"
+    ):
+        sent = client.get(url)  # production: nginx sends the file from its internal location
+    assert sent["X-Accel-Redirect"] == f"/protected-media/{evidence.file.name}"
+    assert sent["X-Content-Type-Options"] == "nosniff" and sent.content == b""
