@@ -380,7 +380,12 @@ def test_the_report_and_the_annex_open_in_libreoffice_where_installed(
 
 def test_evidence_is_sent_only_by_its_view_and_never_under_media(client, world, plan_task):
     """Issue 15, finding 1: no public `/media/`; the evidence view checks the reader."""
+    import importlib
+
     from django.test import override_settings
+    from django.urls import clear_url_caches
+
+    import cchc.urls
 
     plan, task = plan_task
     q3 = next(p for p in r.open_periods(plan) if p.title == "Quý 3/2019")
@@ -393,8 +398,14 @@ def test_evidence_is_sent_only_by_its_view_and_never_under_media(client, world, 
     assert evidence.file.name.endswith(".pdf") and "bien" not in evidence.file.name
     url = f"/ke-hoach/minh-chung/{evidence.pk}/"
     assert client.get(url).status_code == 302  # to the login page
-    with override_settings(DEBUG=True):  # not even in development
-        assert client.get(f"/media/{evidence.file.name}").status_code == 404
+    with override_settings(DEBUG=True):  # not even in development: rebuild the URL conf there
+        importlib.reload(cchc.urls)
+        clear_url_caches()
+        try:
+            assert client.get(f"/media/{evidence.file.name}").status_code == 404
+        finally:
+            importlib.reload(cchc.urls)
+            clear_url_caches()
     client.force_login(world.citizen)
     assert client.get(url).status_code == 404
     client.force_login(world.reform_officer)
