@@ -37,9 +37,12 @@ class DomainErrorMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not isinstance(exception, DomainError):
             return None
+        public = request.path.startswith("/dich-vu-cong/") or getattr(
+            getattr(request, "user", None), "is_public_account", False
+        )
         return render(
             request,
-            "refused.html",
+            "portal/refused.html" if public else "refused.html",  # citizens keep the portal's frame
             {"message": exception.message, "code": exception.code},
             status=exception.status,
         )

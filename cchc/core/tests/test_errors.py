@@ -35,3 +35,7 @@ def test_a_refusal_a_page_did_not_catch_is_a_4xx_page_with_its_message(kind, sta
     assert response is not None and response.status_code == status
     assert "Hồ sơ đã được trả kết quả." in response.content.decode()
     assert middleware.process_exception(request, ValueError("boom")) is None
+    citizen_side = RequestFactory().get("/dich-vu-cong/ho-so-cua-toi/1/")
+    citizen_side.user = admin_user
+    page = middleware.process_exception(citizen_side, kind("x", "Hồ sơ đã được trả kết quả."))
+    assert page is not None and "Dịch vụ công" in page.content.decode()  # the portal's frame
