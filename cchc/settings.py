@@ -323,3 +323,16 @@ CCHC_INDEX_REMIND_DAYS = env_int("CCHC_INDEX_REMIND_DAYS", 3)
 
 # Bootstrap's alert colours for Django's message levels (an error shows as alert-danger).
 MESSAGE_TAGS = {40: "danger"}
+
+# Security limits (docs/security.md). Reverse proxies whose X-Forwarded-For is believed.
+CCHC_TRUSTED_PROXIES = env_list("CCHC_TRUSTED_PROXIES")
+# Verification and reset codes: wrong entries per code, sends per account / target / client
+# address per hour, and seconds between two sends to one account.
+CCHC_CODE_MAX_ATTEMPTS = env_int("CCHC_CODE_MAX_ATTEMPTS", 5)
+CCHC_CODE_SENDS_PER_HOUR = env_int("CCHC_CODE_SENDS_PER_HOUR", 5)
+CCHC_CODE_SENDS_PER_IP_HOUR = env_int("CCHC_CODE_SENDS_PER_IP_HOUR", 20)
+CCHC_CODE_RESEND_SECONDS = env_int("CCHC_CODE_RESEND_SECONDS", 60)
+# Wrong codes guessed from one client address in 10 minutes, whatever the account.
+CCHC_CODE_GUESSES_PER_IP = env_int("CCHC_CODE_GUESSES_PER_IP", 30)
+# Days an integration token (API) lasts from its creation.
+CCHC_API_TOKEN_DAYS = env_int("CCHC_API_TOKEN_DAYS", 180)

@@ -21,7 +21,7 @@ class TokenAuth(HttpBearer):
             )
         except ApiToken.DoesNotExist:
             return None
-        if not api_token.user.is_active:
+        if not api_token.user.is_active or api_token.is_expired:
             return None
         ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=timezone.now())
         request.user = api_token.user

@@ -2,25 +2,48 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cchc.core.audit import log_action, model_values
+from cchc.core.errors import Forbidden
 
 from .models import ApiToken, Membership, User
+
+
+def require_verified(user: User) -> None:
+    """Unverified citizen accounts may sign in and fill drafts, nothing more: no submission,
+    no upload, no API token (the contact they gave may not be theirs)."""
+    if user.is_public_account and user.verified_at is None:
+        raise Forbidden(
+            "not_verified", _("Cần xác thực tài khoản (nhập mã đã gửi) trước khi làm việc này.")
+        )
 
 
 @transaction.atomic
 def issue_api_token(user: User, name: str, *, actor: User) -> tuple[ApiToken, str]:
     """Create a token for `user`; the plain key is returned once and never stored."""
+    require_verified(user)
     prefix = secrets.token_hex(4)
     key = f"cchc_{prefix}_{secrets.token_urlsafe(32)}"
     token = ApiToken.objects.create(
-        user=user, name=name, prefix=prefix, key_hash=ApiToken.hash_key(key)
+        user=user,
+        name=name,
+        prefix=prefix,
+        key_hash=ApiToken.hash_key(key),
+        expires_at=timezone.now() + dt.timedelta(days=settings.CCHC_API_TOKEN_DAYS),
     )
-    log_action(token, "api_token.issue", actor=actor, after={"name": name, "user": user.pk})
+    log_action(
+        token,
+        "api_token.issue",
+        actor=actor,
+        after={"name": name, "user": user.pk, "expires_at": token.expires_at},
+    )
     return token, key
 
 

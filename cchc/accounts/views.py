@@ -1,9 +1,12 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+
+from cchc.core.errors import DomainError
 
 from .models import ApiToken
 from .services import issue_api_token, revoke_api_token
@@ -19,11 +22,22 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
         if not name or len(name) > 100:
             messages.error(request, _("Hãy đặt tên cho mã truy cập (tối đa 100 ký tự)."))
         else:
-            _token, new_key = issue_api_token(request.user, name, actor=request.user)  # type: ignore[arg-type]
-            name = ""
+            try:
+                _token, new_key = issue_api_token(request.user, name, actor=request.user)  # type: ignore[arg-type]
+            except DomainError as exc:
+                messages.error(request, exc.message)
+            else:
+                name = ""
     tokens = ApiToken.objects.filter(user=request.user).order_by("-created_at")
     return render(
-        request, "accounts/api_tokens.html", {"tokens": tokens, "new_key": new_key, "name": name}
+        request,
+        "accounts/api_tokens.html",
+        {
+            "tokens": tokens,
+            "new_key": new_key,
+            "name": name,
+            "days": settings.CCHC_API_TOKEN_DAYS,
+        },
     )
 
 

@@ -7,7 +7,8 @@ machine-readable reason and `details` (optional) says which fields are at fault.
 - `Invalid` (400; 422 where the API's own parameters are malformed): the input is wrong;
 - `Forbidden` (403): the user may not do this;
 - `NotFound` (404): the object does not exist or is outside the user's scope;
-- `Conflict` (409): the object is not in a state that allows it (or changed meanwhile).
+- `Conflict` (409): the object is not in a state that allows it (or changed meanwhile);
+- `TooMany` (429): too many attempts in a while (codes, lookups); try again later.
 """
 
 from __future__ import annotations
@@ -41,9 +42,13 @@ class Conflict(DomainError):
     status = 409
 
 
+class TooMany(DomainError):
+    status = 429
+
+
 def as_error(status: int, code: str, message: str, details: Any = None) -> DomainError:
     """The family member for an HTTP status (for callers that decide the status themselves)."""
-    kind = {403: Forbidden, 404: NotFound, 409: Conflict}.get(status, DomainError)
+    kind = {403: Forbidden, 404: NotFound, 409: Conflict, 429: TooMany}.get(status, DomainError)
     error = kind(code, message, details)
     error.status = status
     return error

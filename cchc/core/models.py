@@ -144,3 +144,19 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.chain_key} #{self.last_sequence}"
+
+
+class RateCounter(models.Model):
+    """Attempts per key (client, account, target) and time window, shared by all workers."""
+
+    key = models.CharField(max_length=160)
+    window = models.BigIntegerField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["key", "window"], name="core_rate_counter_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key}@{self.window}={self.count}"

@@ -176,22 +176,6 @@ class Feedback(models.Model):
         return self.tracking_code
 
 
-class RateCounter(models.Model):
-    """Failed attempts per client and time window (lookup throttling), shared by all workers."""
-
-    key = models.CharField(max_length=120)
-    window = models.BigIntegerField()
-    count = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["key", "window"], name="rate_counter_unique")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.key}@{self.window}={self.count}"
-
-
 class LifeEvent(models.Model):
     """A life situation (sự kiện cuộc sống) grouping the procedures a citizen needs together."""
 

@@ -17,17 +17,19 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cchc.accounts.constants import Role
 from cchc.accounts.models import AccountKind, User, VerificationCode
+from cchc.accounts.services import require_verified
 from cchc.calendars.arithmetic import Limit
 from cchc.calendars.services import calendar_for, default_province
+from cchc.core import throttle
 from cchc.core.audit import log_action
-from cchc.core.errors import Forbidden
+from cchc.core.errors import Forbidden, TooMany
 from cchc.core.uploads import check_scan, stored_name
 from cchc.dossiers import constants as dc
 from cchc.dossiers import services as ds
@@ -45,7 +47,6 @@ from .models import (
     FeedbackStatus,
     LifeEvent,
     OnlineDraft,
-    RateCounter,
     Rating,
     RatingCriterion,
 )
@@ -80,6 +81,7 @@ def register_account(
     id_number: str = "",
     tax_code: str = "",
     representative: str = "",
+    ip: str = "?",
 ) -> User:
     """A citizen or organisation account, usable once the code sent to `contact` is entered."""
     username = normalise_contact(contact)
@@ -112,11 +114,43 @@ def register_account(
         representative=representative.strip(),
     )
     log_action(user, "account.register", actor=user, after={"kind": kind, "username": username})
-    send_verification(user)
+    send_verification(user, ip=ip)
     return user
 
 
-def send_verification(user: User) -> None:
+def _limit_sends(user: User, ip: str) -> None:
+    """Codes go to a phone or a mailbox that may not be the sender's: bounded per account,
+    per target and per client address, with a pause between two sends to one account."""
+    hour = 3600
+    if throttle.blocked(
+        f"code:gap:{user.pk}", limit=1, window_seconds=settings.CCHC_CODE_RESEND_SECONDS
+    ) or any(
+        throttle.blocked(key, limit=limit, window_seconds=hour)
+        for key, limit in (
+            (f"code:user:{user.pk}", settings.CCHC_CODE_SENDS_PER_HOUR),
+            (f"code:to:{user.username}", settings.CCHC_CODE_SENDS_PER_HOUR),
+            (f"code:ip:{ip}", settings.CCHC_CODE_SENDS_PER_IP_HOUR),
+        )
+    ):
+        raise TooMany(
+            "too_many_codes",
+            _("Đã gửi mã nhiều lần; hãy chờ ít phút rồi yêu cầu lại, hoặc dùng mã vừa nhận."),
+        )
+    throttle.hit(f"code:gap:{user.pk}", limit=1, window_seconds=settings.CCHC_CODE_RESEND_SECONDS)
+    throttle.hit(
+        f"code:user:{user.pk}", limit=settings.CCHC_CODE_SENDS_PER_HOUR, window_seconds=hour
+    )
+    throttle.hit(
+        f"code:to:{user.username}", limit=settings.CCHC_CODE_SENDS_PER_HOUR, window_seconds=hour
+    )
+    throttle.hit(f"code:ip:{ip}", limit=settings.CCHC_CODE_SENDS_PER_IP_HOUR, window_seconds=hour)
+
+
+def send_verification(user: User, *, ip: str = "?", purpose: str = "verify") -> None:
+    """A fresh six-digit code to the account's mailbox or phone (earlier codes expire).
+
+    `purpose`: "verify" (a new account) or "reset" (a forgotten password)."""
+    _limit_sends(user, ip)
     code = f"{secrets.randbelow(10**6):06d}"
     VerificationCode.objects.filter(user=user, used_at__isnull=True).update(
         expires_at=timezone.now()
@@ -127,7 +161,12 @@ def send_verification(user: User) -> None:
         sent_to=user.username,
         expires_at=timezone.now() + dt.timedelta(minutes=15),
     )
-
+    if purpose == "reset":
+        subject = "[Dịch vụ công] Mã đặt lại mật khẩu"
+        body = f"Mã đặt lại mật khẩu tài khoản dịch vụ công của bạn: {code} (hiệu lực 15 phút)."
+    else:
+        subject = "[Dịch vụ công] Mã xác thực tài khoản"
+        body = f"Mã xác thực tài khoản dịch vụ công của bạn: {code} (hiệu lực 15 phút)."
     channel = dc.NotificationChannel.EMAIL if "@" in user.username else dc.NotificationChannel.SMS
     queue(
         [
@@ -137,33 +176,54 @@ def send_verification(user: User) -> None:
                 kind=dc.NotificationKind.STATUS,
                 channel=channel,
                 recipient=user.username,
-                subject="[Dịch vụ công] Mã xác thực tài khoản",
-                body=f"Mã xác thực tài khoản dịch vụ công của bạn: {code} (hiệu lực 15 phút).",
-                dedupe_key=f"verify:{user.pk}:{code}",
+                subject=subject,
+                body=body,
+                dedupe_key=f"{purpose}:{user.pk}:{code}",
             )
         ]
     )
 
 
-@transaction.atomic
-def verify_account(user: User, code: str) -> User:
+def check_code(user: User, code: str, *, ip: str = "?") -> VerificationCode:
+    """The account's current code, if `code` is it; every wrong entry is counted and stays
+    counted (the count commits before the refusal), per code and per client address."""
+    if throttle.blocked(
+        f"guess:ip:{ip}", limit=settings.CCHC_CODE_GUESSES_PER_IP, window_seconds=600
+    ):
+        raise TooMany("too_many_guesses", _("Nhập sai quá nhiều lần; hãy thử lại sau ít phút."))
     row = (
-        VerificationCode.objects.select_for_update()
-        .filter(user=user, used_at__isnull=True, expires_at__gt=timezone.now())
+        VerificationCode.objects.filter(
+            user=user, used_at__isnull=True, expires_at__gt=timezone.now()
+        )
         .order_by("-created_at")
         .first()
     )
-    if row is None or row.attempts >= 5:
-        raise ServiceError("code_expired", _("Mã xác thực đã hết hạn; hãy yêu cầu gửi mã mới."))
+    if row is None or row.attempts >= settings.CCHC_CODE_MAX_ATTEMPTS:
+        raise ServiceError("code_expired", _("Mã đã hết hạn; hãy yêu cầu gửi mã mới."))
     if not secrets.compare_digest(row.code_hash, _hash(code.strip())):
-        row.attempts += 1
-        row.save(update_fields=["attempts"])
-        raise ServiceError("code_wrong", _("Mã xác thực không đúng."))
-    row.used_at = timezone.now()
-    row.save(update_fields=["used_at"])
-    user.verified_at = row.used_at
-    user.save(update_fields=["verified_at"])
-    log_action(user, "account.verify", actor=user, after={"verified_at": user.verified_at})
+        VerificationCode.objects.filter(pk=row.pk).update(attempts=F("attempts") + 1)
+        throttle.hit(f"guess:ip:{ip}", limit=settings.CCHC_CODE_GUESSES_PER_IP, window_seconds=600)
+        raise ServiceError("code_wrong", _("Mã không đúng."))
+    return row
+
+
+def _use(row: VerificationCode) -> bool:
+    """Mark the code used; False when another request used it first."""
+    return bool(
+        VerificationCode.objects.filter(pk=row.pk, used_at__isnull=True).update(
+            used_at=timezone.now()
+        )
+    )
+
+
+def verify_account(user: User, code: str, *, ip: str = "?") -> User:
+    row = check_code(user, code, ip=ip)
+    with transaction.atomic():
+        if not _use(row):
+            raise ServiceError("code_expired", _("Mã đã hết hạn; hãy yêu cầu gửi mã mới."))
+        user.verified_at = timezone.now()
+        user.save(update_fields=["verified_at"])
+        log_action(user, "account.verify", actor=user, after={"verified_at": user.verified_at})
     return user
 
 
@@ -183,6 +243,7 @@ def desks_for(version: ProcedureVersion, area: AdministrativeArea, day: dt.date)
 
 def save_upload(draft: OnlineDraft, document_id: int, upload: UploadedFile[bytes]) -> DraftUpload:
     """Content sniffed, not trusted from the name; the Vietnamese file name is kept."""
+    require_verified(draft.user)
     if not draft.version.documents.filter(pk=document_id).exists():
         raise ServiceError("not_in_document_list", _("Giấy tờ không thuộc thành phần hồ sơ."))
     kind = check_scan(upload)
@@ -219,8 +280,7 @@ def missing_for(draft: OnlineDraft) -> list[str]:
 def submit_draft(draft: OnlineDraft, *, at: dt.datetime | None = None) -> Dossier:
     """R-ONLINE: the draft becomes an online dossier in the desk's queue, with its code at once."""
     user = draft.user
-    if user.verified_at is None:
-        raise ServiceError("not_verified", _("Cần xác thực tài khoản trước khi nộp hồ sơ."))
+    require_verified(user)
     problems = missing_for(draft)
     if problems:
         raise ServiceError("incomplete", " ".join(problems), {"missing": problems})
@@ -306,25 +366,6 @@ def intake(
 
 
 # -- lookup ---------------------------------------------------------------------------------
-
-
-def throttled(key: str, *, limit: int, window_seconds: int) -> bool:
-    """Count one failure for `key`; True when the client is over the limit in this window."""
-    window = int(timezone.now().timestamp()) // window_seconds
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                RateCounter.objects.create(key=key, window=window, count=1)
-        except IntegrityError:
-            RateCounter.objects.filter(key=key, window=window).update(count=F("count") + 1)
-    row = RateCounter.objects.filter(key=key, window=window).first()
-    return row is not None and row.count > limit
-
-
-def is_blocked(key: str, *, limit: int, window_seconds: int) -> bool:
-    window = int(timezone.now().timestamp()) // window_seconds
-    row = RateCounter.objects.filter(key=key, window=window).first()
-    return row is not None and row.count >= limit
 
 
 PUBLIC_FIELDS = (

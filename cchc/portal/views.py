@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import secrets
 from typing import Any
 
 from django.conf import settings
@@ -21,9 +22,12 @@ from django.views.decorators.http import require_POST
 
 from cchc.accounts.constants import Role
 from cchc.accounts.models import AccountKind
+from cchc.core import throttle
 from cchc.core.files import stored_file_response
+from cchc.core.http import safe_next
 from cchc.core.models import AuditEvent
 from cchc.core.rates import percentage
+from cchc.core.throttle import client_ip
 from cchc.dossiers import constants as dc
 from cchc.dossiers import rates
 from cchc.dossiers import services as ds
@@ -72,7 +76,26 @@ def published_versions():  # type: ignore[no-untyped-def]
 
 
 def client_key(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "?")
+    return client_ip(request)
+
+
+def _code_and_secret(request: HttpRequest, size: int = 60) -> tuple[str, str]:
+    """The code and secret from the form (POST: kept out of access logs) or from the link
+    printed on the receipt (GET)."""
+    data = request.POST if "ma" in request.POST else request.GET
+    return data.get("ma", "").strip()[:size], data.get("mk", "").strip()[:12]
+
+
+def _lookup_blocked(request: HttpRequest) -> bool:
+    return throttle.blocked(
+        f"lookup:{client_key(request)}", limit=settings.CCHC_LOOKUP_LIMIT, window_seconds=600
+    )
+
+
+def _lookup_failed(request: HttpRequest) -> None:
+    throttle.hit(
+        f"lookup:{client_key(request)}", limit=settings.CCHC_LOOKUP_LIMIT, window_seconds=600
+    )
 
 
 # -- catalog ---------------------------------------------------------------------------------
@@ -172,6 +195,7 @@ def register(request: HttpRequest) -> HttpResponse:
                 id_number=request.POST.get("id_number", "").strip(),
                 tax_code=request.POST.get("tax_code", "").strip(),
                 representative=request.POST.get("representative", ""),
+                ip=client_ip(request),
             )
         except ServiceError as exc:
             errors = exc.details if isinstance(exc.details, dict) else {"contact": exc.message}
@@ -193,12 +217,16 @@ def verify(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:
             if request.POST.get("resend"):
-                services.send_verification(request.user)  # type: ignore[arg-type]
+                services.send_verification(request.user, ip=client_ip(request))  # type: ignore[arg-type]
                 messages.info(request, _("Đã gửi lại mã xác thực."))
             else:
-                services.verify_account(request.user, request.POST.get("code", ""))  # type: ignore[arg-type]
+                services.verify_account(
+                    request.user,  # type: ignore[arg-type]
+                    request.POST.get("code", "")[:20],
+                    ip=client_ip(request),
+                )
                 messages.success(request, _("Tài khoản đã được xác thực."))
-                return redirect(request.GET.get("next") or "portal:my_dossiers")
+                return redirect(safe_next(request, "portal:my_dossiers"))
         except ServiceError as exc:
             messages.error(request, exc.message)
     return render(request, "portal/verify.html")
@@ -453,15 +481,12 @@ def my_form_pdf(request: HttpRequest, pk: int, form_pk: int) -> HttpResponse:
 def lookup_result(request: HttpRequest) -> HttpResponse:
     """The result file for whoever holds the code and the secret printed on the receipt,
     limited like the lookup itself."""
-    code = request.GET.get("ma", "").strip()[:60]
-    secret = request.GET.get("mk", "").strip()[:12]
-    key = f"lookup:{client_key(request)}"
-    limit, window = settings.CCHC_LOOKUP_LIMIT, 600
-    if services.is_blocked(key, limit=limit, window_seconds=window):
+    code, secret = _code_and_secret(request)
+    if _lookup_blocked(request):
         return HttpResponse(status=429)
     found = services.find_by_secret(code, secret)
     if found is None:
-        services.throttled(key, limit=limit, window_seconds=window)
+        _lookup_failed(request)
         raise Http404
     if not result_available(found):
         raise Http404
@@ -474,19 +499,16 @@ def lookup_result(request: HttpRequest) -> HttpResponse:
 def lookup(request: HttpRequest) -> HttpResponse:
     """Code + secret (or the receipt's QR code). A wrong secret answers exactly like an unknown
     code, and failures are limited per client so that codes cannot be enumerated."""
-    code = request.GET.get("ma", "").strip()[:60]
-    secret = request.GET.get("mk", "").strip()[:12]
-    key = f"lookup:{client_key(request)}"
-    limit, window = settings.CCHC_LOOKUP_LIMIT, 600
+    code, secret = _code_and_secret(request)
     found = None
     blocked = False
     if code or secret:
-        if services.is_blocked(key, limit=limit, window_seconds=window):
+        if _lookup_blocked(request):
             blocked = True
         else:
             found = services.find_by_secret(code, secret)
             if found is None:
-                services.throttled(key, limit=limit, window_seconds=window)
+                _lookup_failed(request)
     response = render(
         request,
         "portal/lookup.html",
@@ -510,12 +532,20 @@ def lookup(request: HttpRequest) -> HttpResponse:
 
 
 def rate_by_link(request: HttpRequest) -> HttpResponse:
-    code = request.GET.get("ma", request.POST.get("ma", ""))
-    secret = request.GET.get("mk", request.POST.get("mk", ""))
+    """The rating page for whoever holds the code and secret; guessed like the lookup, so
+    limited with it."""
+    code, secret = _code_and_secret(request)
+    if _lookup_blocked(request):
+        return HttpResponse(
+            _("Bạn đã tra cứu sai quá nhiều lần. Vui lòng thử lại sau ít phút."), status=429
+        )
     d = services.find_by_secret(code, secret)
     if d is None:
+        _lookup_failed(request)
         raise Http404
-    return _rating_page(request, d, RatingChannel.LINK, {"ma": code, "mk": secret})
+    # Arriving from the lookup page ("open"): show the form, rate nothing yet.
+    submitted = request.method == "POST" and not request.POST.get("open")
+    return _rating_page(request, d, RatingChannel.LINK, {"ma": code, "mk": secret}, submitted)
 
 
 def kiosk(request: HttpRequest, counter_pk: int) -> HttpResponse:
@@ -535,12 +565,14 @@ def kiosk(request: HttpRequest, counter_pk: int) -> HttpResponse:
     )
     if d is None:
         return render(request, "portal/kiosk_idle.html", {"counter": counter})
-    return _rating_page(request, d, RatingChannel.KIOSK, {}, counter=counter)
+    return _rating_page(
+        request, d, RatingChannel.KIOSK, {}, request.method == "POST", counter=counter
+    )
 
 
-def _rating_page(request, d, channel, hidden, counter=None):  # type: ignore[no-untyped-def]
+def _rating_page(request, d, channel, hidden, submitted, counter=None):  # type: ignore[no-untyped-def]
     criteria = RatingCriterion.objects.filter(active=True)
-    if request.method == "POST":
+    if submitted:
         try:
             scores = {c.code: int(request.POST.get(f"score-{c.code}") or -1) for c in criteria}
             services.rate(
@@ -601,24 +633,28 @@ def feedback_new(request: HttpRequest) -> HttpResponse:
 
 
 def feedback_track(request: HttpRequest) -> HttpResponse:
-    code = request.GET.get("ma", "").strip()[:24]
-    secret = request.GET.get("mk", "").strip().upper()[:12]
+    code, secret = _code_and_secret(request, size=24)
+    secret = secret.upper()
     found = None
+    key = f"feedback:{client_key(request)}"
+    blocked = False
     if code and secret:
-        row = Feedback.objects.filter(tracking_code=code).first()
-        if row is not None and row.secret == secret:
-            found = row
+        if throttle.blocked(key, limit=settings.CCHC_LOOKUP_LIMIT, window_seconds=600):
+            blocked = True
         else:
-            services.throttled(
-                f"feedback:{client_key(request)}",
-                limit=settings.CCHC_LOOKUP_LIMIT,
-                window_seconds=600,
-            )
-    return render(
+            row = Feedback.objects.filter(tracking_code=code).first()
+            if row is not None and secrets.compare_digest(row.secret, secret):
+                found = row
+            else:
+                throttle.hit(key, limit=settings.CCHC_LOOKUP_LIMIT, window_seconds=600)
+    response = render(
         request,
         "portal/feedback_track.html",
-        {"found": found, "asked": bool(code or secret), "code": code},
+        {"found": found, "asked": bool(code or secret), "code": code, "blocked": blocked},
+        status=429 if blocked else 200,
     )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def _feedback_staff(request: HttpRequest):  # type: ignore[no-untyped-def]

@@ -109,3 +109,20 @@ def test_password_never_enters_the_audit_trail(client, admin_user, outsider):
 
     assert model_values(outsider)["password"].startswith("sha256:")
     assert outsider.password not in str(model_values(outsider))
+
+
+def test_a_token_expires_and_its_expiry_and_last_use_are_shown(client, outsider, settings):
+    import time_machine
+
+    settings.CCHC_API_TOKEN_DAYS = 30
+    token, key = issue_api_token(outsider, "tích hợp", actor=outsider)
+    me = "/api/v1/me"
+    assert client.get(me, HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 200
+    client.force_login(outsider)
+    page = client.get(reverse("accounts:api_tokens")).content.decode()
+    assert token.expires_at.astimezone(dt.UTC).date().strftime("%m/%Y") in page
+    client.logout()
+    with time_machine.travel(token.expires_at + dt.timedelta(minutes=1)):
+        assert client.get(me, HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 401
+        client.force_login(outsider)
+        assert "Đã hết hạn" in client.get(reverse("accounts:api_tokens")).content.decode()

@@ -1,0 +1,164 @@
+"""Issue 15 on the portal: codes, resends, unverified accounts, redirects, client addresses."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import RequestFactory
+from django.urls import reverse
+from django.utils import timezone
+
+from cchc.accounts.models import ApiToken, User, VerificationCode
+from cchc.core.throttle import client_ip
+from cchc.dossiers.models import Notification
+from cchc.dossiers.testing import PDF_BYTES, version
+from cchc.portal.models import OnlineDraft
+
+from .test_portal import register, verification_code
+
+pytestmark = pytest.mark.django_db
+
+
+def _wrong(user):
+    right = verification_code(user)
+    return "000000" if right != "000000" else "111111"
+
+
+def test_wrong_codes_stay_counted_and_the_sixth_guess_is_refused_even_if_right(client):
+    register(client)
+    user = User.objects.get(username="huong@example.org")
+    for _ in range(5):
+        page = client.post(reverse("portal:verify"), {"code": _wrong(user)}, follow=True)
+        assert "Mã không đúng." in page.content.decode()
+    assert VerificationCode.objects.get(user=user).attempts == 5
+    page = client.post(reverse("portal:verify"), {"code": verification_code(user)}, follow=True)
+    user.refresh_from_db()
+    assert user.verified_at is None
+    assert "hết hạn" in page.content.decode()
+
+
+def test_guesses_from_one_address_are_bounded_across_accounts(client, settings):
+    settings.CCHC_CODE_GUESSES_PER_IP = 3
+    register(client)
+    user = User.objects.get(username="huong@example.org")
+    for _ in range(3):
+        client.post(reverse("portal:verify"), {"code": _wrong(user)})
+    client.post(reverse("portal:verify"), {"code": verification_code(user)})
+    user.refresh_from_db()
+    assert user.verified_at is None  # the right code, but this address is paused
+
+
+def test_resends_are_paced_and_capped_per_account_target_and_address(client, settings):
+    settings.CCHC_CODE_SENDS_PER_HOUR = 3
+    start = dt.datetime(2026, 12, 7, 9, 0, tzinfo=dt.UTC)
+    with time_machine.travel(start, tick=False) as clock:
+        register(client)  # first send
+        user = User.objects.get(username="huong@example.org")
+        page = client.post(reverse("portal:verify"), {"resend": "1"}, follow=True)
+        assert page.status_code == 200 and "Đã gửi mã nhiều lần" in page.content.decode()
+        for minute in (2, 4):
+            clock.move_to(start + dt.timedelta(minutes=minute))
+            client.post(reverse("portal:verify"), {"resend": "1"})
+        clock.move_to(start + dt.timedelta(minutes=6))
+        client.post(reverse("portal:verify"), {"resend": "1"})
+        assert Notification.objects.filter(user=user).count() == 3
+        clock.move_to(start + dt.timedelta(minutes=61))
+        client.post(reverse("portal:verify"), {"resend": "1"})
+        assert Notification.objects.filter(user=user).count() == 4
+
+
+def test_registrations_from_one_address_cannot_bomb_many_phones(client, settings):
+    settings.CCHC_CODE_SENDS_PER_IP_HOUR = 2
+    for n in range(3):
+        register(client, contact=f"091234567{n}")
+    assert User.objects.filter(username__startswith="09123").count() == 2
+    assert Notification.objects.filter(channel="sms").count() == 2
+
+
+def test_unverified_account_may_not_upload_submit_or_create_tokens(client, world):
+    register(client)
+    v = version("1.004873", timezone.localdate())
+    client.get(reverse("portal:apply", args=[v.procedure.code]))
+    draft = OnlineDraft.objects.get()
+    doc = v.documents.filter(optional=False, present_only=False).first()
+    page = client.post(
+        reverse("portal:draft", args=[draft.pk]),
+        {
+            "name": "Lò Thị Hương",
+            "area": world.commune.pk,
+            f"file-{doc.pk}": SimpleUploadedFile("to-khai.pdf", PDF_BYTES),
+            "save": "1",
+        },
+        follow=True,
+    ).content.decode()
+    assert "Cần xác thực tài khoản" in page and not draft.uploads.exists()
+    client.post(reverse("accounts:api_tokens"), {"name": "thử"})
+    assert not ApiToken.objects.exists()
+
+
+def test_after_verification_next_stays_on_this_site(client):
+    register(client)
+    user = User.objects.get(username="huong@example.org")
+    response = client.post(
+        reverse("portal:verify") + "?next=https://evil.example/",
+        {"code": verification_code(user)},
+    )
+    assert response["Location"] == reverse("portal:my_dossiers")
+
+
+def test_client_address_believes_forwarded_for_only_from_a_trusted_proxy(settings):
+    rf = RequestFactory()
+    spoofed = rf.get("/", REMOTE_ADDR="198.51.100.7", HTTP_X_FORWARDED_FOR="10.9.9.9")
+    assert client_ip(spoofed) == "198.51.100.7"
+    settings.CCHC_TRUSTED_PROXIES = ["10.0.0.0/24"]
+    behind = rf.get(
+        "/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.9, 10.0.0.3"
+    )
+    assert client_ip(behind) == "203.0.113.9"  # the first hop the province's proxies saw
+    assert client_ip(spoofed) == "198.51.100.7"
+
+
+def test_once_the_lookup_is_throttled_the_rating_page_and_result_refuse_too(
+    client, world, settings
+):
+    settings.CCHC_LOOKUP_LIMIT = 2
+    d = world.received()
+    for _ in range(2):
+        client.post(reverse("lookup"), {"ma": d.code, "mk": "AAAAAAAA"})
+    assert client.post(reverse("lookup"), {"ma": d.code, "mk": d.lookup_secret}).status_code == 429
+    right = {"ma": d.code, "mk": d.lookup_secret}
+    assert client.get(reverse("portal:rate"), right).status_code == 429
+    assert client.get(reverse("lookup_result"), right).status_code == 429
+
+
+def test_the_lookup_form_posts_so_the_secret_stays_out_of_access_logs(client, world):
+    d = world.received()
+    page = client.get(reverse("lookup")).content.decode()
+    assert '<form method="post"' in page
+    found = client.post(reverse("lookup"), {"ma": d.code, "mk": d.lookup_secret})
+    assert "Đang giải quyết" in found.content.decode()
+
+
+def test_feedback_tracking_stops_answering_after_repeated_wrong_secrets(client, settings):
+    from cchc.portal import services
+
+    settings.CCHC_LOOKUP_LIMIT = 3
+    row = services.submit_feedback(
+        topic="other",
+        procedure=None,
+        desk=None,
+        officer_name="",
+        name="Lò Văn A",
+        contact="a@example.org",
+        content="Nhân viên hẹn quá lâu.",
+        publish_consent=False,
+    )
+    track = reverse("portal:feedback_track")
+    for guess in ("AAAA1", "AAAA2", "AAAA3", "AAAA4"):
+        client.post(track, {"ma": row.tracking_code, "mk": guess})
+    response = client.post(track, {"ma": row.tracking_code, "mk": row.secret})
+    assert response.status_code == 429
+    assert "thử lại sau" in response.content.decode()
