@@ -1,11 +1,9 @@
 """The JSON API at /api/v1/: each app mounts its ninja Router here (the project package is the
 one place that may import every app)."""
 
-from ninja import NinjaAPI
-
 from cchc.accounts.api import router as accounts_router
 from cchc.calendars.api import router as calendars_router
-from cchc.core.api import install_error_handlers
+from cchc.core.api import CchcApi, install_error_handlers
 from cchc.dossiers.api import router as dossiers_router
 from cchc.indices.api import router as indices_router
 from cchc.organizations.api import router as organizations_router
@@ -15,8 +13,8 @@ from cchc.reform_plans.api import router as plans_router
 from cchc.reports.api import router as reports_router
 
 
-def build_api() -> NinjaAPI:
-    api = NinjaAPI(
+def build_api() -> CchcApi:
+    api = CchcApi(
         title="cchc API",
         version="1",
         description="API của hệ thống giải quyết thủ tục hành chính và cải cách hành chính.",

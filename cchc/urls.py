@@ -1,11 +1,12 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 
 from cchc.api import api
 from cchc.core import bench_views
+from cchc.core.api import not_found as api_not_found
 from cchc.indices import views as indices_views
 from cchc.portal import views as portal_views
 from cchc.site import views as core_views
@@ -33,6 +34,7 @@ urlpatterns = [
     path("dich-vu-cong/", include("cchc.portal.urls")),
     path("quan-tri/", admin.site.urls),
     path("api/v1/", api.urls),
+    re_path(r"^api/", api_not_found),  # after the API: its misses answer in JSON
     path("healthz", core_views.healthz, name="healthz"),
 ]
 if settings.CCHC_BENCH_VIEWS:

@@ -12,6 +12,7 @@ from .arithmetic import Limit, LimitUnit
 from .services import calendar_for, default_province, province_by_code
 
 router = Router(tags=["calendar"])
+VIETNAM = dt.timezone(dt.timedelta(hours=7))
 
 
 class DueDateQuery(Schema):
@@ -24,6 +25,14 @@ class DueDateQuery(Schema):
 
     @model_validator(mode="after")
     def one_limit(self) -> "DueDateQuery":
+        if self.cutoff is not None and self.cutoff.tzinfo is not None:
+            # A cut-off is a wall-clock time in Vietnam: "08:00Z" is 15:00 there.
+            moment = dt.datetime.combine(dt.date(2000, 1, 1), self.cutoff)
+            self.cutoff = moment.astimezone(VIETNAM).time()
+        if not 1990 <= self.start.year <= 2100:
+            raise ApiError(
+                422, "invalid_start", _("Thời điểm tiếp nhận phải trong các năm 1990–2100.")
+            )
         given = [
             v for v in (self.working_days, self.working_hours, self.calendar_days) if v is not None
         ]
@@ -52,10 +61,7 @@ class DueDateOut(Schema):
 
 @router.get("/due-date", response=DueDateOut, summary="Tính hạn giải quyết theo lịch làm việc")
 def due_date(request: HttpRequest, params: Query[DueDateQuery]) -> dict:
-    if params.start.tzinfo is None:
-        start = params.start.replace(tzinfo=dt.timezone(dt.timedelta(hours=7)))
-    else:
-        start = params.start
+    start = params.start if params.start.tzinfo else params.start.replace(tzinfo=VIETNAM)
     if params.working_days is not None:
         limit = Limit(params.working_days, LimitUnit.WORKING_DAYS, params.cutoff)
     elif params.working_hours is not None:

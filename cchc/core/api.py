@@ -6,14 +6,26 @@ status; a malformed parameter never produces a 500.
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+import logging
+import re
+from typing import Annotated, Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db import DataError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Schema
+from django.utils.translation import gettext_lazy
+from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.pagination import LimitOffsetPagination
+from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
 
 from .errors import DomainError
+
+logger = logging.getLogger("cchc.api")
+CSRF_MESSAGE = gettext_lazy(
+    "Thiếu hoặc sai mã chống giả mạo (CSRF): hãy tải lại trang, hoặc dùng mã truy cập API."
+)
 
 
 class ApiError(DomainError):
@@ -28,6 +40,110 @@ class ErrorOut(Schema):
     code: str
     message: str
     details: Any = None
+
+
+def _iso_day(value: Any) -> Any:
+    """Only `YYYY-MM-DD` (pydantic alone takes 0 as 01/01/1970), in years 1900–2200."""
+    if isinstance(value, str):
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            raise ValueError("date must be YYYY-MM-DD")
+        value = dt.date.fromisoformat(value)
+    if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
+        raise ValueError("date must be YYYY-MM-DD")
+    if not 1900 <= value.year <= 2200:
+        raise ValueError("year out of range")
+    return value
+
+
+def _clock(value: dt.time) -> str:
+    return value.strftime("%H:%M")
+
+
+# A calendar day in ISO form; a Vietnam wall-clock time shown as HH:MM.
+Day = Annotated[dt.date, BeforeValidator(_iso_day)]
+Clock = Annotated[
+    dt.time,
+    PlainSerializer(_clock, return_type=str),
+    WithJsonSchema(
+        {"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]$", "description": "HH:MM"}
+    ),
+]
+# A database row id or a year, bounded so that no query parameter can overflow a column.
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+Year = Annotated[int, Field(ge=1990, le=2100)]
+Revision = Annotated[int, Field(ge=0, le=2**31 - 1)]
+
+
+class Page(LimitOffsetPagination):
+    """Every list's pagination: at most 500 rows a page and offsets a database can hold."""
+
+    class Input(Schema):
+        limit: int = Field(100, ge=1, le=500)
+        offset: int = Field(0, ge=0, le=1_000_000_000)
+
+
+# Answers any operation may give, in the error shape, besides the ones it documents.
+STANDARD_ERRORS = {
+    "400": "Dữ liệu không hợp lệ",
+    "401": "Chưa xác thực",
+    "403": "Không có quyền",
+    "404": "Không tìm thấy",
+    "409": "Trạng thái không cho phép",
+    "413": "Nội dung gửi lên quá lớn (máy chủ web)",
+    "414": "Địa chỉ yêu cầu quá dài (máy chủ web)",
+    "422": "Tham số không hợp lệ",
+    "429": "Quá nhiều yêu cầu",
+}
+FILE_TYPES = {
+    ".pdf": "application/pdf",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".csv": "text/csv",
+}
+
+
+class CchcApi(NinjaAPI):
+    """The project's NinjaAPI: every operation documents the error answers of
+    `install_error_handlers` in the `ErrorOut` shape, and file downloads their media type."""
+
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(*args, **kwargs)
+        error_ref = {"$ref": "#/components/schemas/ErrorOut"}
+        schema.setdefault("components", {}).setdefault("schemas", {}).setdefault(
+            "ErrorOut", ErrorOut.model_json_schema()
+        )
+        for path, operations in schema.get("paths", {}).items():
+            for method, operation in operations.items():
+                if not isinstance(operation, dict) or "responses" not in operation:
+                    continue
+                responses = operation["responses"]
+                for status, text in STANDARD_ERRORS.items():
+                    responses.setdefault(
+                        status,
+                        {
+                            "description": text,
+                            "content": {"application/json": {"schema": error_ref}},
+                        },
+                    )
+                ok = responses.get("200", {})
+                media = file_type(path, operation)
+                if media and method == "get":
+                    ok["content"] = {media: {"schema": {"type": "string", "format": "binary"}}}
+                    ok.setdefault("description", "OK")
+                    responses["200"] = ok
+        return schema
+
+
+def file_type(path: str, operation: dict[str, Any]) -> str:
+    """The media type of a download, from the path's extension or the summary's mention."""
+    for ext, media in FILE_TYPES.items():
+        if path.endswith(ext):
+            return media
+    if path.endswith(".{fmt}"):
+        return "application/octet-stream"
+    if operation.get("x-file-type"):
+        return str(operation["x-file-type"])
+    return ""
 
 
 def _field_name(loc: Any) -> str:
@@ -77,4 +193,43 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-        return error(request, exc.status_code, "http_error", str(exc))
+        """django-ninja's own refusals, in Vietnamese."""
+        text = str(exc)
+        if text.startswith("Cannot parse request body"):
+            code, message = (
+                "unparsable_body",
+                _("Không đọc được nội dung yêu cầu (cần JSON hợp lệ)."),
+            )
+        elif text.startswith("CSRF check"):
+            code, message = "csrf_failed", str(CSRF_MESSAGE)
+        else:
+            code, message = "http_error", _("Yêu cầu không được chấp nhận.")
+        return error(request, exc.status_code, code, message)
+
+    @api.exception_handler(OverflowError)
+    @api.exception_handler(DataError)
+    def on_out_of_range(request: HttpRequest, exc: Exception) -> HttpResponse:
+        """A value the database cannot hold (a number beyond 64 bits, a NUL character) that
+        slipped past the schemas: the client's mistake, not the server's."""
+        logger.warning("API value out of range: %s", exc)
+        return error(request, 400, "out_of_range", _("Giá trị vượt quá giới hạn cho phép."), None)
+
+    @api.exception_handler(Exception)
+    def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+        """A defect: logged with its trace, answered in the API's shape without details."""
+        logger.exception("API error on %s %s", request.method, request.path)
+        return error(
+            request,
+            500,
+            "server_error",
+            _("Hệ thống gặp lỗi khi xử lý yêu cầu; lỗi đã được ghi lại. Vui lòng thử lại sau."),
+        )
+
+
+def not_found(request: HttpRequest) -> HttpResponse:
+    """Any address under /api/ that no operation matches: 404 in the API's shape, not the
+    site's HTML page."""
+    return JsonResponse(
+        {"code": "not_found", "message": _("Không tìm thấy địa chỉ API này."), "details": None},
+        status=404,
+    )

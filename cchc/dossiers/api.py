@@ -10,11 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import field_serializer
 
 from cchc.accounts.auth import AUTH
-from cchc.core.api import ApiError, ErrorOut
+from cchc.core.api import ApiError, Day, ErrorOut, Id, Page
 from cchc.core.text import search_terms
 from cchc.organizations.models import AdministrativeArea, Desk
 from cchc.procedures.models import ProcedureVersion
@@ -207,7 +207,7 @@ class ApplicantIn(Schema):
     kind: c.ApplicantKind = c.ApplicantKind.CITIZEN
     name: str = Field(..., max_length=255)
     area_code: str = Field(..., description="Mã đơn vị hành chính cấp xã (GSO)", max_length=10)
-    birth_date: dt.date | None = None
+    birth_date: Day | None = None
     id_number: str = Field("", max_length=12)
     tax_code: str = Field("", max_length=14)
     representative: str = Field("", max_length=200)
@@ -237,7 +237,7 @@ class DocumentIn(Schema):
 
 
 class ExemptionIn(Schema):
-    fee: int = Field(..., description="Khoản phí, lệ phí của phiên bản thủ tục")
+    fee: Id = Field(..., description="Khoản phí, lệ phí của phiên bản thủ tục")
     reason: str = Field(..., min_length=1, max_length=300)
 
 
@@ -268,7 +268,7 @@ class ActionIn(Schema):
 class ListFilters(Schema):
     q: str = ""
     status: c.Status | None = None
-    desk: int | None = None
+    desk: Id | None = None
 
 
 def _visible(request: HttpRequest) -> Any:
@@ -282,7 +282,7 @@ def _service_error(exc: s.ServiceError) -> ApiError:
 
 
 @router.get("", response=list[DossierOut], summary="Danh sách hồ sơ trong phạm vi được xem")
-@paginate(LimitOffsetPagination)
+@paginate(Page)
 def list_dossiers(request: HttpRequest, filters: Query[ListFilters]) -> Any:
     qs = _visible(request)
     for term in search_terms(filters.q):
@@ -443,9 +443,9 @@ def control_slip(request: HttpRequest, dossier_id: int) -> HttpResponse:
 @router.get("/register.xlsx", response={200: None, **ERRORS}, summary="Sổ theo dõi hồ sơ")
 def register(
     request: HttpRequest,
-    desk: int | None = None,
-    start: dt.date | None = None,
-    end: dt.date | None = None,
+    desk: Id | None = None,
+    start: Day | None = None,
+    end: Day | None = None,
 ) -> HttpResponse:
     qs = Dossier.objects.visible_to(request.user).filter(received_at__isnull=False)
     if desk:

@@ -3,18 +3,17 @@ rounds (sample, responses, status, results), the public survey link and the nati
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import File, Router, Schema, Status
+from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from cchc.accounts.auth import AUTH
-from cchc.core.api import ApiError
+from cchc.core.api import ApiError, Day, Id, Revision, Year
 from cchc.organizations.models import Agency
 
 from . import national as nat
@@ -91,7 +90,7 @@ def _framework(f: Framework) -> dict[str, Any]:
 
 
 @router.get("/frameworks", response=list[FrameworkOut], summary="Các bộ chỉ số CCHC")
-def frameworks(request: HttpRequest, year: int | None = None) -> Any:
+def frameworks(request: HttpRequest, year: Year | None = None) -> Any:
     _official(request)
     qs = Framework.objects.all()
     if year is not None:
@@ -145,9 +144,9 @@ def framework(request: HttpRequest, framework_id: int) -> Any:
 
 
 class FrameworkActionIn(Schema):
-    year: int | None = None
+    year: Year | None = None
     self_deadline: Any = None
-    survey_round: int | None = None
+    survey_round: Id | None = None
 
 
 @router.post(
@@ -296,7 +295,7 @@ def _assessment(a: Any) -> dict[str, Any]:
 
 
 @router.get("/assessments", response=list[AssessmentOut], summary="Các bản đánh giá xem được")
-def assessments(request: HttpRequest, framework: int | None = None) -> Any:
+def assessments(request: HttpRequest, framework: Id | None = None) -> Any:
     _official(request)
     qs = assessments_for(request.user)
     if framework is not None:
@@ -446,9 +445,9 @@ def surveys(request: HttpRequest) -> Any:
 
 
 class RoundIn(Schema):
-    title: str
-    start: dt.date
-    end: dt.date
+    title: str = Field(..., min_length=1, max_length=200)
+    start: Day
+    end: Day
 
 
 @router.post("/surveys", response={201: RoundOut}, summary="Tạo đợt khảo sát hài lòng")
@@ -469,7 +468,7 @@ def survey_results(request: HttpRequest, round_id: int) -> Any:
 
 class SampleIn(Schema):
     size: int
-    seed: int | None = None
+    seed: Revision | None = None
 
 
 @router.post("/surveys/{int:round_id}/sample", response=RoundOut, summary="Chọn mẫu và gửi lời mời")
@@ -587,7 +586,7 @@ def national(
     request: HttpRequest,
     index: str | None = None,
     province_code: str | None = None,
-    year: int | None = None,
+    year: Year | None = None,
 ) -> Any:
     _official(request)
     qs = NationalResult.objects.select_related("index").prefetch_related("components")

@@ -5,8 +5,9 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from cchc.core.api import Clock, Day, Id, Page
 from cchc.core.text import search_terms
 
 from .constants import AgencyKind, AreaLevel, DeskKind
@@ -33,15 +34,15 @@ class AreaDetailOut(AreaOut):
 
 
 class AreaFilter(Schema):
-    on: dt.date | None = None
+    on: Day | None = None
     level: AreaLevel | None = None
-    province: int | None = None
-    parent: int | None = None
+    province: Id | None = None
+    parent: Id | None = None
     q: str | None = None
 
 
 @router.get("/areas", response=list[AreaOut], summary="Đơn vị hành chính (theo ngày ?on=)")
-@paginate(LimitOffsetPagination)
+@paginate(Page)
 def list_areas(request: HttpRequest, filters: Query[AreaFilter]) -> QuerySet[AdministrativeArea]:
     qs = AdministrativeArea.objects.on(filters.on or timezone.localdate())
     if filters.level:
@@ -80,9 +81,9 @@ class AgencyOut(Schema):
 
 
 class AgencyFilter(Schema):
-    on: dt.date | None = None
+    on: Day | None = None
     kind: AgencyKind | None = None
-    area: int | None = None
+    area: Id | None = None
     q: str | None = None
 
 
@@ -99,7 +100,7 @@ def _agency_rows(qs: QuerySet[Agency]) -> list[dict]:
 
 
 @router.get("/agencies", response=list[AgencyOut], summary="Cơ quan (theo ngày ?on=)")
-@paginate(LimitOffsetPagination)
+@paginate(Page)
 def list_agencies(request: HttpRequest, filters: Query[AgencyFilter]) -> list[dict]:
     qs = Agency.objects.on(filters.on or timezone.localdate())
     if filters.kind:
@@ -119,8 +120,8 @@ def get_agency(request: HttpRequest, agency_id: int) -> dict:
 
 class OpeningOut(Schema):
     weekday: int
-    opens: dt.time
-    closes: dt.time
+    opens: Clock
+    closes: Clock
 
 
 class CounterOut(Schema):
@@ -144,15 +145,15 @@ class DeskOut(Schema):
 
 
 class DeskFilter(Schema):
-    on: dt.date | None = None
+    on: Day | None = None
     q: str | None = None
     kind: DeskKind | None = None
-    agency: int | None = None
-    area: int | None = None
+    agency: Id | None = None
+    area: Id | None = None
 
 
 @router.get("/desks", response=list[DeskOut], summary="Bộ phận một cửa, Trung tâm PVHCC")
-@paginate(LimitOffsetPagination)
+@paginate(Page)
 def list_desks(request: HttpRequest, filters: Query[DeskFilter]) -> QuerySet[Desk]:
     qs = Desk.objects.on(filters.on or timezone.localdate())
     if filters.kind:

@@ -1,12 +1,12 @@
-import datetime as dt
 from decimal import Decimal
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from cchc.core.api import Clock, Page
 from cchc.organizations.constants import AreaLevel
 
 from .constants import OnlineLevel, TimeUnit, VersionStatus
@@ -24,7 +24,7 @@ class ProcedureOut(Schema):
     levels: list[str]
     time_limit: Decimal | None
     time_unit: TimeUnit
-    cutoff_time: dt.time | None
+    cutoff_time: Clock | None
     online_level: OnlineLevel
     on_the_spot: bool
     inter_agency: bool
@@ -69,7 +69,7 @@ class FeeOut(Schema):
     exemption: str
 
 
-class StepOut(Schema):
+class ProcessStepOut(Schema):
     order: int
     name: str
     performer: str
@@ -88,7 +88,7 @@ class ProcedureDetailOut(ProcedureOut):
     result_document: str
     documents: list[DocumentOut]
     fees: list[FeeOut]
-    steps: list[StepOut]
+    steps: list[ProcessStepOut]
 
 
 class ProcedureFilter(Schema):
@@ -100,7 +100,7 @@ class ProcedureFilter(Schema):
 
 
 @router.get("", response=list[ProcedureOut], summary="Danh mục thủ tục đã công bố")
-@paginate(LimitOffsetPagination)
+@paginate(Page)
 def list_procedures(
     request: HttpRequest, filters: Query[ProcedureFilter]
 ) -> QuerySet[ProcedureVersion]:

@@ -8,11 +8,11 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import File, Router, Schema
+from ninja import Field, File, Router, Schema
 from ninja.files import UploadedFile
 
 from cchc.accounts.auth import AUTH
-from cchc.core.api import ApiError
+from cchc.core.api import ApiError, Revision, Year
 
 from . import reporting as r
 from . import services as s
@@ -86,7 +86,7 @@ def _plan(p: Plan) -> dict[str, Any]:
 
 
 @router.get("", response=list[PlanOut], summary="Các kế hoạch cải cách hành chính")
-def plans(request: HttpRequest, year: int | None = None) -> Any:
+def plans(request: HttpRequest, year: Year | None = None) -> Any:
     qs = _plans(request)
     if year is not None:
         qs = qs.filter(year=year)
@@ -132,8 +132,8 @@ def plan(request: HttpRequest, plan_id: int) -> Any:
     }
 
 
-class ActionIn(Schema):
-    year: int | None = None  # for copy: the year of the new draft
+class PlanActionIn(Schema):
+    year: int | None = Field(None, ge=2000, le=2100)  # for copy: the year of the new draft
 
 
 @router.post(
@@ -141,7 +141,7 @@ class ActionIn(Schema):
     response={200: PlanOut},
     summary="Ban hành (issue), kết thúc (close) hoặc sao chép (copy) kế hoạch",
 )
-def plan_action(request: HttpRequest, plan_id: int, action: str, payload: ActionIn) -> Any:
+def plan_action(request: HttpRequest, plan_id: int, action: str, payload: PlanActionIn) -> Any:
     p = get_object_or_404(_plans(request), pk=plan_id)
     if not is_reform_office(request.user):
         raise ApiError(403, "forbidden", _("Chỉ cơ quan thường trực CCHC được thay đổi kế hoạch."))
@@ -229,7 +229,7 @@ class ReportIn(Schema):
     percent: int
     narrative: str = ""
     reason: str = ""
-    revision: int | None = None
+    revision: Revision | None = None
 
 
 class ReviewIn(Schema):

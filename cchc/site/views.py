@@ -3,6 +3,7 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
+from cchc.core.api import CSRF_MESSAGE
 from cchc.organizations.models import AdministrativeArea, Agency, Desk
 from cchc.procedures.constants import VersionStatus
 from cchc.procedures.models import ProcedureVersion
@@ -32,3 +33,12 @@ def healthz(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """Django's CSRF refusal, in Vietnamese and in the site's frame (or the API's shape)."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"code": "csrf_failed", "message": str(CSRF_MESSAGE), "details": None}, status=403
+        )
+    return render(request, "403_csrf.html", status=403)
