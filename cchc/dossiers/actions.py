@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cchc.accounts.models import User
+from cchc.core.params import FIRST_YEAR, LAST_YEAR, as_id, as_int
 from cchc.organizations.models import Agency
 
 from . import constants as c
@@ -45,12 +46,12 @@ def _int(data: Input, key: str, *, required: bool = True) -> int | None:
                 "invalid_input", _("Thiếu thông tin “%(key)s”.") % {"key": key}, {key: "required"}
             )
         return None
-    try:
-        return int(raw)
-    except ValueError as exc:
+    number = as_int(raw, lo=-(2**63), hi=2**63 - 1)
+    if number is None:
         raise s.ServiceError(
             "invalid_input", _("“%(key)s” phải là số.") % {"key": key}, {key: "invalid"}
-        ) from exc
+        )
+    return number
 
 
 def parse_moment(raw: str) -> dt.datetime:
@@ -59,11 +60,14 @@ def parse_moment(raw: str) -> dt.datetime:
     for fmt in ("%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M", "%Y-%m-%dT%H:%M:%S"):
         try:
             moment = dt.datetime.strptime(raw, fmt)
-            return timezone.make_aware(moment)
         except ValueError:
             continue
+        if FIRST_YEAR <= moment.year <= LAST_YEAR:
+            return timezone.make_aware(moment)
     try:
-        moment = dt.datetime.fromisoformat(raw)
+        moment = dt.datetime.fromisoformat(raw[:40])
+        if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+            raise ValueError("year out of range")
     except ValueError as exc:
         raise s.ServiceError(
             "invalid_input",
@@ -110,6 +114,14 @@ def _user(data: Input, key: str) -> User:
 
 def _consultations(data: Input) -> list[s.Consultation]:
     rows = data.get("consultations")
+    if rows is not None and (
+        not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows)
+    ):
+        raise s.ServiceError(
+            "invalid_input",
+            _("“consultations” phải là danh sách các cơ quan phối hợp."),
+            {"consultations": "invalid"},
+        )
     if rows is None:  # an HTML form: one agency per submission
         rows = [
             {
@@ -120,15 +132,17 @@ def _consultations(data: Input) -> list[s.Consultation]:
         ]
     out = []
     for row in rows:
-        agency = Agency.objects.filter(pk=str(row.get("agency") or "0").strip() or 0).first()
+        agency = Agency.objects.filter(pk=as_id(row.get("agency")) or 0).first()
         if agency is None:
             raise s.ServiceError("invalid_input", _("Cần chọn cơ quan phối hợp."))
         try:
-            share = Decimal(str(row.get("time_share") or "").replace(",", "."))
-        except InvalidOperation as exc:
+            share = Decimal(str(row.get("time_share") or "").replace(",", ".")[:20])
+        except InvalidOperation:
+            share = Decimal("NaN")
+        if not share.is_finite() or not Decimal(0) < share <= Decimal(365):
             raise s.ServiceError(
-                "invalid_input", _("Thời gian cho ý kiến phải là số ngày.")
-            ) from exc
+                "invalid_input", _("Thời gian cho ý kiến phải là số ngày (từ 0 đến 365).")
+            )
         out.append(s.Consultation(agency, share, str(row.get("task") or "")))
     return out
 

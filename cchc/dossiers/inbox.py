@@ -11,6 +11,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from cchc.accounts.constants import Role
+from cchc.core.params import as_id
 
 from . import constants as c
 from .models import Dossier, DossierStep
@@ -133,7 +134,7 @@ def after_key(key: str) -> Q | None:
     """The keyset condition "after (due moment, id)" from a page key `<iso moment>_<id>`;
     None for an absent or malformed key (the first page)."""
     due_text, _, pk_text = key.partition("_")
-    if not pk_text.isdigit():
+    if as_id(pk_text) is None:
         return None
     try:
         due = dt.datetime.fromisoformat(due_text)

@@ -20,6 +20,7 @@ from cchc.accounts.models import User
 from cchc.core.audit import log_action
 from cchc.core.files import stored_file_response
 from cchc.core.models import AuditEvent
+from cchc.core.params import as_day, as_id, as_int
 from cchc.core.text import search_terms
 from cchc.organizations.models import Agency, Desk
 from cchc.procedures.models import ProcedureField, ProcedureVersion
@@ -126,7 +127,7 @@ def reception(request: HttpRequest) -> HttpResponse:
     )
     versions = ProcedureVersion.objects.in_force_at().select_related("procedure").order_by("name")
     chosen = request.POST.get("version") or request.GET.get("version")
-    version = versions.filter(pk=chosen).first() if chosen and chosen.isdigit() else None
+    version = versions.filter(pk=as_id(chosen)).first() if as_id(chosen) else None
     province = province_of(desk.area)
     if version is None:
         return render(
@@ -162,8 +163,9 @@ def reception(request: HttpRequest) -> HttpResponse:
             s.DocumentInput(
                 doc.name,
                 doc.pk,
-                int(request.POST.get(f"originals-{doc.pk}") or doc.originals or 0),
-                int(request.POST.get(f"copies-{doc.pk}") or doc.copies or 0),
+                as_int(request.POST.get(f"originals-{doc.pk}"), hi=50, default=doc.originals or 0)
+                or 0,
+                as_int(request.POST.get(f"copies-{doc.pk}"), hi=50, default=doc.copies or 0) or 0,
                 str(doc.pk) in checked,
                 request.FILES.get(f"file-{doc.pk}"),
             )
@@ -183,7 +185,7 @@ def reception(request: HttpRequest) -> HttpResponse:
             s.SupplementItem(doc.pk, request.POST.get(f"problem-{doc.pk}", ""))
             for doc in documents
             if str(doc.pk) not in checked
-        ] or [s.SupplementItem(int(x)) for x in request.POST.getlist("wrong") if x.isdigit()]
+        ] or [s.SupplementItem(n) for x in request.POST.getlist("wrong") if (n := as_id(x))]
         try:
             dossier = s.take(
                 outcome=outcome,
@@ -323,7 +325,7 @@ def dossier_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             request.POST,
             actor=request.user,
             files=request.FILES,
-            revision=int(revision) if revision and revision.isdigit() else None,
+            revision=as_int(revision),
         )
     except s.ServiceError as exc:
         messages.error(request, exc.message)
@@ -374,12 +376,7 @@ def result_file(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _parse_day(raw: str | None) -> dt.date | None:
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return dt.datetime.strptime(raw or "", fmt).date()
-        except ValueError:
-            continue
-    return None
+    return as_day(raw)
 
 
 @login_required
@@ -387,11 +384,11 @@ def register(request: HttpRequest) -> HttpResponse:
     """The dossier register per desk and field, filterable, exported to .xlsx (R-FORMS)."""
     qs = Dossier.objects.visible_to(request.user).filter(received_at__isnull=False)
     desk = request.GET.get("desk", "")
-    if desk.isdigit():
-        qs = qs.filter(desk_id=int(desk))
+    if as_id(desk):
+        qs = qs.filter(desk_id=as_id(desk))
     field = request.GET.get("field", "")
-    if field.isdigit():
-        qs = qs.filter(field_id=int(field))
+    if as_id(field):
+        qs = qs.filter(field_id=as_id(field))
     start, end = _parse_day(request.GET.get("from")), _parse_day(request.GET.get("to"))
     if start:
         qs = qs.filter(received_at__date__gte=start)
@@ -444,8 +441,8 @@ def reassign(request: HttpRequest) -> HttpResponse:
         people = User.objects.filter(memberships__isnull=False).distinct().order_by("full_name")
     if request.method == "POST":
         try:
-            source = people.get(pk=request.POST.get("from_user") or 0)
-            target = people.get(pk=request.POST.get("to_user") or 0)
+            source = people.get(pk=as_id(request.POST.get("from_user")) or 0)
+            target = people.get(pk=as_id(request.POST.get("to_user")) or 0)
             moved = s.reassign_pending(
                 from_user=source,
                 to_user=target,

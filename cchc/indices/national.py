@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from cchc.core.audit import log_action
+from cchc.core.params import as_int
 from cchc.core.text import fold
 
 from .models import NationalComponent, NationalIndex, NationalResult
@@ -156,7 +157,7 @@ def import_results(content: bytes, filename: str, *, actor: Any) -> ImportResult
             error(
                 "Chỉ số", _("Không có chỉ số “%(c)s” (PAR INDEX, SIPAS, PCI, PAPI).") % {"c": code}
             )
-        if not year.isdigit() or not 2000 <= int(year) <= 2100:
+        if as_int(year, lo=2000, hi=2100) is None:
             error("Năm", _("Năm “%(y)s” không hợp lệ.") % {"y": year})
         if not province_code or not province:
             error("Mã tỉnh", _("Cần mã và tên tỉnh, thành phố."))
@@ -199,7 +200,7 @@ def import_results(content: bytes, filename: str, *, actor: Any) -> ImportResult
                     _("%(v)s lớn hơn điểm tối đa %(m)s.") % {"v": value, "m": top},
                 )
             parts.append((name, value, top))
-        if index is not None and year.isdigit():
+        if index is not None and as_int(year) is not None:
             key = (index.pk, int(year), province_code)
             if key in seen:
                 error("Mã tỉnh", _("Dòng lặp lại (cùng chỉ số, năm và tỉnh)."))

@@ -4,7 +4,6 @@ the national indices."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.conf import settings
@@ -17,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cchc.core.files import stored_file_response
+from cchc.core.params import as_day, as_id, as_int
 
 from . import national as nat
 from . import services as s
@@ -94,14 +94,13 @@ def framework_action(request: HttpRequest, pk: int, action: str) -> HttpResponse
             deadline = request.POST.get("self_deadline", "")
             survey = request.POST.get("survey_round", "")
             if deadline:
-                try:
-                    framework.self_deadline = dt.date.fromisoformat(deadline)
-                except ValueError:
+                framework.self_deadline = as_day(deadline)
+                if framework.self_deadline is None:
                     raise s.IndicesError(
                         "invalid_date", _("Hạn tự đánh giá không hợp lệ.")
                     ) from None
-            if survey.isdigit():
-                framework.survey_round = get_object_or_404(SurveyRound, pk=int(survey))
+            if as_id(survey):
+                framework.survey_round = get_object_or_404(SurveyRound, pk=as_id(survey))
             framework.save(update_fields=["self_deadline", "survey_round"])
             s.publish(framework, actor=request.user)
             messages.success(request, _("Đã ban hành bộ chỉ số và mở tự đánh giá cho các cơ quan."))
@@ -110,10 +109,10 @@ def framework_action(request: HttpRequest, pk: int, action: str) -> HttpResponse
             messages.success(request, _("Đã tính điểm, xếp hạng và công bố kết quả."))
             return redirect("indices:results", pk=framework.pk)
         elif action == "sao-chep":
-            year = request.POST.get("year", "")
-            if not year.isdigit() or not 2000 <= int(year) <= 2100:
+            year = as_int(request.POST.get("year"), lo=2000, hi=2100)
+            if year is None:
                 raise s.IndicesError("invalid_year", _("Năm của bộ chỉ số mới không hợp lệ."))
-            copy = s.copy_framework(framework, year=int(year), actor=request.user)
+            copy = s.copy_framework(framework, year=year, actor=request.user)
             messages.success(request, _("Đã tạo dự thảo bộ chỉ số năm %(y)s.") % {"y": year})
             return redirect("indices:framework", pk=copy.pk)
         else:
@@ -157,8 +156,8 @@ def assessment_page(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         do = request.POST.get("do", "")
         score = None
-        if request.POST.get("score", "").isdigit():
-            score = assessment.scores.filter(pk=int(request.POST["score"])).first()
+        if as_id(request.POST.get("score")):
+            score = assessment.scores.filter(pk=as_id(request.POST.get("score"))).first()
         try:
             if do == "gui":
                 s.submit(assessment, actor=request.user)
@@ -285,10 +284,8 @@ def rounds(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         _office(request)
         form = request.POST.dict()
-        try:
-            start = dt.date.fromisoformat(form.get("start", ""))
-            end = dt.date.fromisoformat(form.get("end", ""))
-        except ValueError:
+        start, end = as_day(form.get("start")), as_day(form.get("end"))
+        if start is None or end is None:
             messages.error(request, _("Ngày bắt đầu, kết thúc không hợp lệ."))
         else:
             try:
@@ -316,10 +313,10 @@ def round_page(request: HttpRequest, pk: int) -> HttpResponse:
         do = request.POST.get("do", "")
         try:
             if do == "chon-mau":
-                size = request.POST.get("size", "")
-                if not size.isdigit():
+                size = as_int(request.POST.get("size"), lo=1, hi=100_000)
+                if size is None:
                     raise s.IndicesError("invalid_size", _("Cỡ mẫu phải là số nguyên dương."))
-                made = sv.draw_sample(survey, size=int(size), actor=request.user)
+                made = sv.draw_sample(survey, size=size, actor=request.user)
                 messages.success(
                     request, _("Đã chọn %(n)s hồ sơ và gửi lời mời khảo sát.") % {"n": len(made)}
                 )
@@ -484,8 +481,8 @@ def national(request: HttpRequest) -> HttpResponse:
     index = NationalIndex.objects.filter(code=index_code).first()
     years = sorted(index.results.values_list("year", flat=True).distinct()) if index else []
     year = (
-        int(request.GET["nam"])
-        if request.GET.get("nam", "").isdigit()
+        as_int(request.GET.get("nam"), lo=1990, hi=2100)
+        if as_int(request.GET.get("nam"), lo=1990, hi=2100)
         else (years[-1] if years else None)
     )
     series = [

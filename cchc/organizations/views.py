@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cchc.core.params import as_day
 from cchc.core.text import search_terms
 
 from .constants import AgencyKind, AreaLevel
@@ -19,11 +20,9 @@ def _date_param(request: HttpRequest) -> tuple[dt.date, str]:
     raw = request.GET.get("on", "").strip()
     if not raw:
         return timezone.localdate(), ""
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
-        try:
-            return dt.datetime.strptime(raw, fmt).date(), ""
-        except ValueError:
-            continue
+    day = as_day(raw)
+    if day is not None:
+        return day, ""
     return timezone.localdate(), _(
         "Ngày “%(raw)s” không hợp lệ; hãy nhập theo dạng dd/mm/yyyy."
     ) % {"raw": raw}

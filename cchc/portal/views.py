@@ -26,6 +26,7 @@ from cchc.core import throttle
 from cchc.core.files import stored_file_response
 from cchc.core.http import safe_next
 from cchc.core.models import AuditEvent
+from cchc.core.params import as_day, as_id, as_int
 from cchc.core.rates import percentage
 from cchc.core.throttle import client_ip
 from cchc.dossiers import constants as dc
@@ -125,11 +126,11 @@ def catalog(request: HttpRequest) -> HttpResponse:
     if field:
         qs = qs.filter(field__code=field)
     event = request.GET.get("event", "")
-    if event.isdigit():
-        qs = qs.filter(procedure__life_events__pk=int(event))
+    if as_id(event):
+        qs = qs.filter(procedure__life_events__pk=as_id(event))
     agency = request.GET.get("agency", "")
-    if agency.isdigit():
-        qs = qs.filter(procedure__competences__agency_id=int(agency)).distinct()
+    if as_id(agency):
+        qs = qs.filter(procedure__competences__agency_id=as_id(agency)).distinct()
     page = Paginator(qs.order_by("field__name", "name"), 30).get_page(request.GET.get("page"))
     return render(
         request,
@@ -282,17 +283,13 @@ def draft_page(request: HttpRequest, pk: int) -> HttpResponse:
                 draft.data[name] = request.POST.get(name, "").strip()[:500]
         birth = draft.data.get("birth_date", "")
         if birth:
-            try:
-                draft.data["birth_date"] = (
-                    dt.datetime.strptime(birth, "%d/%m/%Y").date().isoformat()
-                )
-            except ValueError:
-                try:
-                    dt.date.fromisoformat(birth)
-                except ValueError:
-                    messages.error(request, _("Ngày sinh phải theo dạng dd/mm/yyyy."))
-                    draft.data["birth_date"] = ""
-        area = areas.filter(pk=request.POST.get("area") or 0).first()
+            day = as_day(birth)
+            if day is None:
+                messages.error(request, _("Ngày sinh phải theo dạng dd/mm/yyyy."))
+                draft.data["birth_date"] = ""
+            else:
+                draft.data["birth_date"] = day.isoformat()
+        area = areas.filter(pk=as_id(request.POST.get("area")) or 0).first()
         if area is not None:
             draft.area = area
         draft.save()
@@ -438,7 +435,7 @@ def my_dossier_action(request: HttpRequest, pk: int, action: str) -> HttpRespons
             messages.success(request, _("Đã gửi hồ sơ bổ sung."))
         elif action == "rate":
             scores = {
-                c.code: int(request.POST.get(f"score-{c.code}", "-1") or -1)
+                c.code: as_int(request.POST.get(f"score-{c.code}"), lo=-1, hi=10, default=-1)
                 for c in RatingCriterion.objects.filter(active=True)
             }
             services.rate(
@@ -574,7 +571,10 @@ def _rating_page(request, d, channel, hidden, submitted, counter=None):  # type:
     criteria = RatingCriterion.objects.filter(active=True)
     if submitted:
         try:
-            scores = {c.code: int(request.POST.get(f"score-{c.code}") or -1) for c in criteria}
+            scores = {
+                c.code: as_int(request.POST.get(f"score-{c.code}"), lo=-1, hi=10, default=-1)
+                for c in criteria
+            }
             services.rate(
                 d, scores=scores, comment=request.POST.get("comment", ""), channel=channel
             )
@@ -602,7 +602,7 @@ def feedback_new(request: HttpRequest) -> HttpResponse:
     created = None
     if request.method == "POST":
         procedure = Procedure.objects.filter(code=request.POST.get("procedure", "")).first()
-        desk = Desk.objects.filter(pk=request.POST.get("desk") or 0).first()
+        desk = Desk.objects.filter(pk=as_id(request.POST.get("desk")) or 0).first()
         topic = request.POST.get("topic", FeedbackTopic.OTHER)
         try:
             created = services.submit_feedback(
@@ -708,7 +708,7 @@ def feedback_answer(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.forward_feedback(
                 row,
-                to_agency=Agency.objects.filter(pk=request.POST.get("agency") or 0).first(),
+                to_agency=Agency.objects.filter(pk=as_id(request.POST.get("agency")) or 0).first(),
                 reason=request.POST.get("reason", ""),
                 actor=request.user,  # type: ignore[arg-type]
             )

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cchc.core.files import stored_file_response
+from cchc.core.params import as_int
 
 from . import portfolio as pf
 from . import reporting as r
@@ -76,10 +77,10 @@ def plan_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             open_periods(plan, actor=request.user)
             messages.success(request, _("Đã mở các kỳ báo cáo của năm."))
         elif action == "sao-chep":
-            year = request.POST.get("year", "")
-            if not year.isdigit() or not 2000 <= int(year) <= 2100:
+            year = as_int(request.POST.get("year"), lo=2000, hi=2100)
+            if year is None:
                 raise s.PlanError("invalid_year", _("Năm của kế hoạch mới không hợp lệ."))
-            copy = s.copy_plan(plan, year=int(year), actor=request.user)
+            copy = s.copy_plan(plan, year=year, actor=request.user)
             messages.success(request, _("Đã tạo dự thảo kế hoạch năm %(year)s.") % {"year": year})
             return redirect("reform_plans:detail", pk=copy.pk)
         else:
@@ -265,7 +266,7 @@ def _percent(raw: str) -> int:
 
 
 def _int_or_none(raw: str | None) -> int | None:
-    return int(raw) if raw and raw.isdigit() else None
+    return as_int(raw)
 
 
 @login_required

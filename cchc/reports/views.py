@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from cchc.core.params import as_day, as_id
 from cchc.dossiers.models import Dossier
 from cchc.dossiers.rates import on_time_rate
 from cchc.organizations.models import AdministrativeArea, Agency, Desk
@@ -67,8 +68,9 @@ def period_from(params: dict[str, str]) -> tuple[periods.Period, str]:
         if kind == "year":
             return periods.year(year), ""
         if kind == "custom":
-            start = dt.datetime.strptime(params.get("start", ""), "%d/%m/%Y").date()
-            end = dt.datetime.strptime(params.get("end", ""), "%d/%m/%Y").date()
+            start, end = as_day(params.get("start")), as_day(params.get("end"))
+            if start is None or end is None:
+                raise ValueError("custom period needs two days")
             return periods.custom(start, end), ""
         return periods.month(year, _int(number, today.month, 1, 12)), ""
     except ValueError:
@@ -84,9 +86,9 @@ def filtered(request: HttpRequest):  # type: ignore[no-untyped-def]
         ("field", "field_id"),
         ("commune", "applicant_area_id"),
     ):
-        value = request.GET.get(param, "")
-        if value.isdigit():
-            qs = qs.filter(**{lookup: int(value)})
+        value = as_id(request.GET.get(param))
+        if value:
+            qs = qs.filter(**{lookup: value})
     level = request.GET.get("level", "")
     if level in ("province", "district", "commune"):
         qs = qs.filter(competent_agency__area__level=level)
@@ -102,13 +104,13 @@ def rollup_filters(request: HttpRequest) -> dict[str, object] | None:
     dossiers' steps), a commune is asked for, or `live=1` asks for figures computed now."""
     if request.GET.get("live") == "1" or not sees_province(request.user):
         return None
-    if request.GET.get("commune", "").isdigit():
+    if as_id(request.GET.get("commune")):
         return None
     out: dict[str, object] = {}
     for param, lookup in (("agency", "agency_id"), ("desk", "desk_id"), ("field", "field_id")):
-        value = request.GET.get(param, "")
-        if value.isdigit():
-            out[lookup] = int(value)
+        value = as_id(request.GET.get(param))
+        if value:
+            out[lookup] = value
     level = request.GET.get("level", "")
     if level in ("province", "district", "commune"):
         out["agency__area__level"] = level

@@ -37,9 +37,7 @@ def test_procedures_search_and_detail(client):
     items = client.get("/api/v1/procedures", {"q": "dang ky khai sinh"}).json()["items"]
     assert "1.001193" in {p["code"] for p in items}
     detail = client.get("/api/v1/procedures/1.001193").json()
-    assert (
-        detail["documents"][0]["name"].startswith("Tờ khai") and detail["cutoff_time"] == "15:00:00"
-    )
+    assert detail["documents"][0]["name"].startswith("Tờ khai") and detail["cutoff_time"] == "15:00"
 
 
 def test_due_date_endpoint_uses_the_official_calendar(client):

@@ -128,6 +128,7 @@ def test_publishing_a_future_version_keeps_the_current_one_receivable_until_then
         with pytest.raises(s.ServiceError):
             start_now(world, v2)
     with time_machine.travel(at("2026-12-01 08:00"), tick=False):
+        client.force_login(world.receptionist)  # a new day: yesterday's session has ended
         r = client.post("/api/v1/dossiers", _api_payload(world, v2), "application/json")
         assert r.status_code == 201, r.content
         assert Dossier.objects.get(pk=r.json()["id"]).procedure_version == v2

@@ -1,0 +1,1 @@
+from cchc.dossiers.tests.conftest import world  # noqa: F401
