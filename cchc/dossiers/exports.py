@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import io
-
 from django.db.models import QuerySet
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
+
+from cchc.core.exports import workbook_bytes
 
 from .models import Dossier
 
@@ -81,6 +81,4 @@ def register_xlsx(dossiers: QuerySet[Dossier], title: str) -> bytes:
     for row in register_rows(dossiers):
         ws.append(row)
     ws.freeze_panes = "A4"
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return workbook_bytes(wb)

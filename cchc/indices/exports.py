@@ -9,6 +9,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from cchc.core.exports import workbook_bytes
 from cchc.reports.exports import official_docx
 
 from . import services as s
@@ -65,9 +66,7 @@ def results_xlsx(framework: Framework) -> bytes:
     for column in range(3, len(header) + 1):
         ws.column_dimensions[get_column_letter(column)].width = 14
     ws.freeze_panes = "C4"
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return workbook_bytes(wb)
 
 
 def announcement_docx(framework: Framework) -> bytes:

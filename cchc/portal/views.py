@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 from cchc.accounts.constants import Role
 from cchc.accounts.models import AccountKind
 from cchc.core import throttle
+from cchc.core.exports import csv_text
 from cchc.core.files import stored_file_response
 from cchc.core.http import safe_next
 from cchc.core.models import AuditEvent
@@ -811,7 +812,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
         for r in table:
             writer.writerow(
                 [
-                    r["name"],
+                    csv_text(r["name"]),
                     r["received_year"],
                     r["received_month"],
                     r["settled"],

@@ -20,6 +20,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 
 from cchc.core.audit import log_action
+from cchc.core.exports import workbook_bytes
 
 from .constants import VersionStatus
 from .models import (
@@ -152,9 +153,7 @@ def export_xlsx(versions: Any = None) -> bytes:
     for sheet in book.worksheets:
         for cell in sheet[1]:
             cell.font = Font(bold=True)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(book)
 
 
 def _cell(value: Any) -> Any:

@@ -23,6 +23,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font
 
 from cchc.core.audit import log_action
+from cchc.core.exports import workbook_bytes
 from cchc.core.text import fold
 from cchc.organizations.models import Agency
 
@@ -109,9 +110,7 @@ def export_plan(plan: Plan) -> bytes:
                 cell.font = Font(bold=True)
     for column, width in zip("ABCDEFGHI", (8, 70, 30, 30, 40, 30, 14, 30, 12), strict=True):
         ws.column_dimensions[column].width = width
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return workbook_bytes(wb)
 
 
 @dataclass

@@ -12,6 +12,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
+from cchc.core.exports import workbook_bytes
 from cchc.dossiers.pdf import html_to_pdf
 
 from .stats import COLUMNS, GROUPS, Report, Row
@@ -90,9 +91,7 @@ def report_xlsx(report: Report, issuer: str) -> bytes:
     for column in range(3, width + 1):
         ws.column_dimensions[get_column_letter(column)].width = 12
     ws.freeze_panes = ws.cell(sub + 1, 3)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return workbook_bytes(wb)
 
 
 def official_docx(issuer: str, parent: str, place: str, title: str, *, landscape: bool) -> Any:
