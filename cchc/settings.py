@@ -342,3 +342,6 @@ CCHC_CODE_RESEND_SECONDS = env_int("CCHC_CODE_RESEND_SECONDS", 60)
 CCHC_CODE_GUESSES_PER_IP = env_int("CCHC_CODE_GUESSES_PER_IP", 30)
 # Days an integration token (API) lasts from its creation.
 CCHC_API_TOKEN_DAYS = env_int("CCHC_API_TOKEN_DAYS", 180)
+# Counter tablets: how long a binding lasts, and ratings one tablet may send in an hour.
+CCHC_KIOSK_DEVICE_DAYS = env_int("CCHC_KIOSK_DEVICE_DAYS", 365)
+CCHC_KIOSK_RATINGS_PER_HOUR = env_int("CCHC_KIOSK_RATINGS_PER_HOUR", 60)

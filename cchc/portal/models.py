@@ -204,3 +204,26 @@ class FeedbackReminder(Reminder):
         constraints = [
             models.UniqueConstraint(fields=["user", "key"], name="feedback_reminder_once")
         ]
+
+
+class KioskDevice(models.Model):
+    """A rating tablet bound to one counter by the desk's supervisor. The tablet holds a
+    signed cookie naming this row; revoking the row silences the tablet at once."""
+
+    counter = models.ForeignKey(
+        "organizations.Counter", on_delete=models.CASCADE, related_name="kiosk_devices"
+    )
+    name = models.CharField(_("tên thiết bị"), max_length=100, blank=True)
+    activated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    activated_at = models.DateTimeField(_("kích hoạt lúc"), auto_now_add=True)
+    last_seen_at = models.DateTimeField(_("hoạt động lần cuối"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("thu hồi lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("thiết bị đánh giá tại quầy")
+        verbose_name_plural = _("thiết bị đánh giá tại quầy")
+
+    def __str__(self) -> str:
+        return f"{self.counter} — {self.name or self.pk}"

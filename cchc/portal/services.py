@@ -15,6 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -45,6 +46,7 @@ from .models import (
     DraftUpload,
     Feedback,
     FeedbackStatus,
+    KioskDevice,
     LifeEvent,
     OnlineDraft,
     Rating,
@@ -594,3 +596,64 @@ def ensure_rating_criteria() -> int:
     for order, (code, text) in enumerate(DEFAULT_CRITERIA, start=1):
         RatingCriterion.objects.create(code=code, text=text, order=order)
     return len(DEFAULT_CRITERIA)
+
+
+# -- counter kiosks ----------------------------------------------------------------------------
+
+KIOSK_COOKIE = "cchc_kiosk"
+KIOSK_SALT = "cchc.portal.kiosk"
+
+
+def kiosk_desks(user: User) -> list[int]:
+    """Desks whose tablets `user` may bind: a Center supervisor's desks (or every desk of the
+    Center), the leader of the desk's agency or of the agency above it (a commune's
+    chairman for the commune's centre), an administrator."""
+    if user.is_superuser:
+        return list(Desk.objects.values_list("pk", flat=True))
+    rows = user.memberships_on().filter(role__in=(Role.CENTER_SUPERVISOR, Role.AGENCY_LEADER))
+    desks = {m.desk_id for m in rows if m.desk_id}
+    agencies = {m.agency_id for m in rows if not m.desk_id}
+    under = Q(agency_id__in=agencies) | Q(agency__parent_id__in=agencies)
+    desks |= set(Desk.objects.filter(under).values_list("pk", flat=True))
+    return sorted(desks)
+
+
+@transaction.atomic
+def activate_kiosk(counter: Any, *, name: str, actor: User) -> tuple[KioskDevice, str]:
+    """Bind a tablet to `counter`; returns the device and the value of its signed cookie."""
+    if counter.desk_id not in kiosk_desks(actor):
+        raise Forbidden("not_desk_supervisor", _("Chỉ người phụ trách bộ phận mới gắn thiết bị."))
+    device = KioskDevice.objects.create(counter=counter, name=name[:100], activated_by=actor)
+    log_action(device, "kiosk.activate", actor=actor, after={"counter": counter.pk, "name": name})
+    return device, signing.dumps({"device": device.pk}, salt=KIOSK_SALT)
+
+
+@transaction.atomic
+def revoke_kiosk(device: KioskDevice, *, actor: User) -> None:
+    if device.counter.desk_id not in kiosk_desks(actor):
+        raise Forbidden("not_desk_supervisor", _("Chỉ người phụ trách bộ phận mới thu hồi."))
+    if device.revoked_at is None:
+        device.revoked_at = timezone.now()
+        device.save(update_fields=["revoked_at"])
+        log_action(device, "kiosk.revoke", actor=actor, after={"revoked_at": device.revoked_at})
+
+
+def kiosk_device(cookie: str | None) -> KioskDevice | None:
+    """The active device a tablet's cookie names, or None (absent, forged or revoked)."""
+    if not cookie:
+        return None
+    try:
+        data = signing.loads(cookie, salt=KIOSK_SALT)
+    except signing.BadSignature:
+        return None
+    device = (
+        KioskDevice.objects.select_related("counter__desk")
+        .filter(pk=data.get("device") if isinstance(data, dict) else None, revoked_at__isnull=True)
+        .first()
+    )
+    if device is not None and (
+        device.last_seen_at is None
+        or timezone.now() - device.last_seen_at > dt.timedelta(minutes=5)
+    ):
+        KioskDevice.objects.filter(pk=device.pk).update(last_seen_at=timezone.now())
+    return device

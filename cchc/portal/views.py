@@ -10,7 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
@@ -47,6 +47,7 @@ from .models import (
     DraftStatus,
     Feedback,
     FeedbackTopic,
+    KioskDevice,
     LifeEvent,
     OnlineDraft,
     RatingChannel,
@@ -546,9 +547,17 @@ def rate_by_link(request: HttpRequest) -> HttpResponse:
     return _rating_page(request, d, RatingChannel.LINK, {"ma": code, "mk": secret}, submitted)
 
 
-def kiosk(request: HttpRequest, counter_pk: int) -> HttpResponse:
-    """A tablet at a counter: the dossier returned there in the last minutes, to be rated."""
-    counter = get_object_or_404(Counter.objects.select_related("desk"), pk=counter_pk)
+def kiosk(request: HttpRequest) -> HttpResponse:
+    """A tablet at a counter: the dossier returned there in the last minutes, to be rated.
+    Only a tablet bound to a counter by the desk's supervisor (a signed cookie) sees it."""
+    device = services.kiosk_device(request.COOKIES.get(services.KIOSK_COOKIE))
+    if device is None:
+        return render(request, "portal/kiosk_locked.html", status=403)
+    counter = device.counter
+    if request.method == "POST" and throttle.hit(
+        f"kiosk:{device.pk}", limit=settings.CCHC_KIOSK_RATINGS_PER_HOUR, window_seconds=3600
+    ):
+        return HttpResponse(_("Thiết bị gửi quá nhiều đánh giá; vui lòng chờ."), status=429)
     since = timezone.now() - dt.timedelta(minutes=settings.CCHC_KIOSK_MINUTES)
     d = (
         Dossier.objects.filter(
@@ -565,6 +574,52 @@ def kiosk(request: HttpRequest, counter_pk: int) -> HttpResponse:
         return render(request, "portal/kiosk_idle.html", {"counter": counter})
     return _rating_page(
         request, d, RatingChannel.KIOSK, {}, request.method == "POST", counter=counter
+    )
+
+
+@login_required
+def kiosk_setup(request: HttpRequest) -> HttpResponse:
+    """The desk's supervisor binds this browser (the counter's tablet) to a counter, or
+    revokes a tablet."""
+    desks = services.kiosk_desks(request.user)  # type: ignore[arg-type]
+    if not desks:
+        raise Http404
+    counters = Counter.objects.filter(desk_id__in=desks).select_related("desk")
+    if request.method == "POST":
+        if as_id(request.POST.get("revoke")):
+            device = get_object_or_404(
+                KioskDevice, pk=as_id(request.POST.get("revoke")), counter__desk_id__in=desks
+            )
+            services.revoke_kiosk(device, actor=request.user)  # type: ignore[arg-type]
+            messages.success(request, _("Đã thu hồi thiết bị."))
+            return redirect("portal:kiosk_setup")
+        counter = get_object_or_404(counters, pk=as_id(request.POST.get("counter")) or 0)
+        _device, cookie = services.activate_kiosk(
+            counter,
+            name=request.POST.get("name", "").strip(),
+            actor=request.user,  # type: ignore[arg-type]
+        )
+        response = redirect("portal:kiosk")
+        response.set_cookie(
+            services.KIOSK_COOKIE,
+            cookie,
+            max_age=settings.CCHC_KIOSK_DEVICE_DAYS * 86400,
+            secure=settings.SESSION_COOKIE_SECURE,
+            httponly=True,
+            samesite="Strict",
+        )
+        # The tablet stays signed out: it rates, it does not act as the supervisor.
+        logout(request)
+        return response
+    return render(
+        request,
+        "portal/kiosk_setup.html",
+        {
+            "counters": counters.order_by("desk__name", "number"),
+            "devices": KioskDevice.objects.filter(counter__desk_id__in=desks, revoked_at=None)
+            .select_related("counter__desk", "activated_by")
+            .order_by("counter__desk__name", "counter__number"),
+        },
     )
 
 

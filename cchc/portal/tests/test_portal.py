@@ -315,17 +315,16 @@ def test_kiosk_at_the_counter_rates_the_dossier_just_returned(client, world):
     from cchc.organizations.models import Counter
 
     counter = Counter.objects.create(desk=world.commune_desk, number=1)
-    assert (
-        "mời ông/bà đánh giá"
-        in client.get(reverse("portal:kiosk", args=[counter.pk])).content.decode()
-    )
+    client.force_login(world.leader)  # the commune's chairman binds the counter's tablet
+    client.post(reverse("portal:kiosk_setup"), {"counter": counter.pk, "name": "Quầy 1"})
+    assert "mời ông/bà đánh giá" in client.get(reverse("portal:kiosk")).content.decode()
     d = walk_to_result(world, world.received())
     d = ds.notify_early(d, actor=world.receptionist)
     d = ds.return_result(d, actor=world.receptionist, returned_to="Lò Thị Hương")
-    page = client.get(reverse("portal:kiosk", args=[counter.pk])).content.decode()
+    page = client.get(reverse("portal:kiosk")).content.decode()
     assert d.code in page
     scores = all_scores(2, thai_do=0)  # staff attitude rated "dissatisfied"
-    client.post(reverse("portal:kiosk", args=[counter.pk]), scores)
+    client.post(reverse("portal:kiosk"), scores)
     rating = Rating.objects.get()
     assert rating.channel == "kiosk" and not rating.satisfied
 

@@ -162,3 +162,37 @@ def test_feedback_tracking_stops_answering_after_repeated_wrong_secrets(client, 
     response = client.post(track, {"ma": row.tracking_code, "mk": row.secret})
     assert response.status_code == 429
     assert "thử lại sau" in response.content.decode()
+
+
+def test_the_counter_kiosk_is_a_bound_device_not_an_open_address(client, world):
+    from cchc.dossiers import services as ds
+    from cchc.dossiers.testing import walk_to_result
+    from cchc.organizations.models import Counter
+    from cchc.portal.models import KioskDevice, Rating
+
+    counter = Counter.objects.create(desk=world.commune_desk, number=1)
+    d = walk_to_result(world, world.received())
+    d = ds.notify_early(d, actor=world.receptionist)
+    ds.return_result(d, actor=world.receptionist, returned_to="Lò Thị Hương")
+    anonymous = client.get(reverse("portal:kiosk"))
+    assert anonymous.status_code == 403 and d.code not in anonymous.content.decode()
+    client.post(reverse("portal:kiosk"), {"score-x": "0"})
+    assert not Rating.objects.exists()
+    forged = client.__class__()
+    forged.cookies["cchc_kiosk"] = '{"device": 1}'
+    assert forged.get(reverse("portal:kiosk")).status_code == 403
+    # a receptionist is not the desk's supervisor: no binding
+    client.force_login(world.receptionist)
+    assert client.get(reverse("portal:kiosk_setup")).status_code == 404
+    client.force_login(world.leader)
+    page = client.post(reverse("portal:kiosk_setup"), {"counter": counter.pk, "name": "Bảng 1"})
+    assert page.status_code == 302
+    assert "_auth_user_id" not in client.session  # the tablet is not left signed in
+    assert d.code in client.get(reverse("portal:kiosk")).content.decode()
+    device = KioskDevice.objects.get()
+    tablet_cookie = client.cookies["cchc_kiosk"].value
+    client.force_login(world.leader)
+    client.post(reverse("portal:kiosk_setup"), {"revoke": device.pk})
+    client.logout()
+    client.cookies["cchc_kiosk"] = tablet_cookie
+    assert client.get(reverse("portal:kiosk")).status_code == 403
