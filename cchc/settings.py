@@ -345,3 +345,5 @@ CCHC_API_TOKEN_DAYS = env_int("CCHC_API_TOKEN_DAYS", 180)
 # Counter tablets: how long a binding lasts, and ratings one tablet may send in an hour.
 CCHC_KIOSK_DEVICE_DAYS = env_int("CCHC_KIOSK_DEVICE_DAYS", 365)
 CCHC_KIOSK_RATINGS_PER_HOUR = env_int("CCHC_KIOSK_RATINGS_PER_HOUR", 60)
+# Satisfaction survey answers a desk's kiosk may take in an hour (issue 15: no stuffing).
+CCHC_SURVEY_KIOSK_PER_HOUR = env_int("CCHC_SURVEY_KIOSK_PER_HOUR", 60)

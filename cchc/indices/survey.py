@@ -34,11 +34,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cchc.calendars.services import province_by_code
+from cchc.core import throttle
 from cchc.core.audit import log_action
+from cchc.core.errors import Forbidden, TooMany
 from cchc.dossiers import constants as dc
 from cchc.dossiers.models import Dossier, Notification
 from cchc.dossiers.notify import applicant_notes, queue
 from cchc.organizations.models import Agency, Desk
+from cchc.reform_plans.permissions import is_reform_office
 
 from .constants import NO_OPINION, ResponseChannel, RoundStatus, SurveyFormula
 from .models import SurveyInstrument, SurveyInvitation, SurveyQuestion, SurveyResponse, SurveyRound
@@ -410,12 +413,40 @@ def record_response(
     paper_number: str = "",
     comment: str = "",
 ) -> SurveyResponse:
-    """A kiosk answer, or a paper questionnaire typed in by staff (each paper number once)."""
+    """A kiosk answer, or a paper questionnaire typed in by staff (each paper number once).
+
+    Paper questionnaires are typed in by the survey council (the reform office) or by staff
+    of the agency they are about; kiosk answers only at the entering officer's own desk, at
+    most `CCHC_SURVEY_KIOSK_PER_HOUR` an hour per desk (issue 15: no stuffing)."""
     _require_open(survey)
     if channel not in (ResponseChannel.KIOSK, ResponseChannel.PAPER):
         raise IndicesError("invalid_channel", _("Kênh thu phiếu không hợp lệ."))
     if agency.pk not in {a.pk for a in agencies_of_province(survey)}:
         raise IndicesError("invalid_agency", _("Cơ quan không thuộc địa bàn của đợt khảo sát."))
+    memberships = list(actor.memberships_on(timezone.localdate())) if actor.pk else []
+    if channel == ResponseChannel.PAPER and not (
+        is_reform_office(actor) or any(m.agency_id == agency.pk for m in memberships)
+    ):
+        raise Forbidden(
+            "not_agency_staff",
+            _("Phiếu giấy do Hội đồng khảo sát hoặc cán bộ của chính cơ quan được đánh giá nhập."),
+        )
+    kiosk_key = ""
+    if channel == ResponseChannel.KIOSK:
+        own = {m.desk_id for m in memberships if m.desk_id}
+        desk = desk if desk is not None else Desk.objects.filter(pk__in=own).first()
+        if desk is None or desk.pk not in own:
+            raise Forbidden(
+                "not_own_desk", _("Phiếu tại quầy chỉ nhận tại bộ phận một cửa của cán bộ.")
+            )
+        kiosk_key = f"survey-kiosk:{survey.pk}:{desk.pk}"
+        if throttle.blocked(
+            kiosk_key, limit=settings.CCHC_SURVEY_KIOSK_PER_HOUR, window_seconds=3600
+        ):
+            raise TooMany(
+                "too_many_answers",
+                _("Quầy đã nhận quá nhiều phiếu trong giờ này; hãy thử lại sau."),
+            )
     paper_number = paper_number.strip()
     if channel == ResponseChannel.PAPER:
         if not paper_number:
@@ -441,6 +472,8 @@ def record_response(
         actor=actor,
         after={"response": response.pk, "paper": paper_number, "agency": agency.pk},
     )
+    if kiosk_key:
+        throttle.hit(kiosk_key, limit=settings.CCHC_SURVEY_KIOSK_PER_HOUR, window_seconds=3600)
     return response
 
 

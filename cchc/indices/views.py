@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cchc.core.errors import DomainError
 from cchc.core.files import stored_file_response
 from cchc.core.params import as_day, as_id, as_int
 
@@ -395,9 +396,9 @@ def paper_entry(
                 else _("Đã nhập phiếu số %(n)s.") % {"n": form.get("paper_number", "")},
             )
             return redirect(request.path)
-        except s.IndicesError as exc:
+        except DomainError as exc:  # invalid answers, not this agency's staff, too many
             messages.error(request, exc.message)
-            status = 400
+            status = exc.status if exc.status != 409 else 400
     return render(
         request,
         "indices/questionnaire.html",
