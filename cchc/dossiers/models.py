@@ -27,6 +27,11 @@ class CodeSequence(models.Model):
         return f"{self.key}={self.value}"
 
 
+def mask_id(value: str) -> str:
+    """`014190001234` → `•••••••••234`."""
+    return value if len(value) <= 3 else "•" * (len(value) - 3) + value[-3:]
+
+
 class Dossier(SearchableModel):
     code = models.CharField(_("mã hồ sơ"), max_length=60, unique=True, null=True, blank=True)
     submission_code = models.CharField(_("mã nộp hồ sơ"), max_length=80, blank=True)
@@ -195,11 +200,9 @@ class Dossier(SearchableModel):
 
     @property
     def masked_id_number(self) -> str:
-        """Lists show only the last 3 digits of an ID number (data protection)."""
-        value = self.id_number or self.tax_code
-        if len(value) <= 3:
-            return value
-        return "•" * (len(value) - 3) + value[-3:]
+        """Lists and printed forms show only the last 3 digits of an ID number (data
+        protection); the whole number only on the audited personal-data page."""
+        return mask_id(self.id_number or self.tax_code)
 
     @property
     def is_final(self) -> bool:

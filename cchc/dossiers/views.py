@@ -43,7 +43,11 @@ def visible(request: HttpRequest) -> object:
 
 
 def get_visible(request: HttpRequest, pk: int) -> Dossier:
-    """404 (not 403) for a dossier outside the user's scope: its existence stays private."""
+    """404 (not 403) for a dossier outside the user's scope: its existence stays private.
+    Citizens never reach the staff pages of a dossier, their own included: officers' names
+    and the internal timeline are not theirs to see (the portal shows them their dossier)."""
+    if getattr(request.user, "is_public_account", False):
+        raise Http404
     return get_object_or_404(
         Dossier.objects.visible_to(request.user).select_related(
             "procedure_version",
@@ -254,6 +258,8 @@ def timeline_labels(event: AuditEvent) -> tuple[str, str, str]:
 
 @login_required
 def dossier_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    if getattr(request.user, "is_public_account", False):
+        return redirect("portal:my_dossier", pk=pk)  # the portal checks it is theirs
     d = get_visible(request, pk)
     steps = list(d.steps.select_related("agency", "assignee", "done_by").order_by("order", "pk"))
     active = [st for st in steps if st.status == c.StepStatus.ACTIVE]

@@ -55,7 +55,9 @@ def form_data(d: Dossier, kind: str, at: dt.datetime, actor: Any) -> dict[str, A
         "year": timezone.localtime(at).strftime("%Y"),
         "applicant": d.applicant_name,
         "applicant_kind": d.applicant_kind,
-        "id_number": d.id_number or d.tax_code,
+        # Forms carry the personal ID masked (Decree 13/2023, data minimisation): printing it
+        # whole would show it with no access record. A business's tax code is public.
+        "id_number": d.masked_id_number if d.id_number else d.tax_code,
         "representative": d.representative,
         "address": ", ".join(filter(None, [d.address, d.applicant_area.name])),
         "phone": d.phone,

@@ -49,3 +49,27 @@ def test_csv_cells_that_a_spreadsheet_would_compute_get_an_apostrophe():
     assert csv_text("-2+3") == "'-2+3"
     assert csv_text("Sở Xây dựng") == "Sở Xây dựng"
     assert csv_text(-5) == -5
+
+
+def test_printed_forms_show_the_personal_id_masked_only_the_audited_page_shows_it(client, world):
+    """Issue 15, finding 4: no path shows the whole ID number without an access record."""
+    from pypdf import PdfReader
+
+    from cchc.core.models import AuditEvent
+
+    d = world.received()
+    client.force_login(world.receptionist)
+    for form in d.forms.all():
+        assert "014190001234" not in str(form.data)
+        pdf = client.get(f"/api/v1/dossiers/{d.pk}/forms/{form.pk}")
+        assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+        text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+        assert "014190001234" not in text
+    assert d.forms.filter(kind="receipt").exists()
+    assert (
+        "014190001234" not in client.get(reverse("dossiers:detail", args=[d.pk])).content.decode()
+    )
+    assert not AuditEvent.objects.filter(action="dossier.view_personal_data").exists()
+    page = client.get(reverse("dossiers:personal", args=[d.pk])).content.decode()
+    assert "014190001234" in page
+    assert AuditEvent.objects.filter(action="dossier.view_personal_data").count() == 1

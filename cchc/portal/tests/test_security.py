@@ -196,3 +196,21 @@ def test_the_counter_kiosk_is_a_bound_device_not_an_open_address(client, world):
     client.logout()
     client.cookies["cchc_kiosk"] = tablet_cookie
     assert client.get(reverse("portal:kiosk")).status_code == 403
+
+
+def test_a_citizen_is_sent_to_the_portal_page_not_the_staff_page_of_their_dossier(client, world):
+    from cchc.accounts.models import AccountKind
+
+    citizen = User.objects.create_user(
+        "dan@example.org", password="x", kind=AccountKind.CITIZEN, verified_at=timezone.now()
+    )
+    d = world.received()
+    d.applicant_user = citizen
+    d.save(update_fields=["applicant_user"])
+    client.force_login(citizen)
+    response = client.get(reverse("dossiers:detail", args=[d.pk]))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("portal:my_dossier", args=[d.pk])
+    assert client.get(reverse("dossiers:control_slip", args=[d.pk])).status_code == 404
+    page = client.get(response["Location"]).content.decode()
+    assert d.code in page and world.receptionist.full_name not in page
