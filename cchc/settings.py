@@ -6,6 +6,7 @@ Every variable read here is documented in `.env.example`. A wrong value fails lo
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sys
 from pathlib import Path
@@ -347,3 +348,13 @@ CCHC_KIOSK_DEVICE_DAYS = env_int("CCHC_KIOSK_DEVICE_DAYS", 365)
 CCHC_KIOSK_RATINGS_PER_HOUR = env_int("CCHC_KIOSK_RATINGS_PER_HOUR", 60)
 # Satisfaction survey answers a desk's kiosk may take in an hour (issue 15: no stuffing).
 CCHC_SURVEY_KIOSK_PER_HOUR = env_int("CCHC_SURVEY_KIOSK_PER_HOUR", 60)
+# The audit trail's HMAC key, held outside the database (default: derived from SECRET_KEY);
+# retired keys stay listed to verify older events; signed daily anchors of every chain head
+# are written to CCHC_AUDIT_ANCHOR_DIR and, if set, mailed to CCHC_AUDIT_ANCHOR_MAIL.
+CCHC_AUDIT_KEY = (
+    env_str("CCHC_AUDIT_KEY")
+    or "derived:" + hashlib.sha256(("cchc-audit:" + SECRET_KEY).encode()).hexdigest()
+)
+CCHC_AUDIT_OLD_KEYS = env_list("CCHC_AUDIT_OLD_KEYS")
+CCHC_AUDIT_ANCHOR_DIR = Path(env_str("CCHC_AUDIT_ANCHOR_DIR", str(BASE_DIR / "var" / "audit")))
+CCHC_AUDIT_ANCHOR_MAIL = env_list("CCHC_AUDIT_ANCHOR_MAIL")

@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import hashlib
+import hmac
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone
 
@@ -35,7 +37,28 @@ def chain_key_for(obj: models.Model) -> str:
     return f"{obj._meta.label_lower}:{obj.pk}"
 
 
-def _event_digest(event: AuditEvent) -> str:
+def audit_keys() -> dict[str, bytes]:
+    """Every audit key by its fingerprint: the current one first, then retired ones kept to
+    verify older events. Keys live in the environment, never in the database."""
+    keys = [settings.CCHC_AUDIT_KEY, *settings.CCHC_AUDIT_OLD_KEYS]
+    out: dict[str, bytes] = {}
+    for key in keys:
+        raw = key.encode("utf-8")
+        out.setdefault(fingerprint(raw), raw)
+    return out
+
+
+def fingerprint(key: bytes) -> str:
+    return hashlib.sha256(b"cchc-audit-key-id:" + key).hexdigest()[:12]
+
+
+def current_key() -> tuple[str, bytes]:
+    key = settings.CCHC_AUDIT_KEY.encode("utf-8")
+    return fingerprint(key), key
+
+
+def _event_digest(event: AuditEvent, key: bytes) -> str:
+    """HMAC-SHA-256 over every stored field of the event (but its id and its own hash)."""
     payload = {
         "chain": event.chain_key,
         "seq": event.sequence,
@@ -45,14 +68,16 @@ def _event_digest(event: AuditEvent) -> str:
         "action": event.action,
         "type": event.object_type,
         "id": event.object_id,
+        "repr": event.object_repr,
         "from": event.from_status,
         "to": event.to_status,
         "reason": event.reason,
         "changes": event.changes,
         "prev": event.prev_hash,
+        "key": event.key_id,
     }
     raw = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=_default)
-    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+    return hmac.new(key, raw.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 SECRET_FIELDS = {"password", "key_hash"}
@@ -141,7 +166,8 @@ def log_action(
             changes=canonical(dict(changes)),
             prev_hash=prev_hash,
         )
-        event.hash = _event_digest(event)
+        event.key_id, secret = current_key()
+        event.hash = _event_digest(event, secret)
         event.save()
         AuditChainHead.objects.filter(chain_key=key).update(last_hash=event.hash)
     return event
@@ -154,10 +180,13 @@ class AuditProblem:
     message: str
 
 
-def verify_chains() -> list[AuditProblem]:
-    """Recompute every chain; report each edited, missing, inserted or truncated event."""
+def verify_chains(anchors: Iterable[Anchor] = ()) -> list[AuditProblem]:
+    """Recompute every chain with the audit keys; report each edited, missing, inserted,
+    truncated or recomputed event, and each anchor whose chain heads no longer match."""
     problems: list[AuditProblem] = []
+    keys = audit_keys()
     heads = {h.chain_key: h for h in AuditChainHead.objects.all()}
+    checks = [AnchorCheck(a) for a in anchors]
     seen: set[str] = set()
     current: str | None = None
     prev_hash = ""
@@ -172,6 +201,8 @@ def verify_chains() -> list[AuditProblem]:
             problems.append(
                 AuditProblem(key, last_seq, "chain ends before its recorded head (events removed)")
             )
+        for check in checks:
+            check.close(key)
 
     for event in events:
         if event.chain_key != current:
@@ -190,8 +221,15 @@ def verify_chains() -> list[AuditProblem]:
             problems.append(
                 AuditProblem(event.chain_key, event.sequence, "link to previous event broken")
             )
-        if _event_digest(event) != event.hash:
+        key = keys.get(event.key_id)
+        if key is None:
+            problems.append(
+                AuditProblem(event.chain_key, event.sequence, "signed with an unknown key")
+            )
+        elif not hmac.compare_digest(_event_digest(event, key), event.hash):
             problems.append(AuditProblem(event.chain_key, event.sequence, "event was altered"))
+        for check in checks:
+            check.see(event)
         prev_hash = event.hash
         expected_seq += 1
     if current is not None:
@@ -199,4 +237,141 @@ def verify_chains() -> list[AuditProblem]:
     for key, head in heads.items():
         if key not in seen and head.last_sequence:
             problems.append(AuditProblem(key, None, "every event of the chain was removed"))
+    for check in checks:
+        if not check.matches():
+            problems.append(
+                AuditProblem(
+                    "*",
+                    None,
+                    f"chain heads differ from the anchor of {check.anchor.label} "
+                    "(a chain was deleted or rewritten)",
+                )
+            )
     return problems
+
+
+# -- anchors: the chain heads, signed, kept outside the database ----------------------------
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """Every chain's head as of the event `max_event_id`, folded into one digest."""
+
+    label: str  # the file it was read from, or the moment it was made
+    made_at: str
+    max_event_id: int
+    chains: int
+    events: int
+    digest: str
+    key_id: str
+    signature: str
+
+    def payload(self) -> dict[str, Any]:
+        return {
+            "made_at": self.made_at,
+            "max_event_id": self.max_event_id,
+            "chains": self.chains,
+            "events": self.events,
+            "digest": self.digest,
+            "key_id": self.key_id,
+        }
+
+
+class _Fold:
+    """An order-free digest of a set of chain heads: the sum, modulo 2^256, of each head's
+    HMAC (so the database's sort order never matters)."""
+
+    def __init__(self, key: bytes) -> None:
+        self.key, self.total, self.count = key, 0, 0
+
+    def add(self, chain: str, sequence: int, hash_: str) -> None:
+        line = f"{chain}|{sequence}|{hash_}".encode()
+        self.total = (self.total + int(hmac.new(self.key, line, "sha256").hexdigest(), 16)) % (
+            1 << 256
+        )
+        self.count += 1
+
+    def hexdigest(self) -> str:
+        return f"{self.total:064x}"
+
+
+class AnchorCheck:
+    """Replays an anchor while `verify_chains` walks the events: per chain, the last event
+    at or before the anchor's `max_event_id` is the head the anchor saw."""
+
+    def __init__(self, anchor: Anchor) -> None:
+        self.anchor = anchor
+        self.fold = _Fold(audit_keys().get(anchor.key_id, b""))
+        self.head: tuple[str, int, str] | None = None
+        self.events = 0
+
+    def see(self, event: AuditEvent) -> None:
+        if event.pk <= self.anchor.max_event_id:
+            self.head = (event.chain_key, event.sequence, event.hash)
+            self.events += 1
+
+    def close(self, chain: str) -> None:
+        if self.head is not None and self.head[0] == chain:
+            self.fold.add(*self.head)
+        self.head = None
+
+    def matches(self) -> bool:
+        return (
+            self.anchor.key_id in audit_keys()
+            and self.fold.count == self.anchor.chains
+            and self.events == self.anchor.events
+            and hmac.compare_digest(self.fold.hexdigest(), self.anchor.digest)
+        )
+
+
+def make_anchor() -> Anchor:
+    """The heads of every chain as of the last event written now, signed with the audit key."""
+    key_id, key = current_key()
+    max_id = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    fold = _Fold(key)
+    events = 0
+    head: tuple[str, int, str] | None = None
+    rows = (
+        AuditEvent.objects.filter(pk__lte=max_id)
+        .order_by("chain_key", "sequence")
+        .values_list("chain_key", "sequence", "hash")
+        .iterator(chunk_size=5000)
+    )
+    for chain, sequence, hash_ in rows:
+        if head is not None and head[0] != chain:
+            fold.add(*head)
+        head = (chain, sequence, hash_)
+        events += 1
+    if head is not None:
+        fold.add(*head)
+    made_at = timezone.now().astimezone(dt.UTC).isoformat()
+    unsigned = Anchor(made_at, made_at, max_id, fold.count, events, fold.hexdigest(), key_id, "")
+    return Anchor(**{**unsigned.__dict__, "signature": _sign(unsigned, key)})
+
+
+def _sign(anchor: Anchor, key: bytes) -> str:
+    raw = json.dumps(anchor.payload(), sort_keys=True).encode()
+    return hmac.new(key, raw, hashlib.sha256).hexdigest()
+
+
+def anchor_to_json(anchor: Anchor) -> str:
+    return json.dumps({**anchor.payload(), "signature": anchor.signature}, sort_keys=True)
+
+
+def anchor_from_json(text: str, label: str) -> Anchor:
+    """An anchor read back; raises ValueError if it is malformed or its signature is wrong."""
+    data = json.loads(text)
+    anchor = Anchor(
+        label=label,
+        made_at=str(data["made_at"]),
+        max_event_id=int(data["max_event_id"]),
+        chains=int(data["chains"]),
+        events=int(data["events"]),
+        digest=str(data["digest"]),
+        key_id=str(data["key_id"]),
+        signature=str(data["signature"]),
+    )
+    key = audit_keys().get(anchor.key_id)
+    if key is None or not hmac.compare_digest(_sign(anchor, key), anchor.signature):
+        raise ValueError(f"anchor {label}: signature does not verify")
+    return anchor

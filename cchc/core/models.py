@@ -1,8 +1,10 @@
 """Base models and the audit trail (nhật ký thao tác).
 
 Every state change in cchc writes an `AuditEvent` through `cchc.core.audit.log_action()`.
-Events are append-only and chained per audited object by a SHA-256 of the previous event, so
-`manage.py verify_audit` detects any edited or deleted event.
+Events are append-only (in PostgreSQL a trigger refuses UPDATE and DELETE) and chained per
+audited object by an HMAC-SHA-256 keyed outside the database, and daily anchors of every
+chain's head are written outside it, so `manage.py verify_audit` detects any edited, deleted or
+recomputed event, and any chain deleted with its head (docs/security.md).
 """
 
 from __future__ import annotations
@@ -105,6 +107,8 @@ class AuditEvent(models.Model):
     changes = models.JSONField(_("giá trị thay đổi"), default=dict, blank=True)
     prev_hash = models.CharField(max_length=64, blank=True)
     hash = models.CharField(max_length=64)
+    # Which audit key signed `hash` (its fingerprint), so that keys can be rotated.
+    key_id = models.CharField(max_length=16, blank=True)
 
     class Meta:
         verbose_name = _("sự kiện nhật ký")

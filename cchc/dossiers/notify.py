@@ -8,7 +8,7 @@ from typing import Any, Protocol
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 
 from . import constants as c
@@ -60,7 +60,8 @@ def notify_applicant(d: Dossier, *, reason: str = "", force: bool = False) -> No
     """Every status change reaches the applicant with its reason (email and SMS)."""
     if getattr(settings, "CCHC_SILENT_NOTIFICATIONS", False) and not force:
         return
-    label = d.get_status_display()
+    with translation.override("vi"):  # the applicant reads Vietnamese, whatever the officer's UI
+        label = str(d.get_status_display())
     ref = d.code or d.submission_code or f"#{d.pk}"
     text = f"Hồ sơ {ref} ({d.procedure_version.name[:80]}): {label}."
     if d.due_at and d.status == c.Status.IN_PROGRESS:

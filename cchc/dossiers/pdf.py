@@ -7,7 +7,7 @@ from typing import Any
 
 import segno
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from . import constants as c
 from .models import Dossier, IssuedForm
@@ -34,6 +34,11 @@ def html_to_pdf(html: str) -> bytes:
 
 
 def render_form(form: IssuedForm) -> bytes:
+    with translation.override("vi"):  # official forms are Vietnamese whatever the UI language
+        return _render_form(form)
+
+
+def _render_form(form: IssuedForm) -> bytes:
     context: dict[str, Any] = {
         "form": form,
         "d": form.data,
@@ -61,4 +66,5 @@ def render_control_slip(dossier: Dossier) -> bytes:
             else "",
         },
     }
-    return html_to_pdf(render_to_string("dossiers/forms/control_slip.html", context))
+    with translation.override("vi"):
+        return html_to_pdf(render_to_string("dossiers/forms/control_slip.html", context))
