@@ -358,3 +358,14 @@ CCHC_AUDIT_KEY = (
 CCHC_AUDIT_OLD_KEYS = env_list("CCHC_AUDIT_OLD_KEYS")
 CCHC_AUDIT_ANCHOR_DIR = Path(env_str("CCHC_AUDIT_ANCHOR_DIR", str(BASE_DIR / "var" / "audit")))
 CCHC_AUDIT_ANCHOR_MAIL = env_list("CCHC_AUDIT_ANCHOR_MAIL")
+# Retention (docs/security.md): days each kind of record is kept before `manage.py prune`
+# (daily) removes it. Dossiers, forms, results and the audit trail are records of the State
+# and are not pruned here.
+CCHC_RETENTION_DAYS = {
+    "draft": env_int("CCHC_RETAIN_DRAFT_DAYS", 90),  # online drafts not touched since
+    "rate_counter": env_int("CCHC_RETAIN_RATE_COUNTER_DAYS", 2),
+    "verification_code": env_int("CCHC_RETAIN_CODE_DAYS", 30),
+    "account_notification": env_int("CCHC_RETAIN_ACCOUNT_NOTICE_DAYS", 90),  # codes sent
+    "access_attempt": env_int("CCHC_RETAIN_ACCESS_ATTEMPT_DAYS", 180),  # failed sign-ins
+    "orphan_file": env_int("CCHC_RETAIN_ORPHAN_FILE_DAYS", 1),  # stored files no row names
+}

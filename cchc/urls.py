@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 
+from cchc.accounts import views as accounts_views
 from cchc.api import api
 from cchc.core import bench_views
 from cchc.core.api import not_found as api_not_found
@@ -19,6 +20,7 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("dang-nhap/", auth_views.LoginView.as_view(), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
+    path("doi-mat-khau/", accounts_views.PasswordChange.as_view(), name="password_change"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("tai-khoan/", include("cchc.accounts.urls")),
     path("dia-ban-co-quan/", include("cchc.organizations.urls")),

@@ -1,11 +1,17 @@
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import PasswordChangeView
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cchc.core.audit import log_action
 from cchc.core.errors import DomainError
 
 from .models import ApiToken
@@ -48,3 +54,23 @@ def revoke_token(request: HttpRequest, pk: int) -> HttpResponse:
     revoke_api_token(token, actor=request.user)  # type: ignore[arg-type]
     messages.success(request, _("Đã thu hồi mã truy cập “%(name)s”.") % {"name": token.name})
     return redirect("accounts:api_tokens")
+
+
+class PasswordChange(PasswordChangeView):
+    """Change one's own password (staff and citizens); audited; the session stays valid."""
+
+    template_name = "registration/password_change_form.html"
+    success_url = reverse_lazy("password_change")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        public = getattr(self.request.user, "is_public_account", False)
+        context["base_template"] = "portal/base.html" if public else "base.html"
+        return context
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        with transaction.atomic():
+            response = super().form_valid(form)
+            log_action(self.request.user, "account.password_change", actor=self.request.user)
+        messages.success(self.request, _("Đã đổi mật khẩu."))
+        return response

@@ -156,6 +156,7 @@ class RateCounter(models.Model):
     key = models.CharField(max_length=160)
     window = models.BigIntegerField()
     count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)  # for `prune`
 
     class Meta:
         constraints = [

@@ -315,6 +315,7 @@ def submit_draft(draft: OnlineDraft, *, at: dt.datetime | None = None) -> Dossie
         draft.status = DraftStatus.SUBMITTED
         draft.dossier = dossier
         draft.save(update_fields=["status", "dossier", "updated_at"])
+        discard_draft(draft)  # the dossier holds its own copy of each file
     return dossier
 
 
@@ -657,3 +658,90 @@ def kiosk_device(cookie: str | None) -> KioskDevice | None:
     ):
         KioskDevice.objects.filter(pk=device.pk).update(last_seen_at=timezone.now())
     return device
+
+
+# -- forgotten password, erasure -----------------------------------------------------------------
+
+
+def request_password_reset(contact: str, *, ip: str = "?") -> None:
+    """A reset code to the account's own mailbox or phone. The answer is the same whether or
+    not an account exists (nobody learns who has one); sends are bounded like any code."""
+    username = normalise_contact(contact)
+    user = User.objects.filter(
+        username=username,
+        is_active=True,
+        kind__in=(AccountKind.CITIZEN, AccountKind.ORGANISATION),
+    ).first()
+    if user is not None:
+        send_verification(user, ip=ip, purpose="reset")
+    elif throttle.hit(
+        f"code:ip:{ip}", limit=settings.CCHC_CODE_SENDS_PER_IP_HOUR, window_seconds=3600
+    ):
+        raise TooMany(
+            "too_many_codes",
+            _("Đã gửi mã nhiều lần; hãy chờ ít phút rồi yêu cầu lại, hoặc dùng mã vừa nhận."),
+        )
+
+
+def reset_password(contact: str, code: str, password: str, *, ip: str = "?") -> User:
+    """The code proves the contact is the holder's: the new password is set (and an account
+    not yet verified becomes verified, for the same reason)."""
+    username = normalise_contact(contact)
+    user = User.objects.filter(username=username, is_active=True).first()
+    if user is None or not user.is_public_account:
+        throttle.hit(f"guess:ip:{ip}", limit=settings.CCHC_CODE_GUESSES_PER_IP, window_seconds=600)
+        raise ServiceError("code_wrong", _("Mã không đúng."))
+    row = check_code(user, code, ip=ip)
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        message = " ".join(exc.messages)
+        raise ServiceError("invalid_password", message, {"password": "invalid"}) from exc
+    with transaction.atomic():
+        if not _use(row):
+            raise ServiceError("code_expired", _("Mã đã hết hạn; hãy yêu cầu gửi mã mới."))
+        user.set_password(password)
+        fields = ["password"]
+        if user.verified_at is None:
+            user.verified_at = timezone.now()
+            fields.append("verified_at")
+        user.save(update_fields=fields)
+        log_action(user, "account.password_reset", actor=user, after={"by": "code"})
+    return user
+
+
+@transaction.atomic
+def erase_account(user: User, *, actor: User) -> User:
+    """A citizen's erasure request (Decree 13/2023, art. 16): what the law lets go is removed
+    or anonymised — contact, identity, drafts and their files, tokens, sign-in links; what the
+    records law requires stays — the dossiers filed (with the applicant's name and ID as
+    received, for their retention period), ratings and feedback (anonymous already)."""
+    if not user.is_public_account:
+        raise Forbidden("not_public", _("Chỉ tài khoản công dân, tổ chức mới tự xóa được."))
+    before = {"username": user.username, "kind": user.kind}
+    for draft in OnlineDraft.objects.filter(user=user, status=DraftStatus.DRAFT):
+        discard_draft(draft)
+    OnlineDraft.objects.filter(user=user).update(data={})
+    user.api_tokens.all().delete()
+    user.external_identities.all().delete()
+    user.verification_codes.all().delete()
+    Notification.objects.filter(user=user, dossier__isnull=True).delete()
+    user.username = f"da-xoa-{user.pk}"
+    user.email = user.phone = user.full_name = user.first_name = user.last_name = ""
+    user.id_number = user.tax_code = user.representative = user.address = ""
+    user.is_active = False
+    user.set_unusable_password()
+    user.save()
+    log_action(user, "account.erase", actor=actor, before=before, after={"username": user.username})
+    return user
+
+
+def discard_draft(draft: OnlineDraft) -> None:
+    """A draft and its uploaded files, gone (after submission, after its retention, on
+    erasure): the files are deleted once the transaction commits."""
+    names = [u.file.name for u in draft.uploads.all() if u.file]
+    storage = DraftUpload._meta.get_field("file").storage  # type: ignore[attr-defined]
+    draft.uploads.all().delete()
+    if draft.status == DraftStatus.DRAFT:
+        draft.delete()
+    transaction.on_commit(lambda: [storage.delete(n) for n in names])

@@ -892,3 +892,54 @@ def document_template(request: HttpRequest, pk: int) -> HttpResponse:
     """A procedure's blank form (mẫu đơn, tờ khai): public, like the procedure page."""
     doc = get_object_or_404(RequiredDocument, pk=pk, version__in=published_versions())
     return stored_file_response(doc.template_file, name=doc.template_file.name.rsplit("/", 1)[-1])
+
+
+# -- forgotten password, account erasure ------------------------------------------------------
+
+
+def password_reset(request: HttpRequest) -> HttpResponse:
+    """Forgotten password: a code to the account's mailbox or phone, then a new password."""
+    step = "ask"
+    contact = request.POST.get("contact", "").strip()[:200]
+    status = 200
+    if request.method == "POST":
+        try:
+            if request.POST.get("code"):
+                step = "code"
+                services.reset_password(
+                    contact,
+                    request.POST.get("code", "")[:20],
+                    request.POST.get("password", ""),
+                    ip=client_ip(request),
+                )
+                messages.success(request, _("Đã đặt mật khẩu mới; mời đăng nhập."))
+                return redirect("login")
+            services.request_password_reset(contact, ip=client_ip(request))
+            step = "code"
+            messages.info(
+                request,
+                _("Nếu có tài khoản với địa chỉ này, mã đặt lại mật khẩu đã được gửi tới đó."),
+            )
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+            status = exc.status if exc.status != 409 else 400
+    return render(
+        request, "portal/password_reset.html", {"step": step, "contact": contact}, status=status
+    )
+
+
+@login_required
+def erase_account(request: HttpRequest) -> HttpResponse:
+    """A citizen asks for their account's personal data to be erased (what the law allows)."""
+    _public_user(request)
+    if request.method == "POST":
+        if not request.user.check_password(request.POST.get("password", "")):
+            messages.error(request, _("Mật khẩu không đúng."))
+        elif request.POST.get("confirm") != "1":
+            messages.error(request, _("Cần đánh dấu xác nhận."))
+        else:
+            services.erase_account(request.user, actor=request.user)  # type: ignore[arg-type]
+            logout(request)
+            messages.success(request, _("Đã xóa dữ liệu cá nhân của tài khoản."))
+            return redirect("portal:home")
+    return render(request, "portal/erase_account.html")
