@@ -3,7 +3,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import PasswordChangeView
+from django.contrib.auth.views import LoginView, PasswordChangeView
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,8 +11,10 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cchc.core import throttle
 from cchc.core.audit import log_action
 from cchc.core.errors import DomainError
+from cchc.core.throttle import client_ip
 
 from .models import ApiToken
 from .services import issue_api_token, revoke_api_token
@@ -73,4 +75,22 @@ class PasswordChange(PasswordChangeView):
             response = super().form_valid(form)
             log_action(self.request.user, "account.password_change", actor=self.request.user)
         messages.success(self.request, _("Đã đổi mật khẩu."))
+        return response
+
+
+class Login(LoginView):
+    """Sign-in. Besides django-axes' lock per (username, address), failures from one address
+    across all usernames are bounded too (password spraying), behind the trusted proxy's
+    real client address."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        key = f"login:ip:{client_ip(request)}"
+        limit, window = settings.CCHC_LOGIN_FAILURES_PER_IP, 1800
+        if throttle.blocked(key, limit=limit, window_seconds=window):
+            context = self.get_context_data(form=self.get_form())
+            context["blocked"] = True
+            return self.render_to_response(context, status=429)
+        response = super().post(request, *args, **kwargs)
+        if response.status_code == 200:  # the form again: a failed sign-in
+            throttle.hit(key, limit=limit, window_seconds=window)
         return response

@@ -214,3 +214,27 @@ def test_a_citizen_is_sent_to_the_portal_page_not_the_staff_page_of_their_dossie
     assert client.get(reverse("dossiers:control_slip", args=[d.pk])).status_code == 404
     page = client.get(response["Location"]).content.decode()
     assert d.code in page and world.receptionist.full_name not in page
+
+
+def test_spraying_passwords_across_usernames_from_one_address_is_stopped(client, settings):
+    settings.CCHC_LOGIN_FAILURES_PER_IP = 3
+    User.objects.create_user("that", password="Dung-mat-khau-1")
+    for name in ("a", "b", "c"):
+        assert client.post(reverse("login"), {"username": name, "password": "x"}).status_code == 200
+    blocked = client.post(reverse("login"), {"username": "that", "password": "Dung-mat-khau-1"})
+    assert blocked.status_code == 429 and "quá nhiều lần đăng nhập sai" in blocked.content.decode()
+
+
+def test_officials_are_signed_out_after_an_idle_half_hour(client, world):
+    start = dt.datetime(2026, 12, 7, 2, 0, tzinfo=dt.UTC)
+    with time_machine.travel(start, tick=False) as clock:
+        client.force_login(world.receptionist)
+        assert client.get(reverse("dossiers:inbox")).status_code == 200
+        clock.move_to(start + dt.timedelta(minutes=29))
+        assert client.get(reverse("dossiers:inbox")).status_code == 200  # activity renews
+        clock.move_to(start + dt.timedelta(minutes=58))
+        assert client.get(reverse("dossiers:inbox")).status_code == 200
+        clock.move_to(start + dt.timedelta(minutes=89))
+        response = client.get(reverse("dossiers:inbox"))
+        assert response.status_code == 302 and reverse("login") in response["Location"]
+
