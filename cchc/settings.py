@@ -112,6 +112,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "cchc.core.middleware.StaffIdleTimeoutMiddleware",
+    "cchc.core.middleware.StaffAreaMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -372,3 +373,21 @@ CCHC_RETENTION_DAYS = {
     "access_attempt": env_int("CCHC_RETAIN_ACCESS_ATTEMPT_DAYS", 180),  # failed sign-ins
     "orphan_file": env_int("CCHC_RETAIN_ORPHAN_FILE_DAYS", 1),  # stored files no row names
 }
+# What citizen accounts may open (path prefixes); every other page is the staff side.
+CCHC_PUBLIC_PATHS = [
+    "/dich-vu-cong/",
+    "/tra-cuu/",
+    "/khao-sat/",
+    "/dang-nhap/",
+    "/dang-xuat/",
+    "/doi-mat-khau/",
+    "/tai-khoan/",
+    "/i18n/",
+    "/static/",
+    "/api/",
+    "/healthz",
+    "/lich/",
+    "/bao-cao/man-hinh/",
+]
+# A staff page a citizen may have a link to (a notice, a bookmark): its portal counterpart.
+CCHC_PUBLIC_REDIRECTS = [(r"^/ho-so/(?P<pk>\d+)/$", "portal:my_dossier")]

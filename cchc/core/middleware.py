@@ -1,6 +1,7 @@
 """Request-wide rules: Vietnamese first, domain refusals as pages, input guards, idle staff
 sessions."""
 
+import re
 import time
 from collections.abc import Callable
 
@@ -10,7 +11,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
@@ -142,4 +143,28 @@ class StaffIdleTimeoutMiddleware:
                 return redirect_to_login(request.get_full_path())
             if not isinstance(seen, int) or now - seen >= 60:
                 request.session[self.KEY] = now
+        return self.get_response(request)
+
+
+class StaffAreaMiddleware:
+    """Citizen and organisation accounts stay on the public side: a staff page (registry,
+    catalog administration, dossier lists, reports, plans, indices) sends them to the portal.
+    The public side is listed in `CCHC_PUBLIC_PATHS` (prefixes)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and getattr(user, "is_public_account", False)
+            and request.path != "/"
+            and not request.path.startswith(tuple(settings.CCHC_PUBLIC_PATHS))
+        ):
+            for pattern, name in settings.CCHC_PUBLIC_REDIRECTS:
+                match = re.match(pattern, request.path)
+                if match:  # the portal's own page checks the object is theirs
+                    return redirect(name, **match.groupdict())
+            return redirect("portal:home")
         return self.get_response(request)

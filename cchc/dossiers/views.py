@@ -258,9 +258,7 @@ def timeline_labels(event: AuditEvent) -> tuple[str, str, str]:
 
 @login_required
 def dossier_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    if getattr(request.user, "is_public_account", False):
-        return redirect("portal:my_dossier", pk=pk)  # the portal checks it is theirs
-    d = get_visible(request, pk)
+    d = get_visible(request, pk)  # citizens never get here (core StaffAreaMiddleware)
     steps = list(d.steps.select_related("agency", "assignee", "done_by").order_by("order", "pk"))
     active = [st for st in steps if st.status == c.StepStatus.ACTIVE]
     explanation = None

@@ -11,6 +11,7 @@ urlpatterns = [
     path("mau-don/<int:pk>/", views.document_template, name="template"),
     path("thu-tuc/<str:code>/nop-truc-tuyen/", views.start_application, name="apply"),
     path("ho-so-dang-soan/<int:pk>/", views.draft_page, name="draft"),
+    path("ho-so-dang-soan/<int:pk>/tep/<int:upload_pk>/", views.draft_file, name="draft_file"),
     path("dang-ky/", views.register, name="register"),
     path("xac-thuc/", views.verify, name="verify"),
     path("quen-mat-khau/", views.password_reset, name="password_reset"),

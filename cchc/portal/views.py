@@ -45,6 +45,7 @@ from cchc.procedures.querysets import search_versions
 from . import services
 from .models import (
     DraftStatus,
+    DraftUpload,
     Feedback,
     FeedbackTopic,
     KioskDevice,
@@ -340,6 +341,17 @@ def draft_page(request: HttpRequest, pk: int) -> HttpResponse:
             "missing": services.missing_for(draft),
             "verified": request.user.verified_at is not None,  # type: ignore[union-attr]
         },
+    )
+
+
+@login_required
+def draft_file(request: HttpRequest, pk: int, upload_pk: int) -> HttpResponse:
+    """A file the citizen attached to their own draft (to check what they uploaded)."""
+    upload = get_object_or_404(
+        DraftUpload, pk=upload_pk, draft__pk=pk, draft__user=request.user, draft__status="draft"
+    )
+    return stored_file_response(
+        upload.file, content_type=upload.content_type, name=upload.file_name
     )
 
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/nhap-excel/", views.plan_import, name="import"),
     path("<int:pk>/ky/<int:period_pk>/", views.period_page, name="period"),
     path("minh-chung/<int:pk>/", views.evidence_file, name="evidence"),
+    path("minh-chung-chi-tieu/<int:pk>/", views.target_evidence, name="target_evidence"),
     path("<int:pk>/ky/<int:period_pk>/bao-cao.docx", views.period_docx, name="period_docx"),
     path(
         "<int:pk>/ky/<int:period_pk>/chi-tieu/<int:target_pk>/",

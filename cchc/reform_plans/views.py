@@ -16,7 +16,7 @@ from . import portfolio as pf
 from . import reporting as r
 from . import services as s
 from .constants import TaskProgress
-from .models import Evidence, Plan, ReportingPeriod
+from .models import Evidence, Plan, ReportingPeriod, TargetValue
 from .permissions import agencies_of, is_official, is_reform_office
 from .report_docx import period_report
 from .reporting import open_periods
@@ -298,3 +298,11 @@ def evidence_file(request: HttpRequest, pk: int) -> HttpResponse:
     _plans(request)  # officials only, as the report page itself
     evidence = get_object_or_404(Evidence, pk=pk)
     return stored_file_response(evidence.file, name=evidence.name)
+
+
+@login_required
+def target_evidence(request: HttpRequest, pk: int) -> HttpResponse:
+    """The evidence of a reported target value, for the same readers as the plan's reports."""
+    _plans(request)
+    row = get_object_or_404(TargetValue.objects.exclude(evidence=""), pk=pk)
+    return stored_file_response(row.evidence)

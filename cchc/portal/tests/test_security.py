@@ -211,7 +211,10 @@ def test_a_citizen_is_sent_to_the_portal_page_not_the_staff_page_of_their_dossie
     response = client.get(reverse("dossiers:detail", args=[d.pk]))
     assert response.status_code == 302
     assert response["Location"] == reverse("portal:my_dossier", args=[d.pk])
-    assert client.get(reverse("dossiers:control_slip", args=[d.pk])).status_code == 404
+    slip = client.get(reverse("dossiers:control_slip", args=[d.pk]))
+    assert slip.status_code == 302 and slip["Location"] == reverse("portal:home")
+    for staff_page in ("reports:settlement", "dossiers:inbox", "procedures:list"):
+        assert client.get(reverse(staff_page))["Location"] == reverse("portal:home")
     page = client.get(response["Location"]).content.decode()
     assert d.code in page and world.receptionist.full_name not in page
 
@@ -237,4 +240,3 @@ def test_officials_are_signed_out_after_an_idle_half_hour(client, world):
         clock.move_to(start + dt.timedelta(minutes=89))
         response = client.get(reverse("dossiers:inbox"))
         assert response.status_code == 302 and reverse("login") in response["Location"]
-
