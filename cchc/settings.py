@@ -360,7 +360,7 @@ CCHC_AUDIT_KEY = (
     or "derived:" + hashlib.sha256(("cchc-audit:" + SECRET_KEY).encode()).hexdigest()
 )
 CCHC_AUDIT_OLD_KEYS = env_list("CCHC_AUDIT_OLD_KEYS")
-CCHC_AUDIT_ANCHOR_DIR = Path(env_str("CCHC_AUDIT_ANCHOR_DIR", str(BASE_DIR / "var" / "audit")))
+CCHC_AUDIT_ANCHOR_DIR = BASE_DIR / env_str("CCHC_AUDIT_ANCHOR_DIR", "var/audit")  # or absolute
 CCHC_AUDIT_ANCHOR_MAIL = env_list("CCHC_AUDIT_ANCHOR_MAIL")
 # Retention (docs/security.md): days each kind of record is kept before `manage.py prune`
 # (daily) removes it. Dossiers, forms, results and the audit trail are records of the State
