@@ -503,7 +503,10 @@ def lookup_result(request: HttpRequest) -> HttpResponse:
         raise Http404
     response = result_response(found)
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    # same-origin, not no-referrer: the secret never leaves the site, and the browser still
+    # sends a real Origin with the lookup form's POST (no-referrer makes it "null", which
+    # Django's CSRF check refuses).
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 
@@ -535,7 +538,10 @@ def lookup(request: HttpRequest) -> HttpResponse:
         status=429 if blocked else 200,
     )
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    # same-origin, not no-referrer: the secret never leaves the site, and the browser still
+    # sends a real Origin with the lookup form's POST (no-referrer makes it "null", which
+    # Django's CSRF check refuses).
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 

@@ -240,3 +240,22 @@ def test_officials_are_signed_out_after_an_idle_half_hour(client, world):
         clock.move_to(start + dt.timedelta(minutes=89))
         response = client.get(reverse("dossiers:inbox"))
         assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+def test_the_lookup_form_posts_through_the_csrf_check_as_a_browser_sends_it(world):
+    """A browser on a `no-referrer` page sends `Origin: null` with a form: Django refuses it.
+    The lookup keeps the secret on the site with `same-origin` instead."""
+    from django.test import Client
+
+    d = world.received()
+    browser = Client(enforce_csrf_checks=True)
+    page = browser.get(reverse("lookup"))
+    assert page["Referrer-Policy"] != "no-referrer"
+    token = browser.cookies["csrftoken"].value
+    origin = "null" if page["Referrer-Policy"] == "no-referrer" else "http://testserver"
+    found = browser.post(
+        reverse("lookup"),
+        {"ma": d.code, "mk": d.lookup_secret, "csrfmiddlewaretoken": token},
+        HTTP_ORIGIN=origin,
+    )
+    assert found.status_code == 200 and "Đang giải quyết" in found.content.decode()

@@ -8,7 +8,7 @@ from cchc.accounts.models import AccountKind, Membership, User
 from cchc.dossiers.demo import give_demo_codes
 from cchc.indices.demo import load_demo_indices
 from cchc.organizations.constants import AgencyKind, DeskKind
-from cchc.organizations.models import Agency, Desk
+from cchc.organizations.models import Agency, Counter, Desk
 
 DEMO_PASSWORD = "demo-cchc-2026"
 
@@ -35,6 +35,9 @@ class Command(BaseCommand):
             )
             return
         give_demo_codes()  # made-up agency codes, flagged as demo, so desks can number dossiers
+        for desk in (center, commune_desk):  # counters, so that a rating tablet can be bound
+            for number in (1, 2):
+                Counter.objects.get_or_create(desk=desk, number=number)
         catalog_editors, _ = Group.objects.get_or_create(name="Biên tập danh mục thủ tục")
         catalog_editors.permissions.set(
             Permission.objects.filter(content_type__app_label="procedures")
