@@ -94,6 +94,7 @@ STANDARD_ERRORS = {
     "422": "Tham số không hợp lệ",
     "429": "Quá nhiều yêu cầu",
 }
+WEB_SERVER_ERRORS = {"413", "414"}
 FILE_TYPES = {
     ".pdf": "application/pdf",
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -118,13 +119,13 @@ class CchcApi(NinjaAPI):
                     continue
                 responses = operation["responses"]
                 for status, text in STANDARD_ERRORS.items():
-                    responses.setdefault(
-                        status,
-                        {
-                            "description": text,
-                            "content": {"application/json": {"schema": error_ref}},
-                        },
+                    # 413 and 414 come from the web server in front, as its own HTML page
+                    content = (
+                        {"text/html": {"schema": {"type": "string"}}}
+                        if status in WEB_SERVER_ERRORS
+                        else {"application/json": {"schema": error_ref}}
                     )
+                    responses.setdefault(status, {"description": text, "content": content})
                 ok = responses.get("200", {})
                 media = file_type(path, operation)
                 if media and method == "get":
