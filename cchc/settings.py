@@ -195,7 +195,7 @@ AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 30) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_CLIENT_IP_CALLABLE = "cchc.core.throttle.client_ip"  # the trusted proxy's real client
+AXES_CLIENT_IP_CALLABLE = "cchc.core.throttle.axes_client_ip"  # the trusted proxy's real client
 # Failed sign-ins from one address in 30 minutes, whatever the usernames (spraying).
 CCHC_LOGIN_FAILURES_PER_IP = env_int("CCHC_LOGIN_FAILURES_PER_IP", 30)
 

@@ -81,3 +81,10 @@ def _in(address: str, networks: list[str]) -> bool:
     except ValueError:
         return False
     return any(ip in ipaddress.ip_network(n, strict=False) for n in networks)
+
+
+def axes_client_ip(request: HttpRequest) -> str | None:
+    """The same address for django-axes, or None when there is none (a request built in
+    code): axes stores it in an address column that refuses anything else."""
+    address = client_ip(request)
+    return address if _valid(address) else None

@@ -5,10 +5,11 @@ test runner empties tables with it."""
 
 from django.db import migrations
 
+# `%%` because the statement goes through the driver's placeholder parsing (it becomes `%`).
 FORWARD = """
 CREATE OR REPLACE FUNCTION cchc_audit_append_only() RETURNS trigger AS $$
 BEGIN
-    RAISE EXCEPTION 'audit events are append-only (%)', TG_OP
+    RAISE EXCEPTION 'audit events are append-only (%%)', TG_OP
         USING ERRCODE = 'insufficient_privilege';
 END;
 $$ LANGUAGE plpgsql;

@@ -46,7 +46,8 @@ def test_a_chain_recomputed_without_the_key_does_not_verify(admin_user, anchors)
     agency = _trail(admin_user)
     assert _verify()[0]
     # The intruder rewrites an event and recomputes the chain, as the unkeyed SHA-256 allowed.
-    events = list(AuditEvent.objects.filter(object_id=str(agency.pk)).order_by("sequence"))
+    key = f"organizations.agency:{agency.pk}"
+    events = list(AuditEvent.objects.filter(chain_key=key).order_by("sequence"))
     prev = ""
     with outside_the_app():
         for e in events:
@@ -63,7 +64,9 @@ def test_a_chain_recomputed_without_the_key_does_not_verify(admin_user, anchors)
 def test_the_object_label_is_signed_too(admin_user, anchors):
     agency = _trail(admin_user)
     with outside_the_app():
-        AuditEvent.objects.filter(object_id=str(agency.pk)).update(object_repr="Sở khác")
+        AuditEvent.objects.filter(chain_key=f"organizations.agency:{agency.pk}").update(
+            object_repr="Sở khác"
+        )
     assert not _verify()[0]
 
 
@@ -110,7 +113,7 @@ def test_postgresql_refuses_to_update_or_delete_an_audit_event(admin_user):
     from django.db.utils import DatabaseError
 
     agency = _trail(admin_user, n=1)
-    event = AuditEvent.objects.get(object_id=str(agency.pk))
+    event = AuditEvent.objects.filter(chain_key=f"organizations.agency:{agency.pk}").last()
     for change in (
         lambda: AuditEvent.objects.filter(pk=event.pk).update(reason="x"),
         lambda: AuditEvent.objects.filter(pk=event.pk)._raw_delete(using="default"),
