@@ -201,7 +201,7 @@ CCHC_LOGIN_FAILURES_PER_IP = env_int("CCHC_LOGIN_FAILURES_PER_IP", 30)
 
 # Internationalisation: Vietnamese first, English second; Vietnam's time zone.
 LANGUAGE_CODE = "vi"
-LANGUAGES = [("vi", _("Tiếng Việt")), ("en", _("English"))]
+LANGUAGES = [("vi", _("Tiếng Việt")), ("en", _("Tiếng Anh"))]
 LOCALE_PATHS = [BASE_DIR / "cchc" / "locale"]
 FORMAT_MODULE_PATH = ["cchc.formats"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
