@@ -375,48 +375,30 @@ def test_no_stuffing_paper_by_outsiders_kiosk_only_at_ones_own_desk_and_bounded(
     from cchc.core.errors import Forbidden, TooMany
 
     survey = open_round(world, small_instrument())
-    good = {"a1": 5, "a2": 5, "b1": 5}
-    # a commune desk officer may not type in the department's paper questionnaires ...
-    with pytest.raises(Forbidden):
-        sv.record_response(
-            survey,
-            good,
-            agency=world.department,
-            channel="paper",
-            actor=world.receptionist,
-            paper_number="1",
-        )
-    # ... the department's own staff and the survey council may
-    for number, actor in (("1", world.dept_specialist), ("2", world.reform_officer)):
-        sv.record_response(
-            survey,
-            good,
-            agency=world.department,
-            channel="paper",
-            actor=actor,
-            paper_number=number,
-        )
-    # kiosk answers only at the officer's own desk
-    with pytest.raises(Forbidden):
-        sv.record_response(
-            survey,
-            good,
-            agency=world.commune_pc,
-            channel="kiosk",
-            actor=world.receptionist,
-            desk=world.center_desk,
-        )
+
+    def paper(actor, number):
+        return sv.record_response(
+            survey, {"a1": 5, "a2": 5, "b1": 5}, agency=world.department, channel="paper",
+            actor=actor, paper_number=number,
+        )  # fmt: skip
+
+    def kiosk(actor, **desk):
+        return sv.record_response(
+            survey, {"a1": 5, "a2": 5, "b1": 5}, agency=world.commune_pc, channel="kiosk",
+            actor=actor, **desk,
+        )  # fmt: skip
+
+    with pytest.raises(Forbidden):  # a commune desk officer, the department's questionnaires
+        paper(world.receptionist, "1")
+    paper(world.dept_specialist, "1")  # the department's own staff may
+    paper(world.reform_officer, "2")  # and the survey council
+    with pytest.raises(Forbidden):  # kiosk answers only at the officer's own desk
+        kiosk(world.receptionist, desk=world.center_desk)
     with pytest.raises(Forbidden):  # no desk at all
-        sv.record_response(
-            survey, good, agency=world.commune_pc, channel="kiosk", actor=world.dept_specialist
-        )
+        kiosk(world.dept_specialist)
     settings.CCHC_SURVEY_KIOSK_PER_HOUR = 3
     for _ in range(3):
-        sv.record_response(
-            survey, good, agency=world.commune_pc, channel="kiosk", actor=world.receptionist
-        )
+        kiosk(world.receptionist)
     with pytest.raises(TooMany):
-        sv.record_response(
-            survey, good, agency=world.commune_pc, channel="kiosk", actor=world.receptionist
-        )
+        kiosk(world.receptionist)
     assert survey.responses.filter(channel="kiosk", desk=world.commune_desk).count() == 3
