@@ -21,8 +21,16 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin):
         *BaseUserAdmin.fieldsets,
         (_("Thông tin thêm"), {"fields": ("full_name", "phone")}),
     )
-    list_display = ["username", "full_name", "email", "is_staff", "is_active"]
+    list_display = ["username", "full_name", "email", "kind", "is_staff", "is_active"]
+    list_filter = ["kind", "is_active", "is_staff"]
     search_fields = ["username", "full_name", "email"]
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        """A citizen's account holds filed dossiers, which are records: it is erased (the
+        portal's "Xóa dữ liệu cá nhân" action), not deleted."""
+        if obj is not None and obj.is_public_account:
+            return False
+        return super().has_delete_permission(request, obj)
 
 
 @admin.register(Membership)

@@ -62,3 +62,13 @@ def add_membership(*, actor: User | None, **values: object) -> Membership:
     membership = Membership.objects.create(**values)
     log_action(membership, "membership.add", actor=actor, after=model_values(membership))
     return membership
+
+
+@transaction.atomic
+def change_password(user: User, new_password: str, *, actor: User) -> User:
+    """A new password, checked by the caller's form; the event records that it changed,
+    never the password."""
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    log_action(user, "account.password_change", actor=actor)
+    return user

@@ -2,9 +2,9 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView, PasswordChangeView
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
@@ -12,12 +12,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cchc.core import throttle
-from cchc.core.audit import log_action
 from cchc.core.errors import DomainError
 from cchc.core.throttle import client_ip
 
 from .models import ApiToken
-from .services import issue_api_token, revoke_api_token
+from .services import change_password, issue_api_token, revoke_api_token
 
 
 @login_required
@@ -71,11 +70,11 @@ class PasswordChange(PasswordChangeView):
         return context
 
     def form_valid(self, form: Any) -> HttpResponse:
-        with transaction.atomic():
-            response = super().form_valid(form)
-            log_action(self.request.user, "account.password_change", actor=self.request.user)
+        user = self.request.user
+        change_password(user, form.cleaned_data["new_password1"], actor=user)  # type: ignore[arg-type]
+        update_session_auth_hash(self.request, user)  # this session stays signed in
         messages.success(self.request, _("Đã đổi mật khẩu."))
-        return response
+        return redirect(self.get_success_url())
 
 
 class Login(LoginView):

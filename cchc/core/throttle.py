@@ -52,6 +52,16 @@ def blocked(key: str, *, limit: int, window_seconds: int) -> bool:
     return count is not None and count >= limit
 
 
+def take(limits: list[tuple[str, int, int]]) -> bool:
+    """One attempt against several limits (key, limit, window in seconds) at once: False,
+    counting nothing, when any of them is used up; else each counts the attempt."""
+    if any(blocked(key, limit=limit, window_seconds=window) for key, limit, window in limits):
+        return False
+    for key, limit, window in limits:
+        hit(key, limit=limit, window_seconds=window)
+    return True
+
+
 def client_ip(request: HttpRequest) -> str:
     """The client's address. Behind the province's reverse proxy (`CCHC_TRUSTED_PROXIES`),
     the right-most `X-Forwarded-For` entry that is not itself a trusted proxy; a header sent

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from cchc.accounts.constants import Role
 from cchc.accounts.models import AccountKind, User, VerificationCode
@@ -120,32 +121,25 @@ def register_account(
     return user
 
 
-def _limit_sends(user: User, ip: str) -> None:
+TOO_MANY_CODES = _lazy(
+    "Đã gửi mã nhiều lần; hãy chờ ít phút rồi yêu cầu lại, hoặc dùng mã vừa nhận."
+)
+
+
+def _limit_sends(user: User | None, ip: str) -> None:
     """Codes go to a phone or a mailbox that may not be the sender's: bounded per account,
-    per target and per client address, with a pause between two sends to one account."""
-    hour = 3600
-    if throttle.blocked(
-        f"code:gap:{user.pk}", limit=1, window_seconds=settings.CCHC_CODE_RESEND_SECONDS
-    ) or any(
-        throttle.blocked(key, limit=limit, window_seconds=hour)
-        for key, limit in (
-            (f"code:user:{user.pk}", settings.CCHC_CODE_SENDS_PER_HOUR),
-            (f"code:to:{user.username}", settings.CCHC_CODE_SENDS_PER_HOUR),
-            (f"code:ip:{ip}", settings.CCHC_CODE_SENDS_PER_IP_HOUR),
-        )
-    ):
-        raise TooMany(
-            "too_many_codes",
-            _("Đã gửi mã nhiều lần; hãy chờ ít phút rồi yêu cầu lại, hoặc dùng mã vừa nhận."),
-        )
-    throttle.hit(f"code:gap:{user.pk}", limit=1, window_seconds=settings.CCHC_CODE_RESEND_SECONDS)
-    throttle.hit(
-        f"code:user:{user.pk}", limit=settings.CCHC_CODE_SENDS_PER_HOUR, window_seconds=hour
-    )
-    throttle.hit(
-        f"code:to:{user.username}", limit=settings.CCHC_CODE_SENDS_PER_HOUR, window_seconds=hour
-    )
-    throttle.hit(f"code:ip:{ip}", limit=settings.CCHC_CODE_SENDS_PER_IP_HOUR, window_seconds=hour)
+    per target and per client address, with a pause between two sends to one account. A
+    request for an address with no account counts against the client address only."""
+    hour, per_hour = 3600, settings.CCHC_CODE_SENDS_PER_HOUR
+    limits = [(f"code:ip:{ip}", settings.CCHC_CODE_SENDS_PER_IP_HOUR, hour)]
+    if user is not None:
+        limits += [
+            (f"code:gap:{user.pk}", 1, settings.CCHC_CODE_RESEND_SECONDS),
+            (f"code:user:{user.pk}", per_hour, hour),
+            (f"code:to:{user.username}", per_hour, hour),
+        ]
+    if not throttle.take(limits):
+        raise TooMany("too_many_codes", str(TOO_MANY_CODES))
 
 
 def send_verification(user: User, *, ip: str = "?", purpose: str = "verify") -> None:
@@ -186,12 +180,12 @@ def send_verification(user: User, *, ip: str = "?", purpose: str = "verify") -> 
     )
 
 
-def check_code(user: User, code: str, *, ip: str = "?") -> VerificationCode:
+def check_code(user: User | None, code: str, *, ip: str = "?") -> VerificationCode:
     """The account's current code, if `code` is it; every wrong entry is counted and stays
-    counted (the count commits before the refusal), per code and per client address."""
-    if throttle.blocked(
-        f"guess:ip:{ip}", limit=settings.CCHC_CODE_GUESSES_PER_IP, window_seconds=600
-    ):
+    counted (the count commits before the refusal), per code and per client address. No
+    account (a reset for an unknown address) is a wrong entry like any other."""
+    guesses = (f"guess:ip:{ip}", settings.CCHC_CODE_GUESSES_PER_IP, 600)
+    if throttle.blocked(guesses[0], limit=guesses[1], window_seconds=guesses[2]):
         raise TooMany("too_many_guesses", _("Nhập sai quá nhiều lần; hãy thử lại sau ít phút."))
     row = (
         VerificationCode.objects.filter(
@@ -199,12 +193,15 @@ def check_code(user: User, code: str, *, ip: str = "?") -> VerificationCode:
         )
         .order_by("-created_at")
         .first()
+        if user is not None
+        else None
     )
-    if row is None or row.attempts >= settings.CCHC_CODE_MAX_ATTEMPTS:
+    if user is not None and (row is None or row.attempts >= settings.CCHC_CODE_MAX_ATTEMPTS):
         raise ServiceError("code_expired", _("Mã đã hết hạn; hãy yêu cầu gửi mã mới."))
-    if not secrets.compare_digest(row.code_hash, _hash(code.strip())):
-        VerificationCode.objects.filter(pk=row.pk).update(attempts=F("attempts") + 1)
-        throttle.hit(f"guess:ip:{ip}", limit=settings.CCHC_CODE_GUESSES_PER_IP, window_seconds=600)
+    if row is None or not secrets.compare_digest(row.code_hash, _hash(code.strip())):
+        if row is not None:
+            VerificationCode.objects.filter(pk=row.pk).update(attempts=F("attempts") + 1)
+        throttle.hit(guesses[0], limit=guesses[1], window_seconds=guesses[2])
         raise ServiceError("code_wrong", _("Mã không đúng."))
     return row
 
@@ -663,35 +660,31 @@ def kiosk_device(cookie: str | None) -> KioskDevice | None:
 # -- forgotten password, erasure -----------------------------------------------------------------
 
 
-def request_password_reset(contact: str, *, ip: str = "?") -> None:
-    """A reset code to the account's own mailbox or phone. The answer is the same whether or
-    not an account exists (nobody learns who has one); sends are bounded like any code."""
-    username = normalise_contact(contact)
-    user = User.objects.filter(
-        username=username,
+def _public_account(contact: str) -> User | None:
+    """The active citizen or organisation account signed up with this mail or phone."""
+    return User.objects.filter(
+        username=normalise_contact(contact),
         is_active=True,
         kind__in=(AccountKind.CITIZEN, AccountKind.ORGANISATION),
     ).first()
+
+
+def request_password_reset(contact: str, *, ip: str = "?") -> None:
+    """A reset code to the account's own mailbox or phone. The answer is the same whether or
+    not an account exists (nobody learns who has one); sends are bounded like any code."""
+    user = _public_account(contact)
     if user is not None:
         send_verification(user, ip=ip, purpose="reset")
-    elif throttle.hit(
-        f"code:ip:{ip}", limit=settings.CCHC_CODE_SENDS_PER_IP_HOUR, window_seconds=3600
-    ):
-        raise TooMany(
-            "too_many_codes",
-            _("Đã gửi mã nhiều lần; hãy chờ ít phút rồi yêu cầu lại, hoặc dùng mã vừa nhận."),
-        )
+    else:
+        _limit_sends(None, ip)
 
 
 def reset_password(contact: str, code: str, password: str, *, ip: str = "?") -> User:
     """The code proves the contact is the holder's: the new password is set (and an account
     not yet verified becomes verified, for the same reason)."""
-    username = normalise_contact(contact)
-    user = User.objects.filter(username=username, is_active=True).first()
-    if user is None or not user.is_public_account:
-        throttle.hit(f"guess:ip:{ip}", limit=settings.CCHC_CODE_GUESSES_PER_IP, window_seconds=600)
-        raise ServiceError("code_wrong", _("Mã không đúng."))
-    row = check_code(user, code, ip=ip)
+    user = _public_account(contact)
+    row = check_code(user, code, ip=ip)  # refuses when there is no such account
+    user = row.user
     try:
         validate_password(password, user)
     except ValidationError as exc:

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 from cchc.accounts.constants import Role
 from cchc.accounts.models import AccountKind
 from cchc.core import throttle
+from cchc.core.errors import TooMany
 from cchc.core.exports import csv_text
 from cchc.core.files import stored_file_response
 from cchc.core.http import safe_next
@@ -79,10 +80,6 @@ def published_versions():  # type: ignore[no-untyped-def]
     return ProcedureVersion.objects.in_force_at().select_related("procedure", "field")
 
 
-def client_key(request: HttpRequest) -> str:
-    return client_ip(request)
-
-
 def _code_and_secret(request: HttpRequest, size: int = 60) -> tuple[str, str]:
     """The code and secret from the form (POST: kept out of access logs) or from the link
     printed on the receipt (GET)."""
@@ -92,13 +89,22 @@ def _code_and_secret(request: HttpRequest, size: int = 60) -> tuple[str, str]:
 
 def _lookup_blocked(request: HttpRequest) -> bool:
     return throttle.blocked(
-        f"lookup:{client_key(request)}", limit=settings.CCHC_LOOKUP_LIMIT, window_seconds=600
+        f"lookup:{client_ip(request)}", limit=settings.CCHC_LOOKUP_LIMIT, window_seconds=600
     )
+
+
+def _refuse_when_blocked(request: HttpRequest) -> None:
+    """429 in the portal's frame once this client has guessed too many codes."""
+    if _lookup_blocked(request):
+        raise TooMany(
+            "too_many_lookups",
+            _("Bạn đã tra cứu sai quá nhiều lần. Vui lòng thử lại sau ít phút."),
+        )
 
 
 def _lookup_failed(request: HttpRequest) -> None:
     throttle.hit(
-        f"lookup:{client_key(request)}", limit=settings.CCHC_LOOKUP_LIMIT, window_seconds=600
+        f"lookup:{client_ip(request)}", limit=settings.CCHC_LOOKUP_LIMIT, window_seconds=600
     )
 
 
@@ -348,7 +354,11 @@ def draft_page(request: HttpRequest, pk: int) -> HttpResponse:
 def draft_file(request: HttpRequest, pk: int, upload_pk: int) -> HttpResponse:
     """A file the citizen attached to their own draft (to check what they uploaded)."""
     upload = get_object_or_404(
-        DraftUpload, pk=upload_pk, draft__pk=pk, draft__user=request.user, draft__status="draft"
+        DraftUpload,
+        pk=upload_pk,
+        draft__pk=pk,
+        draft__user=request.user,
+        draft__status=DraftStatus.DRAFT,
     )
     return stored_file_response(
         upload.file, content_type=upload.content_type, name=upload.file_name
@@ -493,8 +503,7 @@ def lookup_result(request: HttpRequest) -> HttpResponse:
     """The result file for whoever holds the code and the secret printed on the receipt,
     limited like the lookup itself."""
     code, secret = _code_and_secret(request)
-    if _lookup_blocked(request):
-        return HttpResponse(status=429)
+    _refuse_when_blocked(request)
     found = services.find_by_secret(code, secret)
     if found is None:
         _lookup_failed(request)
@@ -552,10 +561,7 @@ def rate_by_link(request: HttpRequest) -> HttpResponse:
     """The rating page for whoever holds the code and secret; guessed like the lookup, so
     limited with it."""
     code, secret = _code_and_secret(request)
-    if _lookup_blocked(request):
-        return HttpResponse(
-            _("Bạn đã tra cứu sai quá nhiều lần. Vui lòng thử lại sau ít phút."), status=429
-        )
+    _refuse_when_blocked(request)
     d = services.find_by_secret(code, secret)
     if d is None:
         _lookup_failed(request)
@@ -575,7 +581,7 @@ def kiosk(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and throttle.hit(
         f"kiosk:{device.pk}", limit=settings.CCHC_KIOSK_RATINGS_PER_HOUR, window_seconds=3600
     ):
-        return HttpResponse(_("Thiết bị gửi quá nhiều đánh giá; vui lòng chờ."), status=429)
+        raise TooMany("too_many_ratings", _("Thiết bị gửi quá nhiều đánh giá; vui lòng chờ."))
     since = timezone.now() - dt.timedelta(minutes=settings.CCHC_KIOSK_MINUTES)
     d = (
         Dossier.objects.filter(
@@ -710,7 +716,7 @@ def feedback_track(request: HttpRequest) -> HttpResponse:
     code, secret = _code_and_secret(request, size=24)
     secret = secret.upper()
     found = None
-    key = f"feedback:{client_key(request)}"
+    key = f"feedback:{client_ip(request)}"
     blocked = False
     if code and secret:
         if throttle.blocked(key, limit=settings.CCHC_LOOKUP_LIMIT, window_seconds=600):

@@ -53,6 +53,11 @@ def test_a_citizen_resets_a_forgotten_password_with_a_code(client):
     # the same answer for an address with no account: nobody learns who has one
     other = client.post(reverse("portal:password_reset"), {"contact": "ai@example.org"})
     assert "mã đặt lại mật khẩu đã được gửi" in other.content.decode()
+    nobody = client.post(
+        reverse("portal:password_reset"),
+        {"contact": "ai@example.org", "code": "123456", "password": NEW},
+    )
+    assert nobody.status_code == 400 and "Mã không đúng." in nobody.content.decode()
 
 
 def test_staff_and_citizens_change_their_password_and_it_is_audited(client, world):
@@ -144,10 +149,23 @@ def test_a_citizen_erases_their_account_and_the_dossier_record_stays(client, wor
     assert again.status_code == 200  # the sign-in form again, with its error
 
 
-def test_the_admin_cannot_be_made_to_500_by_deleting_a_citizen(client, admin_user):
+def test_an_administrator_erases_a_citizen_instead_of_deleting_them(client, admin_user):
+    """Deleting a citizen's account failed (their dossiers are protected records): the
+    admin offers erasure, the same service as the portal's, and no delete."""
     from cchc.accounts.models import AccountKind
 
-    user = User.objects.create_user("x@example.org", password="y", kind=AccountKind.CITIZEN)
+    user = User.objects.create_user(
+        "x@example.org", password="y", kind=AccountKind.CITIZEN, full_name="Lò Văn X"
+    )
     client.force_login(admin_user)
-    response = client.get(reverse("admin:accounts_user_delete", args=[user.pk]))
-    assert response.status_code == 200
+    assert client.get(reverse("admin:accounts_user_delete", args=[user.pk])).status_code == 403
+    response = client.post(
+        reverse("admin:accounts_user_changelist"),
+        {"action": "erase_accounts", "_selected_action": [user.pk]},
+        follow=True,
+    )
+    assert "Đã xóa dữ liệu cá nhân của 1 tài khoản" in response.content.decode()
+    user.refresh_from_db()
+    assert not user.is_active and user.full_name == "" and user.username.startswith("da-xoa-")
+    event = AuditEvent.objects.get(action="account.erase", object_id=str(user.pk))
+    assert event.actor == admin_user

@@ -130,7 +130,12 @@ def test_once_the_lookup_is_throttled_the_rating_page_and_result_refuse_too(
         client.post(reverse("lookup"), {"ma": d.code, "mk": "AAAAAAAA"})
     assert client.post(reverse("lookup"), {"ma": d.code, "mk": d.lookup_secret}).status_code == 429
     right = {"ma": d.code, "mk": d.lookup_secret}
-    assert client.get(reverse("portal:rate"), right).status_code == 429
+    refused = client.get(reverse("portal:rate"), right)
+    assert refused.status_code == 429
+    assert (
+        "thử lại sau ít phút" in refused.content.decode()
+        and "Dịch vụ công" in refused.content.decode()
+    )
     assert client.get(reverse("lookup_result"), right).status_code == 429
 
 

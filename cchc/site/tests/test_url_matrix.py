@@ -166,16 +166,15 @@ def routes() -> list[Route]:
 @pytest.fixture
 def other(world: Any) -> dict[str, Any]:
     """Objects outside every scoped persona's scope, one per kind of route parameter."""
-    from cchc.core.models import RateCounter  # noqa: F401  (imported for side-effect free use)
     from cchc.indices import services as ix
     from cchc.indices.models import Assessment, ScoreEvidence
     from cchc.indices.tests.test_assessments import small_framework
     from cchc.organizations.models import Agency, Desk
     from cchc.portal import services as ps
-    from cchc.portal.models import DraftUpload, OnlineDraft
+    from cchc.portal.models import OnlineDraft
     from cchc.procedures.models import RequiredDocument
     from cchc.reform_plans import reporting as rp
-    from cchc.reform_plans.models import Evidence, TargetValue
+    from cchc.reform_plans.models import TargetValue
     from cchc.reform_plans.testing import plan_with_department_task
 
     other_desk = Desk.objects.get(pk=world.other_receptionist.memberships.get().desk_id)
@@ -254,7 +253,6 @@ def other(world: Any) -> dict[str, Any]:
         "score_evidence": score_evidence,
         "survey": survey,
         "template": template,
-        "_unused": (DraftUpload, Evidence),
     }
 
 
