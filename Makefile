@@ -5,6 +5,8 @@ PYTHON ?= $(shell for p in python3.13 python3.12 /root/.pyenv/versions/3.13*/bin
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# `make demo PORT=8080` serves elsewhere; the links in notices and receipts follow.
+PORT ?= 8000
 export DJANGO_ALLOW_ASYNC_UNSAFE := true
 
 .PHONY: messages demo test test-pg test-browser install assets lint format typecheck check serve clean
@@ -27,8 +29,9 @@ assets: install
 # Developers: refresh the translation catalogs after changing user-facing strings.
 messages: install
 	cd cchc && ../$(PY) ../manage.py makemessages -l en --ignore=node_modules -v 0
-	cd cchc && ../$(PY) ../manage.py compilemessages -l en -v 0
+	cd cchc && ../$(PY) ../manage.py compilemessages -l en -l vi -v 0
 
+demo: export CCHC_PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
 demo: assets
 	DEBUG=true $(PY) manage.py migrate --no-input
 	DEBUG=true $(PY) manage.py load_reference_data
@@ -38,7 +41,7 @@ demo: assets
 	DEBUG=true $(PY) manage.py generate_workload --if-empty --days 21 --scale 0.02 --staffed-factor 10
 	DEBUG=true $(PY) manage.py load_demo
 	DEBUG=true $(PY) manage.py rebuild_rollups
-	DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000
+	DEBUG=true $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: assets
 	$(PY) -m pytest -q -p no:cacheprovider

@@ -3,7 +3,7 @@ one place that may import every app)."""
 
 from cchc.accounts.api import router as accounts_router
 from cchc.calendars.api import router as calendars_router
-from cchc.core.api import CchcApi, install_error_handlers
+from cchc.core.api import CchcApi, LocalSwagger, install_error_handlers
 from cchc.dossiers.api import router as dossiers_router
 from cchc.indices.api import router as indices_router
 from cchc.organizations.api import router as organizations_router
@@ -19,6 +19,7 @@ def build_api() -> CchcApi:
         version="1",
         description="API của hệ thống giải quyết thủ tục hành chính và cải cách hành chính.",
         docs_url="/docs",
+        docs=LocalSwagger(),
         openapi_url="/openapi.json",
         urls_namespace="api-1",
     )

@@ -97,7 +97,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
-    "axes",
+    "cchc.core.apps.AxesConfig",
 ]
 
 MIDDLEWARE = [
@@ -134,6 +134,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "cchc.site.context.identity",
             ],
         },
     }
@@ -190,6 +191,7 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 # django-axes: lock an account/IP pair after repeated failures.
+AXES_VERBOSE = False  # no "AXES: BEGIN…" banner on every command and worker start
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 30) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -217,6 +219,7 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap-icons", BASE_DIR / "node_modules" / "bootstrap-icons" / "font"),
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
     ("vendor/chart.js", BASE_DIR / "node_modules" / "chart.js" / "dist"),
+    ("vendor/swagger-ui", BASE_DIR / "node_modules" / "swagger-ui-dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -374,6 +377,11 @@ CCHC_RETENTION_DAYS = {
     "orphan_file": env_int("CCHC_RETAIN_ORPHAN_FILE_DAYS", 1),  # stored files no row names
 }
 # What citizen accounts may open (path prefixes); every other page is the staff side.
+# Whose system this is, in every page's heading: by default the one province in the registry.
+CCHC_AUTHORITY_NAME = env_str("CCHC_AUTHORITY_NAME", "")
+CCHC_EMBLEM_URL = env_str(
+    "CCHC_EMBLEM_URL", ""
+)  # the province's emblem file; a plain star by default
 CCHC_PUBLIC_PATHS = [
     "/dich-vu-cong/",
     "/tra-cuu/",

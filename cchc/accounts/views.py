@@ -82,6 +82,18 @@ class Login(LoginView):
     across all usernames are bounded too (password spraying), behind the trusted proxy's
     real client address."""
 
+    PORTAL_PREFIXES = ("/dich-vu-cong/", "/tra-cuu/", "/khao-sat/")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        """The portal's frame when the sign-in leads back to the portal (a citizen's way in),
+        the staff site's otherwise; both offer the way to the other side."""
+        context = super().get_context_data(**kwargs)
+        target = self.get_redirect_url() or ""
+        portal = target.startswith(self.PORTAL_PREFIXES)
+        context["base_template"] = "portal/base.html" if portal else "base.html"
+        context["portal"] = portal
+        return context
+
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         key = f"login:ip:{client_ip(request)}"
         limit, window = settings.CCHC_LOGIN_FAILURES_PER_IP, 1800

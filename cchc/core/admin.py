@@ -9,6 +9,8 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_filter = ["action", "object_type"]
     search_fields = ["object_repr", "object_id", "actor_label"]
     date_hierarchy = "occurred_at"
+    ordering = ["-occurred_at", "-id"]  # the newest first: what an auditor looks for
+    show_full_result_count = False  # no COUNT(*) over the whole trail on each page
 
     def has_add_permission(self, request):  # type: ignore[no-untyped-def]
         return False

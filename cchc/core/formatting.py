@@ -20,3 +20,15 @@ def local_moment(moment: dt.datetime | None) -> str:
     if moment is None:
         return ""
     return timezone.localtime(moment).strftime("%H:%M %d/%m/%Y")
+
+
+def number(value: Decimal | float | int | None, empty: str = "—") -> str:
+    """A figure as Vietnamese documents print it: `100` (never `1E+2`), `93,5`, `1.234,75`;
+    trailing zeros of a decimal dropped; `empty` for no value."""
+    if value is None:
+        return empty
+    amount = Decimal(str(value)) if not isinstance(value, Decimal) else value
+    text = f"{amount:,f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text.replace(",", " ").replace(".", ",").replace(" ", ".")

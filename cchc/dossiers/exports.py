@@ -14,6 +14,7 @@ from .models import Dossier
 REGISTER_COLUMNS = [
     ("STT", 6),
     ("Mã hồ sơ", 26),
+    ("Số vào sổ", 9),
     ("Tên thủ tục hành chính", 40),
     ("Số lượng hồ sơ (bộ)", 10),
     ("Tên cá nhân, tổ chức", 26),
@@ -37,13 +38,14 @@ def register_rows(dossiers: QuerySet[Dossier]) -> list[list[object]]:
     qs = dossiers.select_related(
         "procedure_version", "competent_agency", "applicant_area"
     ).prefetch_related("handovers")
-    for d in qs:
+    for number, d in enumerate(qs, start=1):
         handovers = list(d.handovers.all())
         first = handovers[0].at if handovers else None
         rows.append(
             [
-                d.register_number,
+                number,
                 d.code,
+                d.register_number,
                 d.procedure_version.name,
                 d.sets,
                 d.applicant_name,
@@ -80,5 +82,9 @@ def register_xlsx(dossiers: QuerySet[Dossier], title: str) -> bytes:
         ws.column_dimensions[cell.column_letter].width = width
     for row in register_rows(dossiers):
         ws.append(row)
+    for row in ws.iter_rows(min_row=4):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
     ws.freeze_panes = "A4"
+    ws.print_title_rows = "3:3"
     return workbook_bytes(wb)

@@ -206,3 +206,41 @@ def overview(user: Any) -> QuerySet[Dossier] | None:
         .only(*DOSSIER_ROW_FIELDS, "holder_agency__name")
         .order_by("due_at", "pk")
     )
+
+
+@dataclass(frozen=True)
+class MyWork:
+    """The counts on an officer's home page; each links to the list it counts."""
+
+    waiting: int
+    due_today: int
+    overdue: int
+    to_receive: int
+    to_return: int
+
+
+def my_work(user: Any, now: dt.datetime | None = None) -> MyWork:
+    """What waits for `user` now: steps in their inbox (with those due today and overdue, as
+    `badges` tells them), dossiers at their desks to receive, and results to hand back."""
+    now = now or timezone.now()
+    zone = timezone.get_default_timezone()
+    end_of_day = dt.datetime.combine(
+        timezone.localdate(now) + dt.timedelta(days=1), dt.time(), tzinfo=zone
+    )
+    steps = _active_steps().filter(step_filter(user))
+    running = steps.filter(dossier__status__in=c.CLOCK_RUNNING)
+    desks = [
+        m.desk_id
+        for m in user.memberships_on(timezone.localdate(now))
+        if m.role in DESK_ROLES and m.desk_id
+    ]
+    ready = Dossier.objects.filter(status=c.Status.RESULT_READY)
+    if not user.is_superuser:
+        ready = ready.filter(desk_id__in=desks)
+    return MyWork(
+        waiting=steps.count(),
+        due_today=running.filter(due_at__gte=now, due_at__lt=end_of_day).count(),
+        overdue=running.filter(due_at__lt=now).count(),
+        to_receive=desk_queue(user).count(),
+        to_return=ready.count(),
+    )

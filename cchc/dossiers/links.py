@@ -12,4 +12,4 @@ def public_url(name: str, **query: str) -> str:
     """An address of the public site from its URL name: the workflow names the page, the
     portal decides where it lives."""
     base = settings.CCHC_PUBLIC_BASE_URL.rstrip("/")
-    return f"{base}{reverse(name)}?{urlencode(query)}"
+    return f"{base}{reverse(name)}" + (f"?{urlencode(query)}" if query else "")

@@ -3,6 +3,7 @@ a pluggable sender whose default only writes the message to the `Notification` t
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Protocol
 
 from django.conf import settings
@@ -15,16 +16,21 @@ from . import constants as c
 from .links import public_url
 from .models import Dossier, Notification
 
+logger = logging.getLogger(__name__)
+
 
 class SmsSender(Protocol):
     def send(self, phone: str, text: str) -> None: ...
 
 
 class LogSmsSender:
-    """The default: nothing leaves the machine; the message stays in the log table."""
+    """The default: nothing leaves the machine; the message stays in the log table. In
+    development (DEBUG) it is also printed on the server's console, so that a phone sign-up
+    can be verified without an SMS gateway."""
 
     def send(self, phone: str, text: str) -> None:
-        return None
+        if settings.DEBUG:
+            logger.warning("SMS (không gửi đi, chế độ phát triển) tới %s: %s", phone, text)
 
 
 def sms_sender() -> SmsSender:
@@ -71,13 +77,26 @@ def notify_applicant(d: Dossier, *, reason: str = "", force: bool = False) -> No
     if d.status == c.Status.RETURNED and d.lookup_secret:
         rate = public_url("portal:rate", ma=d.code, mk=d.lookup_secret)
         text += f" Mời đánh giá mức độ hài lòng: {rate}"
-    notes = applicant_notes(
-        d,
-        kind=c.NotificationKind.STATUS,
-        subject=f"[Một cửa] Hồ sơ {ref}: {label}",
-        text=text,
-        key=f"status:{d.pk}:{d.revision}",
+    _tell(d, f"[Một cửa] Hồ sơ {ref}: {label}", text, f"status:{d.pk}:{d.revision}")
+
+
+def notify_submitted(d: Dossier) -> None:
+    """An online submission is confirmed at once (email and SMS), before any desk looks at it:
+    what was received, when, the code to quote, and what happens next."""
+    if getattr(settings, "CCHC_SILENT_NOTIFICATIONS", False):
+        return
+    ref = d.code or d.submission_code or f"#{d.pk}"
+    moment = timezone.localtime(d.submitted_at or timezone.now())
+    text = (
+        f"Cổng dịch vụ công đã nhận hồ sơ {ref} ({d.procedure_version.name[:80]}) lúc "
+        f"{moment:%H:%M %d/%m/%Y}. Bộ phận một cửa sẽ kiểm tra và báo tiếp nhận hoặc yêu cầu "
+        f"bổ sung. Theo dõi tại: {public_url('portal:my_dossiers')}"
     )
+    _tell(d, f"[Một cửa] Đã nhận hồ sơ nộp trực tuyến {ref}", text, f"submitted:{d.pk}")
+
+
+def _tell(d: Dossier, subject: str, text: str, key: str) -> None:
+    notes = applicant_notes(d, kind=c.NotificationKind.STATUS, subject=subject, text=text, key=key)
     if notes:
         queue(notes)
 

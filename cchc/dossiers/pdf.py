@@ -43,7 +43,7 @@ def _render_form(form: IssuedForm) -> bytes:
         "form": form,
         "d": form.data,
         "title": form_title(form),
-        "page_size": "A5",
+        "page_size": "A4",
     }
     if form.kind == c.FormKind.RECEIPT and form.data.get("lookup_url"):
         context["qr"] = qr_data_uri(form.data["lookup_url"])

@@ -400,9 +400,11 @@ def register(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(received_at__date__lte=end)
     qs = qs.order_by("received_at", "pk")
     if request.GET.get("format") == "xlsx":
-        title = "Từ ngày {} đến ngày {}".format(
-            start.strftime("%d/%m/%Y") if start else "…", end.strftime("%d/%m/%Y") if end else "…"
-        )
+        # an open end is the register's first reception, or today
+        first = qs.values_list("received_at", flat=True).first()
+        start = start or (timezone.localdate(first) if first else timezone.localdate())
+        end = end or timezone.localdate()
+        title = f"Từ ngày {start:%d/%m/%Y} đến ngày {end:%d/%m/%Y}"
         response = HttpResponse(
             register_xlsx(qs, title),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

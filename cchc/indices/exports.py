@@ -10,7 +10,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from cchc.core.exports import workbook_bytes
-from cchc.reports.exports import official_docx
+from cchc.reports.exports import official_docx, repeat_header
 
 from . import services as s
 from .models import Framework
@@ -115,6 +115,7 @@ def announcement_docx(framework: Framework) -> bytes:
     header = ["Hạng", "Cơ quan", "Tổng điểm", "Chỉ số (%)", "Xếp loại", "So với năm trước"]
     table = doc.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
+    repeat_header(table.rows[0])
     for cell, text in zip(table.rows[0].cells, header, strict=True):
         cell.text = text
         for run in cell.paragraphs[0].runs:

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from cchc.accounts.constants import Role
 from cchc.core.audit import log_action
 from cchc.core.errors import DomainError
+from cchc.core.formatting import number as figure
 from cchc.core.rates import percentage
 from cchc.core.uploads import check_scan, stored_name
 from cchc.dossiers.services.common import ServiceError
@@ -55,17 +56,12 @@ def parse_score(raw: Any) -> Decimal:
     return value.quantize(CENT)
 
 
-def vn_number(value: Decimal) -> str:
-    """3.50 → "3,5" (the Vietnamese decimal comma)."""
-    return f"{value.normalize():f}".replace(".", ",")
-
-
 def _check_range(value: Decimal, criterion: Criterion) -> None:
     if value < 0 or value > criterion.max_score:
         raise IndicesError(
             "out_of_range",
             _("Điểm của tiêu chí %(code)s phải từ 0 đến %(max)s.")
-            % {"code": criterion.code, "max": vn_number(criterion.max_score)},
+            % {"code": criterion.code, "max": figure(criterion.max_score)},
         )
 
 
@@ -139,7 +135,7 @@ def problems(framework: Framework) -> list[str]:
                         "Tiêu chí %(c)s: điểm tối đa %(max)s khác tổng các tiêu chí thành phần "
                         "%(t)s."
                     )
-                    % {"c": c.code, "max": vn_number(c.max_score), "t": vn_number(total)}
+                    % {"c": c.code, "max": figure(c.max_score), "t": figure(total)}
                 )
             continue
         if c.method == ScoringMethod.METRIC and c.metric not in METRICS:

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cchc.core.errors import DomainError
+from cchc.core.errors import DomainError, Forbidden
 from cchc.core.files import stored_file_response
 from cchc.core.params import as_day, as_id, as_int
 
@@ -336,6 +336,7 @@ def round_page(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "survey": survey,
             "office": office,
+            "at_desk": any(m.desk_id for m in request.user.memberships_on(timezone.localdate())),
             "results": results,
             "elements": list(survey.instrument.elements.prefetch_related("questions")),
             "invited": survey.invitations.count(),
@@ -368,9 +369,18 @@ def paper_entry(
     memberships = list(request.user.memberships_on(timezone.localdate()).select_related("desk"))
     desk = next((m.desk for m in memberships if m.desk_id), None)
     if channel == ResponseChannel.KIOSK and desk is None:
-        raise Http404
+        raise Forbidden(
+            "no_desk",
+            _(
+                "Phiếu tại quầy chỉ mở được trên thiết bị đăng nhập bằng tài khoản của bộ phận "
+                "một cửa. Tài khoản của Ông/Bà không thuộc bộ phận nào."
+            ),
+        )
     if channel == ResponseChannel.PAPER and not (is_reform_office(request.user) or desk):
-        raise Http404
+        raise Forbidden(
+            "no_desk",
+            _("Chỉ cán bộ bộ phận một cửa hoặc cơ quan chuyên trách CCHC nhập phiếu giấy."),
+        )
     form: dict[str, str] = {}
     status = 200
     if request.method == "POST":

@@ -36,7 +36,7 @@ from cchc.core.uploads import check_scan, stored_name
 from cchc.dossiers import constants as dc
 from cchc.dossiers import services as ds
 from cchc.dossiers.models import Dossier, Notification
-from cchc.dossiers.notify import queue
+from cchc.dossiers.notify import notify_submitted, queue
 from cchc.dossiers.services.common import ServiceError, new_lookup_secret, next_number
 from cchc.organizations.models import AdministrativeArea, Desk
 from cchc.procedures.models import Procedure, ProcedureVersion
@@ -276,10 +276,23 @@ def missing_for(draft: OnlineDraft) -> list[str]:
     return problems
 
 
+def require_online(version: Any) -> None:
+    """Refuse an online application for a procedure that is not offered online."""
+    if not version.accepts_online:
+        raise Forbidden(
+            "not_online",
+            _(
+                "Thủ tục này chưa được cung cấp trực tuyến. Ông/Bà nộp hồ sơ trực tiếp hoặc "
+                "qua bưu chính tại nơi tiếp nhận ghi trên trang thủ tục."
+            ),
+        )
+
+
 def submit_draft(draft: OnlineDraft, *, at: dt.datetime | None = None) -> Dossier:
     """R-ONLINE: the draft becomes an online dossier in the desk's queue, with its code at once."""
     user = draft.user
     require_verified(user)
+    require_online(draft.version)
     problems = missing_for(draft)
     if problems:
         raise ServiceError("incomplete", " ".join(problems), {"missing": problems})
@@ -313,6 +326,7 @@ def submit_draft(draft: OnlineDraft, *, at: dt.datetime | None = None) -> Dossie
         draft.dossier = dossier
         draft.save(update_fields=["status", "dossier", "updated_at"])
         discard_draft(draft)  # the dossier holds its own copy of each file
+        notify_submitted(dossier)
     return dossier
 
 

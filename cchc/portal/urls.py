@@ -19,6 +19,7 @@ urlpatterns = [
     path("ho-so-cua-toi/", views.my_dossiers, name="my_dossiers"),
     path("ho-so-cua-toi/<int:pk>/", views.my_dossier, name="my_dossier"),
     path("ho-so-cua-toi/<int:pk>/ket-qua/", views.my_result, name="my_result"),
+    path("ho-so-cua-toi/<int:pk>/giay-to/<int:doc_pk>/", views.my_document, name="my_document"),
     path("ho-so-cua-toi/<int:pk>/<slug:action>/", views.my_dossier_action, name="my_action"),
     path("ho-so-cua-toi/<int:pk>/bieu-mau/<int:form_pk>.pdf", views.my_form_pdf, name="my_form"),
     path("danh-gia/", views.rate_by_link, name="rate"),

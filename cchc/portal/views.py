@@ -82,9 +82,10 @@ def published_versions():  # type: ignore[no-untyped-def]
 
 def _code_and_secret(request: HttpRequest, size: int = 60) -> tuple[str, str]:
     """The code and secret from the form (POST: kept out of access logs) or from the link
-    printed on the receipt (GET)."""
+    printed on the receipt (GET). Both are issued in capitals: what is typed in lower case
+    is the same code."""
     data = request.POST if "ma" in request.POST else request.GET
-    return data.get("ma", "").strip()[:size], data.get("mk", "").strip()[:12]
+    return data.get("ma", "").strip().upper()[:size], data.get("mk", "").strip().upper()[:12]
 
 
 def _lookup_blocked(request: HttpRequest) -> bool:
@@ -185,7 +186,7 @@ def procedure_page(request: HttpRequest, code: str) -> HttpResponse:
             "desks": desks.order_by("kind", "name")[:8],
             "desk_count": desks.count(),
             "province": province,
-            "open": settings.CCHC_PORTAL_OPEN,
+            "open": settings.CCHC_PORTAL_OPEN and version.accepts_online,
         },
     )
 
@@ -262,6 +263,7 @@ def start_application(request: HttpRequest, code: str) -> HttpResponse:
     version = published_versions().filter(procedure__code=code).first()
     if version is None:
         raise Http404
+    services.require_online(version)
     draft = OnlineDraft.objects.filter(
         user=request.user, version=version, status=DraftStatus.DRAFT
     ).first() or OnlineDraft.objects.create(
@@ -421,6 +423,7 @@ def my_dossier(request: HttpRequest, pk: int) -> HttpResponse:
             "d": d,
             "history": history(d),
             "forms": d.forms.all(),
+            "documents": d.documents.all(),
             "notifications": d.notifications.filter(user__isnull=True, channel="email"),
             "request": request_row,
             "result": result_available(d),
@@ -486,6 +489,15 @@ def my_result(request: HttpRequest, pk: int) -> HttpResponse:
     if not result_available(d):
         raise Http404
     return result_response(d)
+
+
+@login_required
+def my_document(request: HttpRequest, pk: int, doc_pk: int) -> HttpResponse:
+    """A file the applicant sent with their own dossier (online or as a supplement)."""
+    _public_user(request)
+    d = get_object_or_404(Dossier, pk=pk, applicant_user=request.user)
+    doc = get_object_or_404(d.documents.exclude(file=""), pk=doc_pk)
+    return stored_file_response(doc.file, doc.content_type, doc.file_name)
 
 
 @login_required

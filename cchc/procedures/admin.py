@@ -57,8 +57,16 @@ class VersionAdmin(AuditedAdmin):
         "time_limit",
         "time_to_confirm",
         "fee_to_confirm",
+        "online_to_confirm",
     ]
-    list_filter = ["status", "field", "time_to_confirm", "fee_to_confirm", "online_level"]
+    list_filter = [
+        "status",
+        "field",
+        "time_to_confirm",
+        "fee_to_confirm",
+        "online_to_confirm",
+        "online_level",
+    ]
     search_fields = ["name", "procedure__code", "search_text"]
     inlines = [DocumentInline, FeeInline, StepInline]
     readonly_fields = ["status", "published_at"]

@@ -49,6 +49,7 @@ VERSION_FIELDS = [
     "legal_basis",
     "result_document",
     "online_level",
+    "online_to_confirm",
     "on_the_spot",
     "inter_agency",
     "anywhere_in_province",
@@ -69,6 +70,7 @@ HEADERS = {
 BOOL_FIELDS = {
     "time_to_confirm",
     "fee_to_confirm",
+    "online_to_confirm",
     "on_the_spot",
     "inter_agency",
     "anywhere_in_province",

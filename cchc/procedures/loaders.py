@@ -31,6 +31,7 @@ from .constants import (
     CompetenceBasis,
     FeeKind,
     LocalLevel,
+    OnlineLevel,
     PerformerKind,
     TimeUnit,
     VersionStatus,
@@ -252,7 +253,8 @@ class CatalogLoader:
             competent_agency_kind=kind,
             competent_agency_note=level_text.strip(),
             # Applicant types, submission methods and "frequently received" are not in the
-            # source file: left empty for the administrator rather than guessed.
+            # source file: left empty for the administrator rather than guessed. The online
+            # level is our reading of the national portal, flagged to confirm.
             time_limit=limit,
             time_unit=TimeUnit.WORKING_DAYS,
             cutoff_time=cutoff,
@@ -260,6 +262,8 @@ class CatalogLoader:
             time_to_confirm=row["time_verified"].strip() != "yes" or limit is None,
             fee_note=fee_note(row["fee"]),
             fee_to_confirm=row["fee_verified"].strip() != "yes",
+            online_level=(row.get("online_level") or OnlineLevel.NONE).strip(),
+            online_to_confirm=(row.get("online_verified") or "").strip() != "yes",
             on_the_spot=limit == 0,
         )
         log_action(

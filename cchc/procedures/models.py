@@ -153,6 +153,7 @@ class ProcedureVersion(SearchableModel, TimeStampedModel):
         choices=OnlineLevel.choices,
         default=OnlineLevel.NONE,
     )
+    online_to_confirm = models.BooleanField(_("mức trực tuyến cần xác nhận"), default=False)
     on_the_spot = models.BooleanField(_("giải quyết tại chỗ"), default=False)
     inter_agency = models.BooleanField(_("liên thông"), default=False)
     anywhere_in_province = models.BooleanField(
@@ -207,7 +208,14 @@ class ProcedureVersion(SearchableModel, TimeStampedModel):
 
     @property
     def needs_confirmation(self) -> bool:
-        return self.time_to_confirm or self.fee_to_confirm
+        return self.time_to_confirm or self.fee_to_confirm or self.online_to_confirm
+
+    @property
+    def accepts_online(self) -> bool:
+        """Whether applicants may submit this procedure online (R-ONLINE): its level of
+        online public service is partial or full. Mobile registrations, signatures witnessed
+        in person and the like have none."""
+        return self.online_level != OnlineLevel.NONE
 
     def time_limit_display(self) -> str:
         if self.time_limit is None:

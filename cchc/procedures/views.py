@@ -32,7 +32,11 @@ def procedure_list(request: HttpRequest) -> HttpResponse:
     if online in OnlineLevel.values:
         qs = qs.filter(online_level=online)
     if request.GET.get("to_confirm"):
-        qs = qs.filter(time_to_confirm=True) | qs.filter(fee_to_confirm=True)
+        qs = (
+            qs.filter(time_to_confirm=True)
+            | qs.filter(fee_to_confirm=True)
+            | qs.filter(online_to_confirm=True)
+        )
     page = Paginator(qs.order_by("field__name", "procedure__code"), 50).get_page(
         request.GET.get("page")
     )

@@ -6,14 +6,11 @@ from __future__ import annotations
 
 import io
 
-from cchc.reports.exports import official_docx
+from cchc.core.formatting import number as figure
+from cchc.reports.exports import official_docx, repeat_header
 
 from . import portfolio as pf
 from .models import ReportingPeriod
-
-
-def _fmt(value: object) -> str:
-    return "—" if value is None else f"{value}".replace(".", ",")
 
 
 def period_report(period: ReportingPeriod) -> bytes:
@@ -71,6 +68,7 @@ def period_report(period: ReportingPeriod) -> bytes:
     changes = pf.target_changes(period)
     table = doc.add_table(rows=1, cols=5)
     table.style = "Table Grid"
+    repeat_header(table.rows[0])
     for cell, label in zip(
         table.rows[0].cells,
         ["Chỉ tiêu", "Mục tiêu", "Thực hiện", "Kỳ trước", "Đánh giá"],
@@ -84,9 +82,9 @@ def period_report(period: ReportingPeriod) -> bytes:
         cells = table.add_row().cells
         values = [
             t.name,
-            f"{_fmt(t.target_value.normalize())}{t.unit}",
-            f"{_fmt(row['value'])}{t.unit}" if row["value"] is not None else "Chưa có số liệu",
-            f"{_fmt(row['previous'])}{t.unit}" if row["previous"] is not None else "—",
+            f"{figure(t.target_value)}{t.unit}",
+            f"{figure(row['value'])}{t.unit}" if row["value"] is not None else "Chưa có số liệu",
+            f"{figure(row['previous'])}{t.unit}" if row["previous"] is not None else "—",
             verdict[row["light"]],
         ]
         for cell, value in zip(cells, values, strict=True):

@@ -91,7 +91,32 @@ def report_xlsx(report: Report, issuer: str) -> bytes:
     for column in range(3, width + 1):
         ws.column_dimensions[get_column_letter(column)].width = 12
     ws.freeze_panes = ws.cell(sub + 1, 3)
+    ws.print_title_rows = f"{top}:{sub}"  # the two header rows on every printed page
     return workbook_bytes(wb)
+
+
+def _page_numbers(section: Any) -> None:
+    """The page number at the top centre, from the second page on (Decree 30/2020)."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    section.different_first_page_header_footer = True
+    paragraph = section.header.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), "PAGE")
+    paragraph._p.append(field)
+
+
+def repeat_header(row: Any) -> None:
+    """Repeat this table row at the top of every page the table runs onto."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    flag = OxmlElement("w:tblHeader")
+    flag.set(qn("w:val"), "true")
+    row._tr.get_or_add_trPr().append(flag)
 
 
 def official_docx(issuer: str, parent: str, place: str, title: str, *, landscape: bool) -> Any:
@@ -104,11 +129,15 @@ def official_docx(issuer: str, parent: str, place: str, title: str, *, landscape
 
     doc = Document()
     section = doc.sections[0]
+    # A4 (python-docx's blank document is US Letter); Decree 30/2020's margins: top and
+    # bottom 2 cm, left 3 cm, right 1.5 cm
+    section.page_width, section.page_height = Cm(21), Cm(29.7)
     if landscape:
         section.orientation = WD_ORIENT.LANDSCAPE
         section.page_width, section.page_height = section.page_height, section.page_width
-    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
-        setattr(section, side, Cm(1.5 if landscape else 2))
+    section.top_margin = section.bottom_margin = Cm(2)
+    section.left_margin, section.right_margin = Cm(3), Cm(1.5)
+    _page_numbers(section)
     style = doc.styles["Normal"]
     style.font.name = "Times New Roman"
     style.font.size = Pt(11 if landscape else 13)
@@ -149,6 +178,7 @@ def report_docx(report: Report, issuer: str, parent: str, place: str) -> bytes:
     ]
     table = doc.add_table(rows=1, cols=len(labels))
     table.style = "Table Grid"
+    repeat_header(table.rows[0])
     for cell, label in zip(table.rows[0].cells, labels, strict=True):
         cell.text = label
         for run in cell.paragraphs[0].runs:

@@ -5,6 +5,7 @@ from . import views
 app_name = "reports"
 
 urlpatterns = [
+    path("", views.index, name="index"),
     path("giai-quyet-tthc/", views.settlement, name="settlement"),
     path("chi-tieu/", views.targets, name="targets"),
     path("bang-dieu-khien/", views.dashboard, name="dashboard"),

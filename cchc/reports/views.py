@@ -313,6 +313,17 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
 
 
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    """The reports' index: each report with what it answers, and the lobby displays of the
+    desks in the user's scope."""
+    desks = Desk.objects.on(timezone.localdate()).order_by("name")
+    if not sees_province(request.user):
+        mine = {m.desk_id for m in request.user.memberships_on(timezone.localdate())}
+        desks = desks.filter(pk__in=mine)
+    return render(request, "reports/index.html", {"desks": desks[:200]})
+
+
 def lobby(request: HttpRequest, desk_pk: int) -> HttpResponse:
     """A Center's lobby display: today's received and returned dossiers, counters, the month's
     on-time rate. Public, aggregate only, refreshes itself."""

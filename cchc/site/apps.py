@@ -9,3 +9,6 @@ class SiteConfig(AppConfig):
     name = "cchc.site"
     label = "cchc_site"
     verbose_name = _("Hệ thống")
+
+    def ready(self) -> None:
+        from . import context  # noqa: F401  (connects the cache's invalidation)

@@ -4,9 +4,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
 from cchc.core.api import CSRF_MESSAGE
-from cchc.organizations.models import AdministrativeArea, Agency, Desk
-from cchc.procedures.constants import VersionStatus
-from cchc.procedures.models import ProcedureVersion
+from cchc.dossiers.inbox import my_work
+from cchc.dossiers.views import user_desks
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -20,13 +19,13 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def staff_home(request: HttpRequest) -> HttpResponse:
-    counts = {
-        "areas": AdministrativeArea.objects.count(),
-        "agencies": Agency.objects.count(),
-        "desks": Desk.objects.count(),
-        "procedures": ProcedureVersion.objects.filter(status=VersionStatus.PUBLISHED).count(),
-    }
-    return render(request, "core/home.html", {"counts": counts})
+    """The officer's own work first (what waits, what is due today or late, what to receive
+    and hand back), then the way to everything else."""
+    return render(
+        request,
+        "core/home.html",
+        {"work": my_work(request.user), "receives": bool(user_desks(request.user))},
+    )
 
 
 def healthz(request: HttpRequest) -> JsonResponse:

@@ -38,4 +38,4 @@ def test_a_refusal_a_page_did_not_catch_is_a_4xx_page_with_its_message(kind, sta
     citizen_side = RequestFactory().get("/dich-vu-cong/ho-so-cua-toi/1/")
     citizen_side.user = admin_user
     page = middleware.process_exception(citizen_side, kind("x", "Hồ sơ đã được trả kết quả."))
-    assert page is not None and "Dịch vụ công" in page.content.decode()  # the portal's frame
+    assert page is not None and "Cổng dịch vụ công" in page.content.decode()  # the portal's frame

@@ -75,6 +75,7 @@ def form_data(d: Dossier, kind: str, at: dt.datetime, actor: Any) -> dict[str, A
         "due_at": local_text(d.due_at),
         "legal_due_at": local_text(d.legal_due_at),
         "return_method": d.get_return_method_display(),
+        "return_code": d.return_method,
         "register_number": d.register_number,
         "fees": [
             {"name": f.name, "amount": money(f.amount), "exempt": f.exempt} for f in d.fees.all()

@@ -33,6 +33,7 @@ def login(page, url, username):
 
 
 def logout(page):
+    page.click("#account")
     page.click("text=Đăng xuất")
 
 

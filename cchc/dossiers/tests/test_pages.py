@@ -130,7 +130,11 @@ def test_register_exports_xlsx_with_the_official_columns(client, world):
     assert sheet["A1"].value == "SỔ THEO DÕI HỒ SƠ"
     assert sheet.cell(row=3, column=2).value == "Mã hồ sơ"
     assert sheet.cell(row=4, column=2).value == d.code
-    assert sheet.cell(row=4, column=9).value == "09:00 27/11/2026"
+    assert sheet.cell(row=4, column=10).value == "09:00 27/11/2026"
+    # no "…" left for the dates not asked: the register runs from its first reception
+    assert sheet["A2"].value.startswith("Từ ngày 23/11/2026 đến ngày ")
+    assert "…" not in sheet["A2"].value
+    assert sheet.print_title_rows == "$3:$3" and sheet.page_setup.paperSize == 9  # A4
 
 
 def test_a_dossier_waiting_for_the_applicant_is_not_shown_overdue(world):

@@ -36,7 +36,9 @@ def test_receipt_pdf_has_heading_diacritics_code_due_and_qr(world):
     assert "09:00 ngày 27/11/2026" in text
     assert d.lookup_secret in text
     reader = PdfReader(io.BytesIO(data))
-    assert reader.pages[0].mediabox.width == pytest.approx(419.5, abs=1)  # A5
+    assert reader.pages[0].mediabox.width == pytest.approx(595.3, abs=1)  # A4 (Decree 30)
+    assert len(reader.pages) == 1  # the signatures stay on the page they sign
+    assert f"Đăng ký nhận kết quả tại: {d.desk.name}" in text  # named once, not "Tại bộ phận…"
 
 
 def test_apology_form_title_follows_the_rules_in_force(world):

@@ -58,12 +58,14 @@ def test_self_assessment_with_evidence_and_appraisal(browser_page, live_server, 
     page.fill(f"#v-{k12.pk}", "3")
     page.click("#c-1\\.2 >> text=Lưu")
     expect(page.locator("#totals")).to_contain_text("5,5")
+    page.click("#account")
     page.click("text=Đăng xuất")
 
     login(page, live_server.url, world.dept_leader.username)
     page.goto(f"{live_server.url}/chi-so/danh-gia/{a.pk}/")
     page.click("#submit-assessment")
     expect(page.locator("#status")).to_contain_text("Đã gửi hội đồng")
+    page.click("#account")
     page.click("text=Đăng xuất")
 
     login(page, live_server.url, world.reform_officer.username)

@@ -233,6 +233,11 @@ def test_paper_kiosk_and_public_link_pages(client, world):
     assert kept.desk == world.commune_desk and kept.answers == {"a1": 5, "a2": 4, "b1": 0}
     client.force_login(world.citizen)
     assert client.get(kiosk).status_code == 404
+    client.force_login(world.reform_officer)  # an official without a desk: told why, no 404
+    refused = client.get(kiosk)
+    assert refused.status_code == 403 and "không thuộc bộ phận nào" in refused.content.decode()
+    round_page = client.get(reverse("indices:round", args=[survey.pk])).content.decode()
+    assert "Mở phiếu tại quầy" not in round_page
 
     # the public link, without login
     client.logout()

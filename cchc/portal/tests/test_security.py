@@ -134,7 +134,7 @@ def test_once_the_lookup_is_throttled_the_rating_page_and_result_refuse_too(
     assert refused.status_code == 429
     assert (
         "thử lại sau ít phút" in refused.content.decode()
-        and "Dịch vụ công" in refused.content.decode()
+        and "Cổng dịch vụ công" in refused.content.decode()
     )
     assert client.get(reverse("lookup_result"), right).status_code == 429
 

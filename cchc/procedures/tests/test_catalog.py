@@ -34,6 +34,11 @@ def test_seed_holds_the_58_procedures_with_unverified_figures_flagged():
     assert birth.time_limit == 0 and birth.on_the_spot and birth.cutoff_time == dt.time(15)
     marriage_status = published().get(procedure__code="1.004873")
     assert marriage_status.time_to_confirm and marriage_status.fee_to_confirm
+    # the online level: a mobile registration is done where the family is, never online
+    assert birth.accepts_online and not birth.online_to_confirm
+    mobile = published().get(procedure__code="1.000419")
+    assert mobile.online_level == "none" and not mobile.accepts_online
+    assert marriage_status.online_to_confirm  # read off the national portal, to confirm
 
 
 def test_search_ignores_diacritics_and_word_order():

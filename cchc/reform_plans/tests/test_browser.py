@@ -53,6 +53,7 @@ def test_filing_and_reviewing_a_quarterly_report(browser_page, live_server, plan
     expect(page.locator("#current-report")).to_contain_text("bien-ban.pdf")
     page.click("#file-report")
     expect(page.locator("#current-report")).to_contain_text("Đã gửi")
+    page.click("#account")
     page.click("text=Đăng xuất")
 
     login(page, live_server.url, world.reform_officer.username)
@@ -60,6 +61,7 @@ def test_filing_and_reviewing_a_quarterly_report(browser_page, live_server, plan
     page.fill("#comment", "Nêu rõ 4 quy trình còn lại")
     page.click("text=Trả lại để bổ sung")
     expect(page.locator("#current-report")).to_contain_text("Nêu rõ 4 quy trình còn lại")
+    page.click("#account")
     page.click("text=Đăng xuất")
 
     login(page, live_server.url, world.dept_specialist.username)
@@ -69,6 +71,7 @@ def test_filing_and_reviewing_a_quarterly_report(browser_page, live_server, plan
     page.fill("#narrative", "Đã chuẩn hóa 12/12 quy trình")
     page.click("#save-report")
     page.click("#file-report")
+    page.click("#account")
     page.click("text=Đăng xuất")
 
     login(page, live_server.url, world.reform_officer.username)

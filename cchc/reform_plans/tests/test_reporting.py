@@ -283,6 +283,11 @@ def test_the_periodic_report_docx(client, world, plan_task):
     names = [row.cells[0].text for row in targets.rows[1:]]
     assert "Hồ sơ thủ tục hành chính giải quyết đúng hạn" in names
     assert any(row.cells[2].text == "Chưa có số liệu" for row in targets.rows[1:])
+    goals = [row.cells[1].text for row in targets.rows[1:]]
+    assert "100%" in goals and not any("E+" in goal for goal in goals)  # not "1E+2%"
+    section = doc.sections[0]
+    assert round(section.page_width.cm, 1) == 21.0 and round(section.page_height.cm, 1) == 29.7
+    assert round(section.left_margin.cm, 1) == 3.0  # Decree 30/2020
     page = client.get(f"/ke-hoach/{plan.pk}/ky/{q2.pk}/").content.decode()
     assert "Có nguy cơ chậm" in page and "Chưa gửi báo cáo" in page
 

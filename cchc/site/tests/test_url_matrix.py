@@ -74,6 +74,7 @@ ROUTES: dict[str, frozenset[str]] = {
     "dossiers:control_slip": SUPER,
     "dossiers:document": SUPER,
     "dossiers:result_file": NOBODY,  # no result yet
+    "reports:index": OFFICIALS,
     "reports:settlement": OFFICIALS,
     "reports:targets": OFFICIALS,
     "reports:dashboard": OFFICIALS,
@@ -122,6 +123,7 @@ ROUTES: dict[str, frozenset[str]] = {
     "portal:my_dossiers": {CITIZEN},
     "portal:my_dossier": NOBODY,
     "portal:my_result": NOBODY,
+    "portal:my_document": NOBODY,
     "portal:my_action": NOBODY,
     "portal:my_form": NOBODY,
     "portal:rate": NOBODY,
@@ -274,6 +276,7 @@ def fill(route: Route, o: dict[str, Any]) -> str:
                 "portal:feedback_answer": o["feedback"].pk,
             }.get(route.name, o["dossier"].pk),
             ("portal", "upload_pk"): o["upload"].pk,
+            ("portal", "doc_pk"): o["document"].pk,
             ("portal", "form_pk"): o["form"].pk,
             ("portal", "action"): "rate",
             ("portal", "code"): o["version"].procedure.code,

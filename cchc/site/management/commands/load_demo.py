@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -9,6 +10,7 @@ from cchc.dossiers.demo import give_demo_codes
 from cchc.indices.demo import load_demo_indices
 from cchc.organizations.constants import AgencyKind, DeskKind
 from cchc.organizations.models import Agency, Counter, Desk
+from cchc.site.demo_citizen import give_citizen_dossiers
 
 DEMO_PASSWORD = "demo-cchc-2026"
 
@@ -147,10 +149,15 @@ class Command(BaseCommand):
         indices = load_demo_indices(office)
         if indices:
             self.stdout.write(f"Chỉ số CCHC: {indices}")
+        # after the survey round: the sample is drawn from the generated workload alone
+        made = give_citizen_dossiers(citizen)
+        if made:
+            self.stdout.write(f"Hồ sơ của công dân demo: {made}")
         self.stdout.write(f"\nTài khoản demo (mật khẩu chung: {DEMO_PASSWORD}):")
         for username, name in rows:
             self.stdout.write(f"  {username:<20} {name}")
+        base = settings.CCHC_PUBLIC_BASE_URL.rstrip("/")
         self.stdout.write(
-            "Trang nhân viên: http://127.0.0.1:8000/  ·  Cổng dịch vụ công: /dich-vu-cong/  ·  "
-            "Quản trị: /quan-tri/  ·  API: /api/v1/docs\n"
+            f"Trang nhân viên: {base}/  ·  Cổng dịch vụ công: {base}/dich-vu-cong/  ·  "
+            f"Quản trị: {base}/quan-tri/  ·  API: {base}/api/v1/docs\n"
         )

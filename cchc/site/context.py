@@ -1,0 +1,51 @@
+"""What every page shows about whose system this is: the province (or the name a deployment
+sets in `CCHC_AUTHORITY_NAME`) and its emblem."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.conf import settings
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+from django.http import HttpRequest
+from django.templatetags.static import static
+from django.utils.functional import SimpleLazyObject
+
+from cchc.reform_plans.permissions import is_official
+
+_cache: dict[str, tuple[float, str]] = {}
+
+
+def authority_name() -> str:
+    """ "Tỉnh Sơn La" when the registry holds one province in force today; the setting
+    `CCHC_AUTHORITY_NAME` when given (or when several provinces share one deployment).
+    Read at most once a minute per process."""
+    if settings.CCHC_AUTHORITY_NAME:
+        return settings.CCHC_AUTHORITY_NAME
+    hit = _cache.get("name")
+    if hit and hit[0] > time.monotonic():
+        return hit[1]
+    from cchc.calendars.services import default_province
+
+    province = default_province()
+    name = province.name if province is not None else ""
+    _cache["name"] = (time.monotonic() + 60, name)
+    return name
+
+
+def identity(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    return {
+        "authority_name": authority_name(),
+        "emblem_url": settings.CCHC_EMBLEM_URL or static("cchc/emblem.svg"),
+        # the staff menu is for officials (an assignment today, or an administrator): an
+        # account without one is told so rather than offered pages that refuse it
+        "official": SimpleLazyObject(lambda: user is not None and is_official(user)),
+    }
+
+
+@receiver([post_save, post_delete], sender="organizations.AdministrativeArea")
+def _forget(**kwargs: Any) -> None:
+    _cache.clear()
