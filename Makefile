@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 export DJANGO_ALLOW_ASYNC_UNSAFE := true
 
-.PHONY: messages demo test test-pg test-browser install assets lint format typecheck check serve clean
+.PHONY: messages demo test test-pg test-browser screenshots install assets lint format typecheck check serve clean
 
 $(STAMP): pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then echo "Python >= 3.12 is required (python3.13 or python3.12 on PATH)"; exit 1; fi
@@ -52,6 +52,13 @@ test-pg: assets
 
 test-browser: assets
 	$(PY) -m pytest -q -p no:cacheprovider -m browser
+
+# The main screens of every persona at 1366 and 390 px, to look at during review (the browser
+# walk of cchc/site/tests/test_walk.py, which also fails on what a person would notice).
+screenshots: assets
+	rm -rf var/screenshots
+	CCHC_SCREENSHOTS=$(CURDIR)/var/screenshots $(PY) -m pytest -q -p no:cacheprovider cchc/site/tests/test_walk.py
+	@echo "Screenshots: var/screenshots/<persona>/<page>-<width>.png"
 
 lint: install
 	$(VENV)/bin/ruff check .

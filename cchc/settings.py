@@ -97,7 +97,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
-    "cchc.core.apps.AxesConfig",
+    "cchc.core.axes_app.AxesConfig",
 ]
 
 MIDDLEWARE = [

@@ -12,8 +12,8 @@ from cchc.indices import views as indices_views
 from cchc.portal import views as portal_views
 from cchc.site import views as core_views
 
-admin.site.site_header = _("cchc — Quản trị hệ thống")
-admin.site.site_title = _("cchc")
+admin.site.site_header = _("Hệ thống CCHC — Quản trị")
+admin.site.site_title = _("Hệ thống CCHC")
 admin.site.index_title = _("Quản trị")
 
 urlpatterns = [

@@ -66,7 +66,9 @@ class User(AbstractUser):
 class Membership(models.Model):
     """A user's role in an agency, optionally at one desk, for a period (R-ORG-3 postings)."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        User, verbose_name=_("người dùng"), on_delete=models.CASCADE, related_name="memberships"
+    )
     agency = models.ForeignKey(
         "organizations.Agency",
         verbose_name=_("cơ quan"),
@@ -108,9 +110,11 @@ class Membership(models.Model):
 class ApiToken(models.Model):
     """A per-user, revocable token for integrations. Only its SHA-256 is stored."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(
+        User, verbose_name=_("người dùng"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
     name = models.CharField(_("tên"), max_length=100)
-    prefix = models.CharField(max_length=12, unique=True)
+    prefix = models.CharField(_("tiền tố"), max_length=12, unique=True)
     key_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("dùng lần cuối"), null=True, blank=True)

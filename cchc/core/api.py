@@ -129,7 +129,10 @@ class CchcApi(NinjaAPI):
             for method, operation in operations.items():
                 if not isinstance(operation, dict) or "responses" not in operation:
                     continue
-                responses = operation["responses"]
+                # ninja's status codes are integers, ours strings: one key per status, or the
+                # JSON carries "400" twice and Swagger UI refuses the whole document
+                responses = {str(status): value for status, value in operation["responses"].items()}
+                operation["responses"] = responses
                 for status, text in STANDARD_ERRORS.items():
                     # 413 and 414 come from the web server in front, as its own HTML page
                     content = (

@@ -1,4 +1,3 @@
-from axes.apps import AppConfig as AxesAppConfig
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -7,9 +6,3 @@ class CoreConfig(AppConfig):
     name = "cchc.core"
     label = "core"
     verbose_name = _("Nền tảng")
-
-
-class AxesConfig(AxesAppConfig):
-    """django-axes under a Vietnamese name in the admin (its own is "Axes")."""
-
-    verbose_name = _("Khóa đăng nhập sai")

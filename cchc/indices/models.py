@@ -278,7 +278,10 @@ class SurveyInstrument(models.Model):
 
 class SurveyElement(models.Model):
     instrument = models.ForeignKey(
-        SurveyInstrument, on_delete=models.CASCADE, related_name="elements"
+        SurveyInstrument,
+        verbose_name=_("phiếu khảo sát"),
+        on_delete=models.CASCADE,
+        related_name="elements",
     )
     code = models.SlugField(_("mã"), max_length=40)
     order = models.PositiveSmallIntegerField(_("thứ tự"), default=1)
@@ -408,7 +411,9 @@ class NationalIndex(models.Model):
 class NationalResult(models.Model):
     """A province's published result in one national index for one year."""
 
-    index = models.ForeignKey(NationalIndex, on_delete=models.PROTECT, related_name="results")
+    index = models.ForeignKey(
+        NationalIndex, verbose_name=_("chỉ số"), on_delete=models.PROTECT, related_name="results"
+    )
     year = models.PositiveSmallIntegerField(_("năm"))
     province_code = models.CharField(_("mã tỉnh"), max_length=10)
     province_name = models.CharField(_("tỉnh, thành phố"), max_length=100)

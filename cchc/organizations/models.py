@@ -111,10 +111,16 @@ class AreaSuccession(models.Model):
     """`successor` was formed (wholly or partly) from `predecessor` on `effective_on`."""
 
     predecessor = models.ForeignKey(
-        AdministrativeArea, on_delete=models.CASCADE, related_name="successions_out"
+        AdministrativeArea,
+        verbose_name=_("đơn vị trước"),
+        on_delete=models.CASCADE,
+        related_name="successions_out",
     )
     successor = models.ForeignKey(
-        AdministrativeArea, on_delete=models.CASCADE, related_name="successions_in"
+        AdministrativeArea,
+        verbose_name=_("đơn vị kế thừa"),
+        on_delete=models.CASCADE,
+        related_name="successions_in",
     )
     effective_on = models.DateField(_("ngày hiệu lực"))
     legal_basis = models.CharField(_("căn cứ"), max_length=300, blank=True)

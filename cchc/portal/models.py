@@ -96,17 +96,24 @@ class Rating(models.Model):
     """One rating per dossier; scores default to R-EVAL's 2 / 1 / 0 scale."""
 
     dossier = models.OneToOneField(
-        "dossiers.Dossier", on_delete=models.CASCADE, related_name="rating"
+        "dossiers.Dossier",
+        verbose_name=_("hồ sơ"),
+        on_delete=models.CASCADE,
+        related_name="rating",
     )
     scores = models.JSONField(_("điểm theo tiêu chí"), default=dict)
     comment = models.TextField(_("ý kiến"), blank=True)
-    channel = models.CharField(max_length=8, choices=RatingChannel.choices)
+    channel = models.CharField(_("kênh đánh giá"), max_length=8, choices=RatingChannel.choices)
     satisfied = models.BooleanField(
         _("hài lòng"),
         default=False,
         help_text=_("Không tiêu chí nào bị đánh giá “không hài lòng”."),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("thời điểm đánh giá"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("đánh giá giải quyết hồ sơ")
+        verbose_name_plural = _("đánh giá giải quyết hồ sơ")
 
     def __str__(self) -> str:
         return f"{self.dossier_id}: {self.scores}"
@@ -155,10 +162,13 @@ class Feedback(models.Model):
     content = models.TextField(_("nội dung phản ánh, kiến nghị"))
     publish_consent = models.BooleanField(_("đồng ý công khai câu trả lời"), default=False)
     status = models.CharField(
-        max_length=12, choices=FeedbackStatus.choices, default=FeedbackStatus.RECEIVED
+        _("trạng thái"),
+        max_length=12,
+        choices=FeedbackStatus.choices,
+        default=FeedbackStatus.RECEIVED,
     )
     category = models.CharField(_("phân loại"), max_length=100, blank=True)
-    received_at = models.DateTimeField()
+    received_at = models.DateTimeField(_("thời điểm nhận"))
     due_at = models.DateTimeField(_("hạn trả lời"))
     answer = models.TextField(_("trả lời"), blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)

@@ -100,7 +100,9 @@ class ProcedureVersion(SearchableModel, TimeStampedModel):
 
     objects = VersionQuerySet.as_manager()
 
-    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="versions")
+    procedure = models.ForeignKey(
+        Procedure, verbose_name=_("thủ tục"), on_delete=models.CASCADE, related_name="versions"
+    )
     number = models.PositiveIntegerField(_("phiên bản"))
     status = models.CharField(
         _("trạng thái"), max_length=20, choices=VersionStatus.choices, default=VersionStatus.DRAFT

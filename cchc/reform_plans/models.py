@@ -85,7 +85,9 @@ class Plan(TimeStampedModel):
 class PlanTask(models.Model):
     """A key task (no parent) or a task under it (R-PLAN)."""
 
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="tasks")
+    plan = models.ForeignKey(
+        Plan, verbose_name=_("kế hoạch"), on_delete=models.CASCADE, related_name="tasks"
+    )
     parent = models.ForeignKey(
         "self",
         verbose_name=_("nhiệm vụ trọng tâm"),
@@ -193,7 +195,9 @@ class Target(models.Model):
 class ReportingPeriod(models.Model):
     """A period the lead agencies report on, with its filing deadline."""
 
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="periods")
+    plan = models.ForeignKey(
+        Plan, verbose_name=_("kế hoạch"), on_delete=models.CASCADE, related_name="periods"
+    )
     kind = models.CharField(_("loại kỳ"), max_length=8, choices=PeriodKind.choices)
     number = models.PositiveSmallIntegerField(_("kỳ số"), default=1)
     title = models.CharField(_("kỳ báo cáo"), max_length=120)

@@ -86,6 +86,9 @@ def report_xlsx(report: Report, issuer: str) -> bytes:
     for row in ws.iter_rows(min_row=sub + 1, max_row=last, max_col=width):
         for cell in row:
             cell.border = box
+    # wrapped headers need their height: spreadsheets do not grow merged rows by themselves
+    ws.row_dimensions[top].height = 32
+    ws.row_dimensions[sub].height = 48
     ws.column_dimensions["A"].width = 5
     ws.column_dimensions["B"].width = 36
     for column in range(3, width + 1):

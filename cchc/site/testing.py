@@ -72,20 +72,22 @@ def reference_data(transactional_db: Any) -> None:
             call_command("load_reference_data", verbosity=0, stdout=quiet)
 
 
-def open_in_libreoffice(data: bytes, suffix: str, tmp_path: Path) -> None:
-    """Convert a produced file to PDF headless, as an official's LibreOffice would open it;
-    skips where LibreOffice is not installed (CI installs it)."""
+def open_in_libreoffice(data: bytes, suffix: str, tmp_path: Path) -> bytes:
+    """Convert a produced file to PDF headless, as an official's LibreOffice would open it, and
+    return the PDF; skips where LibreOffice is not installed (CI installs it)."""
     import subprocess
 
     office = shutil.which("libreoffice") or shutil.which("soffice")
     if office is None:
         pytest.skip("LibreOffice is not installed; the content was checked with python libraries")
+    tmp_path.mkdir(parents=True, exist_ok=True)
     path = tmp_path / f"tep.{suffix}"
     path.write_bytes(data)
     subprocess.run(
         [office, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(path)],
         check=True,
         capture_output=True,
-        timeout=120,
+        timeout=180,
     )
     assert (tmp_path / "tep.pdf").stat().st_size > 1000
+    return (tmp_path / "tep.pdf").read_bytes()

@@ -25,7 +25,7 @@ WIDTHS = (1366, 390)
 MAX_PAGES = 45  # per persona: the menu, then what the pages list, breadth first
 # Not pages: files, the API's own documents, sign-out, language switch, kiosk binding.
 SKIP = re.compile(
-    r"(\.(pdf|xlsx|docx|csv|yaml|json)$)|/xuat/|/api/|/dang-xuat/|/i18n/|/static/|/quan-tri/.+/"
+    r"(\.(pdf|xlsx|docx|csv|yaml|json)$)|/xuat/|/api/(?!v1/docs)|/dang-xuat/|/i18n/|/static/|/quan-tri/.+/"
     r"(add|delete|history)/|format=|/tai-ve|/tep/|/giay-to/|/ket-qua/|/bieu-mau/|/mau-don/"
     r"|/minh-chung/|/quay/|/man-hinh/"
 )
