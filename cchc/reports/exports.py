@@ -26,6 +26,8 @@ HEADER_GROUPS = [
     ("Số hồ sơ đang giải quyết", 11, 4),
 ]
 TITLE = "BÁO CÁO TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH"
+NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+MOTTO = "Độc lập - Tự do - Hạnh phúc"
 
 
 def _values(row: Row) -> list[object]:
@@ -50,6 +52,15 @@ def report_xlsx(report: Report, issuer: str) -> bytes:
     thin = Side(style="thin")
     box = Border(left=thin, right=thin, top=thin, bottom=thin)
     ws.append([issuer])
+    # the national heading on the right of the issuer, as on every filed report
+    nation = ws.cell(1, width - 7, f"{NATION}\n{MOTTO}")
+    ws.merge_cells(start_row=1, start_column=width - 7, end_row=1, end_column=width)
+    nation.font = Font(bold=True)
+    nation.alignment = Alignment(horizontal="center", wrap_text=True)
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=6)
+    ws["A1"].font = Font(bold=True)
+    ws["A1"].alignment = Alignment(horizontal="center", vertical="top", wrap_text=True)
+    ws.row_dimensions[1].height = 32
     ws.append([TITLE])
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
     ws["A2"].font = Font(bold=True, size=13)
@@ -148,7 +159,7 @@ def official_docx(issuer: str, parent: str, place: str, title: str, *, landscape
     heading.autofit = False
     left, right = heading.rows[0].cells
     left.text = f"{parent.upper()}\n{issuer.upper()}".strip()
-    right.text = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc"
+    right.text = f"{NATION}\n{MOTTO}"
     # the national heading stays on one line: a wide right column, 12 pt
     for index, (cell, width) in enumerate(((left, Cm(6.5)), (right, Cm(10.5)))):
         heading.columns[index].width = width  # LibreOffice reads the grid, Word the cells

@@ -8,9 +8,16 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def staff(reference_data, django_user_model):
-    return django_user_model.objects.create_user(
+    from cchc.accounts.constants import Role
+    from cchc.accounts.models import Membership
+    from cchc.organizations.models import Agency
+
+    user = django_user_model.objects.create_user(
         "canbo", password="mat-khau-Can-bo-1", full_name="Cán bộ"
     )
+    agency = Agency.objects.get(name="Sở Xây dựng")  # an official has an assignment
+    Membership.objects.create(user=user, agency=agency, role=Role.SPECIALIST)
+    return user
 
 
 def login(page, live_server):

@@ -148,6 +148,17 @@ def test_citizen_goes_from_search_to_a_returned_rated_dossier_online(client, wor
     assert d.submission_code.startswith("DVC-") and d.submission_code in response.content.decode()
     assert d.applicant_user == user and d.lookup_secret
     assert d in desk_queue(world.receptionist)
+    # confirmed at once, before any desk looks at it
+    confirmation = Notification.objects.get(
+        dossier=d, dedupe_key=f"submitted:{d.pk}", channel="email"
+    )
+    assert d.submission_code in confirmation.body and "đã nhận hồ sơ" in confirmation.body
+    # the applicant sees what they sent, and can open it again
+    page = client.get(reverse("portal:my_dossier", args=[d.pk])).content.decode()
+    sent = d.documents.exclude(file="").first()
+    assert "Giấy tờ đã nộp" in page and sent.file_name in page
+    opened = client.get(reverse("portal:my_document", args=[d.pk, sent.pk]))
+    assert opened.status_code == 200 and opened["Content-Type"] == "application/pdf"
     doc = v.documents.first()
     ds.request_completion(
         d,
@@ -257,8 +268,10 @@ def test_another_account_sees_nothing_of_my_dossiers(client, world):
     form_pk = d.forms.get().pk
     client.logout()
     verified_citizen(client, contact="khac@example.org", id_number="014190009999")
+    sent = d.documents.exclude(file="").first()
     for url in (
         reverse("portal:my_dossier", args=[d.pk]),
+        reverse("portal:my_document", args=[d.pk, sent.pk]),
         reverse("portal:my_form", args=[d.pk, form_pk]),
         reverse("portal:draft", args=[draft.pk]),
     ):
@@ -290,6 +303,9 @@ def test_lookup_answers_the_same_for_a_wrong_secret_and_an_unknown_code(client, 
     d = world.received()
     ok = client.get("/tra-cuu/", {"ma": d.code, "mk": d.lookup_secret}).content.decode()
     assert "Đang giải quyết" in ok and "Hồ sơ được tiếp nhận" in ok
+    # typed in lower case, as people do: the same code
+    typed = {"ma": d.code.lower(), "mk": d.lookup_secret.lower()}
+    assert "Hồ sơ được tiếp nhận" in client.get("/tra-cuu/", typed).content.decode()
     assert "Lò Thị Hương" not in ok and "014190001234" not in ok
 
     def main(response):

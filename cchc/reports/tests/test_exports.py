@@ -59,6 +59,7 @@ def test_xlsx_has_the_official_merged_header_and_the_same_numbers(client, world,
     merged = {str(r) for r in sheet.merged_cells.ranges}
     assert "C5:G5" in merged and "H5:K5" in merged
     assert sheet["C5"].value == "Số hồ sơ nhận giải quyết"
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in sheet.cell(1, sheet.max_column - 7).value
     total = [c.value for c in sheet[sheet.max_row]]
     assert total[1] == "Tổng cộng"
     assert total[6] == month_of_work.total.cells["received"] == 3
