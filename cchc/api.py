@@ -8,6 +8,7 @@ from cchc.dossiers.api import router as dossiers_router
 from cchc.indices.api import router as indices_router
 from cchc.organizations.api import router as organizations_router
 from cchc.portal.api import router as intake_router
+from cchc.portal.api import verify_router
 from cchc.procedures.api import router as procedures_router
 from cchc.reform_plans.api import router as plans_router
 from cchc.reports.api import router as reports_router
@@ -31,6 +32,7 @@ def build_api() -> CchcApi:
     api.add_router("/procedures", procedures_router)
     api.add_router("/dossiers", dossiers_router)
     api.add_router("/intake", intake_router)
+    api.add_router("/", verify_router)
     api.add_router("/reports", reports_router)
     api.add_router("/plans", plans_router)
     api.add_router("/indices", indices_router)

@@ -377,6 +377,16 @@ CCHC_RETENTION_DAYS = {
     "orphan_file": env_int("CCHC_RETAIN_ORPHAN_FILE_DAYS", 1),  # stored files no row names
 }
 # What citizen accounts may open (path prefixes); every other page is the staff side.
+# Digital signatures (cchc/core/signing.py, docs/adr/0012-signing.md): one PKCS#12 file per
+# agency in CCHC_SIGNING_DIR, its password, and trust roots in CCHC_SIGNING_DIR/trust/. The
+# demo CA issues missing certificates in development and tests only.
+CCHC_SIGNING_DIR = env_str(
+    "CCHC_SIGNING_DIR", str(BASE_DIR / "var" / ("test-keys" if TESTING else "keys"))
+)
+CCHC_SIGNING_PASSWORD = env_str("CCHC_SIGNING_PASSWORD", "cchc-demo")
+CCHC_DEMO_SIGNING = env_bool("CCHC_DEMO_SIGNING", DEBUG or TESTING)
+CCHC_TSA_URL = env_str("CCHC_TSA_URL", "")  # an RFC 3161 timestamp service, when there is one
+
 # Whose system this is, in every page's heading: by default the one province in the registry.
 CCHC_AUTHORITY_NAME = env_str("CCHC_AUTHORITY_NAME", "")
 CCHC_EMBLEM_URL = env_str(
@@ -384,6 +394,7 @@ CCHC_EMBLEM_URL = env_str(
 )  # the province's emblem file; a plain star by default
 CCHC_PUBLIC_PATHS = [
     "/dich-vu-cong/",
+    "/xac-thuc/",
     "/tra-cuu/",
     "/khao-sat/",
     "/dang-nhap/",

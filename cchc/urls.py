@@ -32,6 +32,8 @@ urlpatterns = [
     path("chi-so/", include("cchc.indices.urls")),
     path("khao-sat/<str:token>/", indices_views.public_survey, name="survey_link"),
     path("tra-cuu/", portal_views.lookup, name="lookup"),
+    path("xac-thuc/", portal_views.verify_document, name="verify_any"),
+    path("xac-thuc/<str:token>/", portal_views.verify_document, name="verify"),
     path("tra-cuu/ket-qua/", portal_views.lookup_result, name="lookup_result"),
     path("dich-vu-cong/", include("cchc.portal.urls")),
     path("quan-tri/", admin.site.urls),

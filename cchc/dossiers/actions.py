@@ -257,6 +257,7 @@ HANDLERS: dict[str, Handler] = {
         summary=text("summary"),
         result_file=lambda d, data, f: (f or {}).get("result_file"),
     ),
+    c.Action.SIGN_RESULT: _h(s.sign_result),
     c.Action.NOTIFY_EARLY: _h(s.notify_early),
     c.Action.RETURN_RESULT: _h(
         s.return_result,

@@ -23,9 +23,10 @@ from . import constants as c
 from . import services as s
 from .actions import perform
 from .exports import register_xlsx
+from .files import result_response
 from .inbox import inbox_page
 from .models import Dossier, DossierStep, IssuedForm
-from .pdf import render_control_slip, render_form
+from .pdf import render_control_slip, signed_form
 from .services.permissions import allowed_actions
 
 router = Router(tags=["dossiers"], auth=AUTH)
@@ -431,7 +432,18 @@ def act(request: HttpRequest, dossier_id: int, action: str, payload: ActionIn) -
 def form_pdf(request: HttpRequest, dossier_id: int, form_id: int) -> HttpResponse:
     dossier = get_object_or_404(_visible(request), pk=dossier_id)
     form = get_object_or_404(IssuedForm, pk=form_id, dossier=dossier)
-    return HttpResponse(render_form(form), content_type="application/pdf")
+    return HttpResponse(signed_form(form), content_type="application/pdf")
+
+
+@router.get(
+    "/{int:dossier_id}/result",
+    response={200: None, **ERRORS},
+    summary="Tệp kết quả (bản ký số khi đã ký)",
+    openapi_extra={"x-file-type": "application/pdf"},
+)
+def result(request: HttpRequest, dossier_id: int) -> HttpResponse:
+    dossier = get_object_or_404(_visible(request), pk=dossier_id)
+    return result_response(dossier)
 
 
 @router.get("/{int:dossier_id}/control-slip", response={200: None, **ERRORS})

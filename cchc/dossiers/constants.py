@@ -68,6 +68,7 @@ class Action(models.TextChoices):
     APOLOGISE = "apologise", _("Xin lỗi, hẹn lại")
     DECLARE_INELIGIBLE = "declare_ineligible", _("Từ chối giải quyết")
     MARK_RESULT_READY = "mark_result_ready", _("Có kết quả")
+    SIGN_RESULT = "sign_result", _("Ký số kết quả")
     NOTIFY_EARLY = "notify_early", _("Báo trả kết quả sớm")
     RETURN_RESULT = "return_result", _("Trả kết quả")
     WITHDRAW = "withdraw", _("Dừng giải quyết theo đề nghị")
@@ -110,6 +111,7 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     Action.APOLOGISE: (frozenset({S.IN_PROGRESS, S.PAUSED}), None),
     Action.DECLARE_INELIGIBLE: (_PROCESSING, S.RESULT_READY),
     Action.MARK_RESULT_READY: (_PROCESSING, S.RESULT_READY),
+    Action.SIGN_RESULT: (frozenset({S.RESULT_READY}), None),
     Action.NOTIFY_EARLY: (frozenset({S.RESULT_READY}), None),
     Action.RETURN_RESULT: (frozenset({S.RESULT_READY}), S.RETURNED),
     Action.WITHDRAW: (_OPEN_BEFORE_RESULT, S.WITHDRAWN),

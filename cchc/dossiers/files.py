@@ -16,6 +16,11 @@ def result_available(d: Dossier) -> bool:
     return d.status in (c.Status.RESULT_READY, c.Status.RETURNED) and d.outcome != c.Outcome.REFUSED
 
 
+def signed_result_available(d: Dossier) -> bool:
+    """The electronic result an applicant downloads is the signed one (R-RESULT-SIGNED)."""
+    return result_available(d) and d.result_signed_at is not None and bool(d.result_file)
+
+
 def result_response(d: Dossier) -> HttpResponse:
     if not d.result_file:
         raise Http404

@@ -133,6 +133,12 @@ class Dossier(SearchableModel):
     result_summary = models.CharField(_("kết quả giải quyết"), max_length=500, blank=True)
     result_file = models.FileField(_("tệp kết quả"), upload_to="results/%Y/%m/", blank=True)
     result_content_type = models.CharField(max_length=60, blank=True)
+    # the signed result (cchc/core/signing.py): its number in the agency's register of the
+    # year, who signed it and when, and the SHA-256 of the exact file issued
+    result_number = models.CharField(_("số, ký hiệu kết quả"), max_length=60, blank=True)
+    result_signed_at = models.DateTimeField(_("thời điểm ký số kết quả"), null=True, blank=True)
+    result_signer = models.CharField(_("người ký kết quả"), max_length=200, blank=True)
+    result_sha256 = models.CharField(max_length=64, blank=True)
     refusal_reason = models.TextField(_("lý do từ chối / dừng"), blank=True)
     supplement_rounds = models.PositiveSmallIntegerField(_("số lần yêu cầu bổ sung"), default=0)
     corrects = models.ForeignKey(

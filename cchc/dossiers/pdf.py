@@ -61,10 +61,29 @@ def render_control_slip(dossier: Dossier) -> bytes:
         "printed_at": timezone.now(),
         "d": {
             "issuer": dossier.receiving_agency.name,
-            "issuer_parent": dossier.receiving_agency.parent.name
-            if dossier.receiving_agency.parent_id
-            else "",
+            "issuer_parent": getattr(dossier.receiving_agency.parent, "name", ""),
         },
     }
     with translation.override("vi"):
         return html_to_pdf(render_to_string("dossiers/forms/control_slip.html", context))
+
+
+def signed_form(form: IssuedForm) -> bytes:
+    """The issued form as a signed PDF (R-FORMS): the apology is the competent agency's, every
+    other form the receiving agency's; the stamp's QR code opens the verification page."""
+    from cchc.core.signing import sign_pdf
+
+    from .links import verify_url
+
+    d = form.dossier
+    agency: Any = d.competent_agency if form.kind == c.FormKind.APOLOGY else d.receiving_agency
+    officer = form.issued_by
+    signer = (getattr(officer, "full_name", "") or str(officer)) if officer else agency.name
+    return sign_pdf(
+        render_form(form),
+        code=agency.eid_code,
+        agency=agency.name,
+        signer_name=signer,
+        reason=f"{form.get_kind_display()} số {form.number}",
+        url=verify_url("form", form.pk),
+    )

@@ -33,7 +33,7 @@ from .files import result_response
 from .forms import ReceptionForm
 from .inbox import badges, desk_queue, inbox_page, overview
 from .models import Dossier, DossierStep, IssuedForm
-from .pdf import render_control_slip, render_form
+from .pdf import render_control_slip, signed_form
 from .services.common import calendar_of, limit_of, province_of, timeliness
 from .services.permissions import allowed_actions, works_at_desk
 
@@ -353,7 +353,7 @@ def personal_data(request: HttpRequest, pk: int) -> HttpResponse:
 def form_pdf(request: HttpRequest, pk: int, form_pk: int) -> HttpResponse:
     d = get_visible(request, pk)
     form = get_object_or_404(IssuedForm, pk=form_pk, dossier=d)
-    response = HttpResponse(render_form(form), content_type="application/pdf")
+    response = HttpResponse(signed_form(form), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{form.kind}-{d.code or d.pk}.pdf"'
     return response
 

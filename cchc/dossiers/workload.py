@@ -336,7 +336,9 @@ class Generator:
             when = max(self.later(t, 0.5), self.calendar.day_start(self.calendar.local(due).date()))
         if when > self.cutoff:
             return
-        method = c.ReturnMethod.ELECTRONIC if d.channel == c.Channel.ONLINE else c.ReturnMethod.DESK
+        # generated history is handed back at the desk: an electronic return needs a signed
+        # result, and signing thousands of generated results would only measure the signer
+        method = c.ReturnMethod.DESK
         fees = [  # R-FEE: collected at the latest when the result is handed over
             s.FeeSettlement(fee.pk, receipt_number=f"BL-{d.pk}-{fee.pk}") for fee in d.fees.all()
         ]

@@ -9,11 +9,13 @@ import binascii
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema, Status
+from ninja import Field, File, Router, Schema, Status
+from ninja.files import UploadedFile
 
 from cchc.accounts.auth import AUTH
 from cchc.accounts.models import AccountKind
@@ -127,3 +129,35 @@ def intake_dossier(request: HttpRequest, payload: IntakeIn) -> Any:
         # the same delivery raced another: answer with the dossier the first one made
         return Status(200, dossier)
     return Status(201, dossier)
+
+
+verify_router = Router(tags=["verify"])
+
+
+class VerifyOut(Schema):
+    valid: bool = Field(description="Chữ ký hợp lệ, tin cậy, phủ toàn bộ tệp")
+    reasons: list[str] = Field(description="Lý do khi không hợp lệ")
+    signers: list[str]
+    signed_at: list[dt.datetime]
+    sha256: str
+
+
+@verify_router.post(
+    "/verify",
+    response={200: VerifyOut},
+    auth=None,
+    summary="Xác thực một tệp PDF đã ký số (ai cũng dùng được)",
+)
+def verify(request: HttpRequest, file: File[UploadedFile]) -> Any:
+    from cchc.core.signing import verify_pdf
+
+    if file.size and file.size > settings.CCHC_SCAN_MAX_BYTES:
+        raise ApiError(413, "too_large", _("Tệp quá lớn để kiểm tra."))
+    verdict = verify_pdf(file.read())
+    return {
+        "valid": verdict.valid,
+        "reasons": verdict.reasons,
+        "signers": verdict.signers,
+        "signed_at": verdict.signed_at,
+        "sha256": verdict.sha256,
+    }

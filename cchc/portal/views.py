@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 from cchc.accounts.constants import Role
 from cchc.accounts.models import AccountKind
 from cchc.core import throttle
-from cchc.core.errors import TooMany
+from cchc.core.errors import DomainError, Forbidden, TooMany
 from cchc.core.exports import csv_text
 from cchc.core.files import stored_file_response
 from cchc.core.http import safe_next
@@ -34,9 +34,9 @@ from cchc.core.throttle import client_ip
 from cchc.dossiers import constants as dc
 from cchc.dossiers import rates
 from cchc.dossiers import services as ds
-from cchc.dossiers.files import result_available, result_response
+from cchc.dossiers.files import result_available, result_response, signed_result_available
 from cchc.dossiers.models import Dossier, IssuedForm
-from cchc.dossiers.pdf import render_form
+from cchc.dossiers.pdf import signed_form
 from cchc.dossiers.services.common import ServiceError
 from cchc.organizations.constants import AreaLevel
 from cchc.organizations.models import AdministrativeArea, Agency, Counter, Desk
@@ -486,8 +486,25 @@ def my_result(request: HttpRequest, pk: int) -> HttpResponse:
     """The applicant's own result file (R-RETURN: electronic as well as on paper)."""
     _public_user(request)
     d = get_object_or_404(Dossier, pk=pk, applicant_user=request.user)
-    if not result_available(d):
+    if not signed_result_available(d):
         raise Http404
+    return _deliver(d)
+
+
+def _deliver(d: Dossier) -> HttpResponse:
+    """The signed result; its first download is the electronic return when the applicant
+    chose that (R-RETURN), recorded as the system's act on the applicant's behalf."""
+    if d.status == dc.Status.RESULT_READY and d.return_method == dc.ReturnMethod.ELECTRONIC:
+        try:
+            d = ds.return_result(
+                d,
+                actor=None,
+                method=dc.ReturnMethod.ELECTRONIC,
+                returned_to=d.applicant_name,
+                told_early=True,
+            )
+        except DomainError as exc:  # a fee still due: the desk settles it first
+            raise Forbidden(exc.code, exc.message) from exc
     return result_response(d)
 
 
@@ -505,7 +522,7 @@ def my_form_pdf(request: HttpRequest, pk: int, form_pk: int) -> HttpResponse:
     _public_user(request)
     d = get_object_or_404(Dossier, pk=pk, applicant_user=request.user)
     form = get_object_or_404(IssuedForm, pk=form_pk, dossier=d)
-    return HttpResponse(render_form(form), content_type="application/pdf")
+    return HttpResponse(signed_form(form), content_type="application/pdf")
 
 
 # -- lookup without an account -----------------------------------------------------------------
@@ -520,15 +537,85 @@ def lookup_result(request: HttpRequest) -> HttpResponse:
     if found is None:
         _lookup_failed(request)
         raise Http404
-    if not result_available(found):
+    if not signed_result_available(found):
         raise Http404
-    response = result_response(found)
+    response = _deliver(found)
     response["Cache-Control"] = "no-store"
     # same-origin, not no-referrer: the secret never leaves the site, and the browser still
     # sends a real Origin with the lookup form's POST (no-referrer makes it "null", which
     # Django's CSRF check refuses).
     response["Referrer-Policy"] = "same-origin"
     return response
+
+
+def verify_document(request: HttpRequest, token: str = "") -> HttpResponse:
+    """Anyone checks a signed document: the QR code's page states what the document is (no
+    personal data), and a PDF sent here is checked — signatures intact, trusted, covering the
+    whole file, and for a result the very file issued."""
+    from cchc.core.signing import verify_pdf
+    from cchc.dossiers.links import read_verify_token
+
+    document: dict[str, Any] | None = None
+    issued_hash = ""
+    if token:
+        found = read_verify_token(token)
+        if found is None:
+            raise Http404
+        kind, pk = found
+        if kind == "result":
+            d = (
+                Dossier.objects.select_related(
+                    "procedure_version", "competent_agency", "holder_agency"
+                )
+                .filter(pk=pk, result_signed_at__isnull=False)
+                .first()
+            )
+            if d is None:
+                raise Http404
+            agency = d.competent_agency
+            document = {
+                "kind": _("Kết quả giải quyết thủ tục hành chính"),
+                "number": d.result_number,
+                "dossier": d.code,
+                "procedure": d.procedure_version.name,
+                "agency": agency.name,
+                "signer": d.result_signer,
+                "at": d.result_signed_at,
+            }
+            issued_hash = d.result_sha256
+        else:
+            form = IssuedForm.objects.select_related("dossier").filter(pk=pk).first()
+            if form is None:
+                raise Http404
+            document = {
+                "kind": form.get_kind_display(),
+                "number": form.number,
+                "dossier": form.dossier.code or form.dossier.submission_code,
+                "procedure": form.data.get("procedure", ""),
+                "agency": form.data.get("issuer", ""),
+                "signer": "",
+                "at": form.issued_at,
+            }
+    verdict = None
+    same_file = None
+    status = 200
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            messages.error(request, _("Chọn tệp PDF cần kiểm tra."))
+            status = 400
+        elif upload.size > settings.CCHC_SCAN_MAX_BYTES:
+            messages.error(request, _("Tệp quá lớn để kiểm tra."))
+            status = 400
+        else:
+            verdict = verify_pdf(upload.read())
+            same_file = bool(issued_hash) and verdict.sha256 == issued_hash
+    return render(
+        request,
+        "portal/verify_document.html",
+        {"document": document, "verdict": verdict, "same_file": same_file, "token": token},
+        status=status,
+    )
 
 
 def lookup(request: HttpRequest) -> HttpResponse:

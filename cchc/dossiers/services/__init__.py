@@ -29,6 +29,7 @@ from .reception import (
     resubmit,
     start_dossier,
 )
+from .results import sign_result
 from .returns import (
     FeeSettlement,
     confirm_paper,
@@ -75,6 +76,7 @@ __all__ = [
     "return_result",
     "send_back",
     "settle_at_once",
+    "sign_result",
     "start_dossier",
     "supply",
     "take",

@@ -187,6 +187,7 @@ PREDICATES: dict[str, Predicate] = {
     A.ANSWER_CONSULTATION: _on_step,
     A.RESUME: _resume,
     A.APOLOGISE: _apologise,
+    A.SIGN_RESULT: _ineligible,  # the competent agency's leader signs its decision
     A.DECLARE_INELIGIBLE: _ineligible,
     A.CONFIRM_PAPER: _anyone,
     A.REASSIGN: _reassign,
@@ -200,6 +201,7 @@ REFUSALS: dict[str, Any] = {
         else _("Chỉ cán bộ của bộ phận một cửa đã tiếp nhận hồ sơ được thao tác này.")
     ),
     A.APOLOGISE: lambda d, step: _("Thao tác này cần lãnh đạo cơ quan giải quyết thực hiện."),
+    A.SIGN_RESULT: lambda d, step: _("Chỉ lãnh đạo cơ quan giải quyết được ký số kết quả."),
     A.DECLARE_INELIGIBLE: lambda d, step: _(
         "Thao tác này cần lãnh đạo cơ quan giải quyết thực hiện."
     ),

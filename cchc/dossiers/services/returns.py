@@ -77,6 +77,15 @@ def return_result(
     if method not in c.ReturnMethod.values:
         raise ServiceError("invalid_input", _("Hình thức trả kết quả không hợp lệ."))
     require(A.RETURN_RESULT, actor, d)
+    if (
+        method == c.ReturnMethod.ELECTRONIC
+        and d.outcome == c.Outcome.GRANTED
+        and d.result_signed_at is None
+    ):
+        raise ServiceError(
+            "unsigned_result",
+            _("Kết quả chưa được ký số: chỉ trả bản điện tử sau khi lãnh đạo ký số kết quả."),
+        )
     receiver = returned_to.strip() or d.applicant_name
     if method == c.ReturnMethod.DESK and not returned_to.strip():
         raise ServiceError("receiver_required", _("Cần ghi họ tên người nhận kết quả."))

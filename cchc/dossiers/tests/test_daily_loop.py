@@ -364,7 +364,9 @@ def test_every_opinion_the_request_and_the_result_are_shown_to_staff_and_applica
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from cchc.accounts.models import AccountKind
-    from cchc.dossiers.testing import PDF_BYTES
+    from cchc.dossiers.pdf import html_to_pdf
+
+    PDF_BYTES = html_to_pdf("<p>Bản sao trích lục khai sinh</p>")  # a real PDF: it gets signed
 
     v = version("1.004873", dt.date(2026, 11, 23))
     d = s.start_dossier(
@@ -411,11 +413,18 @@ def test_every_opinion_the_request_and_the_result_are_shown_to_staff_and_applica
     assert client.get(body["result_file"]).status_code == 200
     signed = next(st for st in body["steps"] if st["role"] == "agency_leader")
     assert signed["note"] == "Đồng ý ký" and signed["done_by"] == str(world.leader)
-    # the applicant's own page and the public lookup deliver the result and its file
+    # the applicant's own page and the public lookup deliver the result and its file: the
+    # signed file (R-RESULT-SIGNED), once the leader has signed it
     client.force_login(world.citizen)
     mine = client.get(f"/dich-vu-cong/ho-so-cua-toi/{d.pk}/").content.decode()
     assert "Bản sao trích lục khai sinh số 123/TLKS" in mine
-    assert body_of(client.get(f"/dich-vu-cong/ho-so-cua-toi/{d.pk}/ket-qua/")) == PDF_BYTES
+    assert client.get(f"/dich-vu-cong/ho-so-cua-toi/{d.pk}/ket-qua/").status_code == 404
+    d = s.sign_result(d, actor=world.leader)
+    from cchc.core.signing import verify_pdf
+
+    signed = body_of(client.get(f"/dich-vu-cong/ho-so-cua-toi/{d.pk}/ket-qua/"))
+    assert signed.startswith(PDF_BYTES) and verify_pdf(signed).valid  # the same PDF, signed
+    PDF_BYTES = signed
     client.logout()
     found = client.get("/tra-cuu/", {"ma": d.code, "mk": d.lookup_secret}).content.decode()
     assert "Bản sao trích lục khai sinh số 123/TLKS" in found

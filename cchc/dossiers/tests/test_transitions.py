@@ -54,6 +54,7 @@ def calls(world, d):
         Action.DECLARE_INELIGIBLE: lambda: s.declare_ineligible(d, reason="r", actor=actor),
         Action.MARK_RESULT_READY: lambda: s.mark_result_ready(d, actor=actor),
         Action.NOTIFY_EARLY: lambda: s.notify_early(d, actor=actor),
+        Action.SIGN_RESULT: lambda: s.sign_result(d, actor=actor),
         Action.RETURN_RESULT: lambda: s.return_result(d, actor=actor, returned_to="Lò Thị Hương"),
         Action.WITHDRAW: lambda: s.withdraw(d, reason="r", actor=actor),
         Action.RECORD_PAYMENT: lambda: s.record_payment(

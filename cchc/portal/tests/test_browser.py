@@ -75,6 +75,7 @@ def test_citizen_journey_on_a_phone(browser_page, live_server, world):
 
     d = walk_to_result(world, ds.receive(Dossier.objects.get(), actor=world.receptionist))
     d = ds.notify_early(d, actor=world.receptionist)
+    d = ds.sign_result(d, actor=world.leader)  # the leader signs; then it goes electronically
     ds.return_result(d, actor=world.receptionist, method="electronic")
     page.reload()
     expect(page.locator("#status")).to_have_text("Đã trả kết quả")

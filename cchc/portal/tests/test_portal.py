@@ -176,6 +176,7 @@ def test_citizen_goes_from_search_to_a_returned_rated_dossier_online(client, wor
     assert d.status == Status.SUBMITTED
     d = walk_to_result(world, ds.receive(d, actor=world.receptionist))
     d = ds.notify_early(d, actor=world.receptionist)
+    d = ds.sign_result(d, actor=world.leader)  # the leader signs; then it goes electronically
     d = ds.return_result(d, actor=world.receptionist, method="electronic")
     page = client.get(reverse("portal:my_dossier", args=[d.pk])).content.decode()
     assert "Đã trả kết quả" in page and "Giấy tiếp nhận" in page
