@@ -23,6 +23,7 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .errors import DomainError
 
@@ -308,16 +309,16 @@ def verify_pdf(data: bytes) -> Verdict:
 
     verdict = Verdict(valid=False, sha256=hashlib.sha256(data).hexdigest())
     if not data.startswith(b"%PDF"):
-        verdict.reasons.append("Tệp không phải là tệp PDF.")
+        verdict.reasons.append(_("Tệp không phải là tệp PDF."))
         return verdict
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         signatures = reader.embedded_signatures
     except Exception:
-        verdict.reasons.append("Tệp PDF bị hỏng hoặc đã bị sửa đổi, không đọc được.")
+        verdict.reasons.append(_("Tệp PDF bị hỏng hoặc đã bị sửa đổi, không đọc được."))
         return verdict
     if not signatures:
-        verdict.reasons.append("Tệp không có chữ ký số.")
+        verdict.reasons.append(_("Tệp không có chữ ký số."))
         return verdict
     context = ValidationContext(trust_roots=trust_roots(), allow_fetching=False)
     ok = True
@@ -325,7 +326,7 @@ def verify_pdf(data: bytes) -> Verdict:
         try:
             status = validate_pdf_signature(signature, context)
         except Exception:
-            verdict.reasons.append("Không kiểm tra được chữ ký: dữ liệu chữ ký bị hỏng.")
+            verdict.reasons.append(_("Không kiểm tra được chữ ký: dữ liệu chữ ký bị hỏng."))
             ok = False
             continue
         name = status.signing_cert.subject.native.get("common_name", "")
@@ -334,16 +335,17 @@ def verify_pdf(data: bytes) -> Verdict:
             verdict.signed_at.append(status.signer_reported_dt)
         if not status.intact or not status.valid:
             verdict.reasons.append(
-                "Nội dung tệp đã bị thay đổi sau khi ký: chữ ký không còn khớp với tài liệu."
+                _("Nội dung tệp đã bị thay đổi sau khi ký: chữ ký không còn khớp với tài liệu.")
             )
             ok = False
         elif not status.trusted:
             verdict.reasons.append(
-                f"Chứng thư số của “{name}” không do tổ chức chứng thực được tin cậy cấp."
+                _("Chứng thư số của “%(name)s” không do tổ chức chứng thực được tin cậy cấp.")
+                % {"name": name}
             )
             ok = False
         elif status.coverage is None or status.coverage.name != "ENTIRE_FILE":
-            verdict.reasons.append("Tệp đã được thêm nội dung sau khi ký.")
+            verdict.reasons.append(_("Tệp đã được thêm nội dung sau khi ký."))
             ok = False
     verdict.valid = ok
     return verdict

@@ -45,6 +45,8 @@ ROUTES: dict[str, frozenset[str]] = {
     "lookup": PUBLIC,
     "lookup_result": NOBODY,  # the code and secret of someone else's dossier are not known
     "survey_link": NOBODY,
+    "verify": NOBODY,  # a token that is not ours: 404 for everyone
+    "verify_any": PUBLIC,
     "api_not_found": NOBODY,
     "accounts:api_tokens": SIGNED_IN,
     "accounts:revoke_token": NOBODY,
@@ -304,8 +306,9 @@ def fill(route: Route, o: dict[str, Any]) -> str:
             ("indices", "action"): "cong-bo",
             ("indices", "fmt"): "xlsx",
             ("survey_link", "token"): "khong-co-loi-moi-nay",
+            ("verify", "token"): "khong-phai-ma-xac-thuc",
         }
-        lookup = ("survey_link", name) if route.name == "survey_link" else key
+        lookup = (route.name, name) if route.name in ("survey_link", "verify") else key
         assert lookup in table, f"{route.name}: no object for parameter {name!r}; add it"
         values[name] = table[lookup]
     path = route.template
