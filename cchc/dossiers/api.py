@@ -152,6 +152,7 @@ class DossierDetailOut(DossierOut):
     corrects: int | None = Field(None, alias="corrects_id")
     corrections: list[int]
     request_note: str
+    declaration: dict[str, Any] = Field(description="Nội dung tờ khai điện tử (nếu có)")
     result_summary: str
     result_file: str | None
     steps: list[StepDetailOut]

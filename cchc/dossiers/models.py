@@ -131,6 +131,8 @@ class Dossier(SearchableModel):
     returned_to = models.CharField(_("người nhận kết quả"), max_length=200, blank=True)
     return_authorisation = models.CharField(_("giấy ủy quyền"), max_length=300, blank=True)
     result_summary = models.CharField(_("kết quả giải quyết"), max_length=500, blank=True)
+    # what the applicant declared in the procedure's e-form (procedures/eforms.py)
+    declaration = models.JSONField(_("nội dung tờ khai"), default=dict, blank=True)
     result_file = models.FileField(_("tệp kết quả"), upload_to="results/%Y/%m/", blank=True)
     result_content_type = models.CharField(max_length=60, blank=True)
     # the signed result (cchc/core/signing.py): its number in the agency's register of the
@@ -200,8 +202,13 @@ class Dossier(SearchableModel):
         return f"{self.code or self.submission_code or f'#{self.pk}'} — {self.applicant_name}"
 
     def search_source(self) -> str:
+        from cchc.procedures.eforms import search_text
+
+        declared = search_text(self.declaration) if self.declaration else ""
         return " ".join(
-            filter(None, [self.code, self.submission_code, self.applicant_name, self.phone])
+            filter(
+                None, [self.code, self.submission_code, self.applicant_name, self.phone, declared]
+            )
         )
 
     @property

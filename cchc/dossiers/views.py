@@ -23,6 +23,7 @@ from cchc.core.models import AuditEvent
 from cchc.core.params import as_day, as_id, as_int
 from cchc.core.text import search_terms
 from cchc.organizations.models import Agency, Desk
+from cchc.procedures.eforms import readable
 from cchc.procedures.models import ProcedureField, ProcedureVersion
 
 from . import constants as c
@@ -287,6 +288,9 @@ def dossier_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "steps": steps,
             "active": active,
             "documents": d.documents.select_related("required_document"),
+            "declaration": readable(d.procedure_version.declaration, d.declaration)
+            if d.declaration and d.procedure_version.declaration
+            else None,
             # read only when a form lists them (reception, supplement), once per page
             "version_documents": d.procedure_version.documents.all(),
             "handovers": d.handovers.select_related("from_agency", "to_agency", "from_user"),

@@ -39,6 +39,7 @@ from cchc.dossiers.models import Dossier, Notification
 from cchc.dossiers.notify import notify_submitted, queue
 from cchc.dossiers.services.common import ServiceError, new_lookup_secret, next_number
 from cchc.organizations.models import AdministrativeArea, Desk
+from cchc.procedures import eforms
 from cchc.procedures.models import Procedure, ProcedureVersion
 from cchc.procedures.services import resolve_competent_agency
 
@@ -273,6 +274,9 @@ def missing_for(draft: OnlineDraft) -> list[str]:
     for doc in draft.version.documents.all():
         if not doc.optional and not doc.present_only and doc.pk not in uploaded:
             problems.append(f"Chưa đính kèm: {doc.name}.")
+    if draft.version.declaration:
+        found = eforms.errors(draft.version.declaration, data.get("declaration") or {})
+        problems += [f"Tờ khai: {message}" for message in found.values()]
     return problems
 
 
@@ -322,6 +326,10 @@ def submit_draft(draft: OnlineDraft, *, at: dt.datetime | None = None) -> Dossie
             at=at,
             request_note=str(data.get("request_note", "")),
         )
+        declared = data.get("declaration") or {}
+        if declared:  # searchable with it (Dossier.search_source)
+            dossier.declaration = declared
+            dossier.save(update_fields=["declaration", "search_text"])
         draft.status = DraftStatus.SUBMITTED
         draft.dossier = dossier
         draft.save(update_fields=["status", "dossier", "updated_at"])

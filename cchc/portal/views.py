@@ -40,6 +40,7 @@ from cchc.dossiers.pdf import signed_form
 from cchc.dossiers.services.common import ServiceError
 from cchc.organizations.constants import AreaLevel
 from cchc.organizations.models import AdministrativeArea, Agency, Counter, Desk
+from cchc.procedures import eforms
 from cchc.procedures.models import Procedure, ProcedureField, ProcedureVersion, RequiredDocument
 from cchc.procedures.querysets import search_versions
 
@@ -303,6 +304,9 @@ def draft_page(request: HttpRequest, pk: int) -> HttpResponse:
         area = areas.filter(pk=as_id(request.POST.get("area")) or 0).first()
         if area is not None:
             draft.area = area
+        if draft.version.declaration and any(k.startswith("ef-") for k in request.POST):
+            # what was typed is kept, valid or not
+            draft.data["declaration"] = eforms.from_post(draft.version.declaration, request.POST)
         draft.save()
         for doc in draft.version.documents.all():
             upload = request.FILES.get(f"file-{doc.pk}")
@@ -348,8 +352,37 @@ def draft_page(request: HttpRequest, pk: int) -> HttpResponse:
             "rows": [(doc, uploads.get(doc.pk)) for doc in draft.version.documents.all()],
             "missing": services.missing_for(draft),
             "verified": request.user.verified_at is not None,  # type: ignore[union-attr]
+            "eform": _eform(draft),
         },
     )
+
+
+def _eform(draft: OnlineDraft) -> dict[str, Any] | None:
+    """The declaration to fill: what was typed, or what is already known (the account, the
+    person's latest declaration); its errors beside each field once it has been saved."""
+    definition = draft.version.declaration
+    if not definition:
+        return None
+    values = draft.data.get("declaration")
+    saved = values is not None
+    if values is None:
+        earlier = (
+            Dossier.objects.filter(applicant_user=draft.user)
+            .exclude(declaration={})
+            .order_by("-pk")
+            .values_list("declaration", flat=True)
+            .first()
+        )
+        values = eforms.prefill(definition, draft.user, earlier or {})
+    return {
+        "definition": definition,
+        "values": values,
+        "errors": eforms.errors(definition, values) if saved else {},
+        "communes": AdministrativeArea.objects.on(timezone.localdate())
+        .filter(level="commune")
+        .order_by("name")
+        .values_list("code", "name"),
+    }
 
 
 @login_required

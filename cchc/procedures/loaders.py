@@ -178,7 +178,26 @@ class CatalogLoader:
     def load(self) -> LoadReport:
         for row in self.rows:
             self.load_row(row)
+        self.load_declarations()
         return self.report
+
+    def load_declarations(self) -> None:
+        """The seeded e-forms (data/catalog/eforms.yaml) onto the versions in force of their
+        procedures, where the version has none yet (an administrator's edit is kept)."""
+        from .eforms import compile_form
+
+        path = Path(settings.CCHC_DATA_DIR) / "catalog" / "eforms.yaml"
+        with path.open(encoding="utf-8") as handle:
+            forms = yaml.safe_load(handle)["forms"]
+        for spec in forms:
+            code = spec.get("code") or local_code(spec["name"])
+            definition = compile_form(spec)
+            versions = ProcedureVersion.objects.filter(
+                procedure__code=code, valid_to__isnull=True, declaration={}
+            )
+            for version in versions:
+                version.declaration = definition
+                version.save(update_fields=["declaration", "updated_at"])
 
     def load_row(self, row: dict[str, str]) -> None:
         name = row["name"].strip()

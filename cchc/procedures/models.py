@@ -156,6 +156,8 @@ class ProcedureVersion(SearchableModel, TimeStampedModel):
         default=OnlineLevel.NONE,
     )
     online_to_confirm = models.BooleanField(_("mức trực tuyến cần xác nhận"), default=False)
+    # the declaration form (tờ khai điện tử) as data: cchc/procedures/eforms.py
+    declaration = models.JSONField(_("tờ khai điện tử"), default=dict, blank=True)
     on_the_spot = models.BooleanField(_("giải quyết tại chỗ"), default=False)
     inter_agency = models.BooleanField(_("liên thông"), default=False)
     anywhere_in_province = models.BooleanField(

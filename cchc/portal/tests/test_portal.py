@@ -106,6 +106,19 @@ def test_registration_errors_keep_what_was_typed_and_the_code_verifies(client, s
     assert user.verified_at is not None
 
 
+MARITAL_STATUS_DECLARATION = {
+    "ef-yc_ho_ten": "Lò Thị Hương",
+    "ef-yc_so_dinh_danh": "014190001234",
+    "ef-yc_quan_he": "Bản thân",
+    "ef-ho_ten": "Lò Thị Hương",
+    "ef-ngay_sinh": "17/05/1990",
+    "ef-gioi_tinh": "Nữ",
+    "ef-tinh_trang": "Chưa đăng ký kết hôn với ai",
+    "ef-muc_dich": "Bổ sung hồ sơ xin việc",
+    "ef-cam_doan": "1",
+}
+
+
 def fill_draft(client, world, v, **extra):
     client.get(reverse("portal:apply", args=[v.procedure.code]))
     draft = OnlineDraft.objects.get()
@@ -117,6 +130,8 @@ def fill_draft(client, world, v, **extra):
         "area": world.commune.pk,
         "save": "1",
     }
+    if v.procedure.code == "1.004873":  # its declaration (tờ khai XNTTHN), complete
+        data.update(MARITAL_STATUS_DECLARATION)
     data.update(extra)
     client.post(reverse("portal:draft", args=[draft.pk]), data)
     return draft
