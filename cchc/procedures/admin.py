@@ -1,7 +1,11 @@
+from typing import Any
+
+from django import forms
 from django.contrib import admin
 
 from cchc.core.adminmixins import AuditedAdmin
 
+from .eforms import check_definition
 from .models import (
     Competence,
     FeeLine,
@@ -47,8 +51,26 @@ class StepInline(admin.TabularInline):
     extra = 0
 
 
+class VersionForm(forms.ModelForm):
+    """The declaration (tờ khai điện tử) is edited as JSON on a draft version and checked
+    before it is kept: a valid JSON Schema, and a layout that names only its fields."""
+
+    class Meta:
+        model = ProcedureVersion
+        fields = ["declaration"]  # the admin adds the others it shows
+
+    def clean_declaration(self) -> Any:
+        value = self.cleaned_data.get("declaration") or {}
+        if value:
+            problems = check_definition(value)
+            if problems:
+                raise forms.ValidationError(problems)
+        return value
+
+
 @admin.register(ProcedureVersion)
 class VersionAdmin(AuditedAdmin):
+    form = VersionForm
     list_display = [
         "procedure",
         "number",

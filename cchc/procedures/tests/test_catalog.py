@@ -148,3 +148,16 @@ def test_bad_files_are_refused_with_a_message():
         read_xlsx(b"not a workbook")
     with pytest.raises(ValidationError, match="procedures"):
         read_yaml("- a\n- b\n")
+
+
+def test_an_edited_declaration_is_checked_before_it_is_kept():
+    from cchc.procedures.admin import VersionForm
+    from cchc.procedures.eforms import check_definition
+
+    birth = published().get(procedure__code="1.001193").declaration
+    assert check_definition(birth) == []
+    broken = {**birth, "schema": {**birth["schema"], "type": "khong-phai-kieu"}}
+    form = VersionForm(data={"declaration": __import__("json").dumps(broken)})
+    assert not form.is_valid() and "JSON Schema không hợp lệ" in str(form.errors)
+    stray = {**birth, "layout": [{"title": "x", "fields": [{"key": "khong_co", "type": "text"}]}]}
+    assert "khong_co" in check_definition(stray)[0]
