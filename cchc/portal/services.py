@@ -275,9 +275,25 @@ def missing_for(draft: OnlineDraft) -> list[str]:
         if not doc.optional and not doc.present_only and doc.pk not in uploaded:
             problems.append(f"Chưa đính kèm: {doc.name}.")
     if draft.version.declaration:
-        found = eforms.errors(draft.version.declaration, data.get("declaration") or {})
+        found = eforms.errors(draft.version.declaration, declaration_values(draft))
         problems += [f"Tờ khai: {message}" for message in found.values()]
     return problems
+
+
+def declaration_values(draft: OnlineDraft) -> dict[str, Any]:
+    """The declaration as it stands: what was typed and saved, or, before the first save,
+    what is already known (the account, the person's latest declaration)."""
+    saved = draft.data.get("declaration")
+    if saved is not None:
+        return dict(saved)
+    earlier = (
+        Dossier.objects.filter(applicant_user=draft.user)
+        .exclude(declaration={})
+        .order_by("-pk")
+        .values_list("declaration", flat=True)
+        .first()
+    )
+    return eforms.prefill(draft.version.declaration, draft.user, earlier or {})
 
 
 def require_online(version: Any) -> None:
@@ -326,7 +342,7 @@ def submit_draft(draft: OnlineDraft, *, at: dt.datetime | None = None) -> Dossie
             at=at,
             request_note=str(data.get("request_note", "")),
         )
-        declared = data.get("declaration") or {}
+        declared = declaration_values(draft) if draft.version.declaration else {}
         if declared:  # searchable with it (Dossier.search_source)
             dossier.declaration = declared
             dossier.save(update_fields=["declaration", "search_text"])

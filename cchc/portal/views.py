@@ -363,17 +363,8 @@ def _eform(draft: OnlineDraft) -> dict[str, Any] | None:
     definition = draft.version.declaration
     if not definition:
         return None
-    values = draft.data.get("declaration")
-    saved = values is not None
-    if values is None:
-        earlier = (
-            Dossier.objects.filter(applicant_user=draft.user)
-            .exclude(declaration={})
-            .order_by("-pk")
-            .values_list("declaration", flat=True)
-            .first()
-        )
-        values = eforms.prefill(definition, draft.user, earlier or {})
+    saved = draft.data.get("declaration") is not None
+    values = services.declaration_values(draft)
     return {
         "definition": definition,
         "values": values,
