@@ -224,7 +224,31 @@ def _stamp_pdf(values: dict[str, str], url: str) -> bytes:
     return HTML(string=html).write_pdf()  # type: ignore[no-any-return]
 
 
+def _outside_any_loop(work: Any) -> Any:
+    """pyHanko's synchronous calls start an asyncio loop of their own: where one already runs
+    in this thread (an ASGI worker, a browser test), they run in a helper thread instead."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return work()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(work).result()
+
+
 def sign_pdf(
+    data: bytes, *, code: str, agency: str, signer_name: str, reason: str, url: str
+) -> bytes:
+    return _outside_any_loop(  # type: ignore[no-any-return]
+        lambda: _sign_pdf(
+            data, code=code, agency=agency, signer_name=signer_name, reason=reason, url=url
+        )
+    )
+
+
+def _sign_pdf(
     data: bytes, *, code: str, agency: str, signer_name: str, reason: str, url: str
 ) -> bytes:
     """`data` signed (PAdES) by `agency`'s certificate, with a visible stamp in the bottom
@@ -301,6 +325,10 @@ def trust_roots() -> list[Any]:
 
 
 def verify_pdf(data: bytes) -> Verdict:
+    return _outside_any_loop(lambda: _verify_pdf(data))  # type: ignore[no-any-return]
+
+
+def _verify_pdf(data: bytes) -> Verdict:
     """Whether `data` carries signatures that are intact, cover the whole file and chain to a
     trusted root (pyHanko's validation); the reasons when not."""
     from pyhanko.pdf_utils.reader import PdfFileReader

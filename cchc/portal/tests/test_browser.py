@@ -51,11 +51,20 @@ def test_citizen_journey_on_a_phone(browser_page, live_server, world):
     page.fill("#phone", "0912345678")
     page.fill("#address", "Bản Hẹo")
     page.select_option("#area", label=world.commune.name)
+    # the declaration (tờ khai XNTTHN): name and ID number come from the account
+    assert page.input_value("#ef-yc_ho_ten") == "Lò Thị Hương"
+    assert page.input_value("#ef-yc_so_dinh_danh") == "014190001234"
+    page.fill("#ef-yc_quan_he", "Bản thân")
+    page.fill("#ef-ngay_sinh", "17/05/1990")
+    page.select_option("#ef-gioi_tinh", "Nữ")
+    page.select_option("#ef-tinh_trang", "Chưa đăng ký kết hôn với ai")
+    page.fill("#ef-muc_dich", "Bổ sung hồ sơ xin việc")
+    page.check("#ef-cam_doan")
     for i, field in enumerate(page.locator("input[type=file]").all()):
         field.set_input_files(pdf(f"giấy tờ {i}.pdf"))
     page.click("button:has-text('Lưu nháp')")
     expect(page.locator("text=Đã lưu bản nháp.")).to_be_visible()
-    expect(page.locator("#missing")).to_have_count(0)
+    assert page.locator("#missing").count() == 0, page.inner_text("#missing")
     page.click("#submit")
     expect(page.locator("#status")).to_have_text("Chờ tiếp nhận")
     d = Dossier.objects.get()
