@@ -31,7 +31,7 @@ def authority_name() -> str:
 
     province = default_province()
     name = province.name if province is not None else ""
-    _cache["name"] = (time.monotonic() + 60, name)
+    _cache["name"] = (time.monotonic() + 3600, name)  # and forgotten when an area changes
     return name
 
 
