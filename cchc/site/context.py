@@ -21,7 +21,7 @@ _cache: dict[str, tuple[float, str]] = {}
 def authority_name() -> str:
     """ "Tỉnh Sơn La" when the registry holds one province in force today; the setting
     `CCHC_AUTHORITY_NAME` when given (or when several provinces share one deployment).
-    Read at most once a minute per process."""
+    Read once an hour per process, and again after an area is saved."""
     if settings.CCHC_AUTHORITY_NAME:
         return settings.CCHC_AUTHORITY_NAME
     hit = _cache.get("name")
