@@ -19,9 +19,10 @@ _cache: dict[str, tuple[float, str]] = {}
 
 
 def authority_name() -> str:
-    """ "Tỉnh Sơn La" when the registry holds one province in force today; the setting
-    `CCHC_AUTHORITY_NAME` when given (or when several provinces share one deployment).
-    Read once an hour per process, and again after an area is saved."""
+    """The deployment's province as the registry names it ("Tỉnh Sơn La", the province of
+    `CCHC_DEFAULT_PROVINCE_CODE`), or `CCHC_AUTHORITY_NAME` when set (several provinces on
+    one deployment, a ministry). Read once an hour per process, and again after an area is
+    saved."""
     if settings.CCHC_AUTHORITY_NAME:
         return settings.CCHC_AUTHORITY_NAME
     hit = _cache.get("name")
