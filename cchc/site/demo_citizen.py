@@ -9,6 +9,7 @@ from typing import Any
 from django.utils import timezone
 
 from cchc.calendars.services import calendar_for, default_province
+from cchc.core.signing import SigningError
 from cchc.dossiers import constants as c
 from cchc.dossiers import services as s
 from cchc.dossiers.models import Dossier
@@ -80,9 +81,19 @@ def give_citizen_dossiers(citizen: Any) -> int:
     while d.status == c.Status.IN_PROGRESS:
         t += dt.timedelta(hours=1)
         d = s.complete_step(d, actor=None, at=t)
-    d = s.sign_result(fresh(d), actor=None, at=t)  # numbered and signed with the demo CA
+    method = d.return_method
+    try:  # numbered and signed with the demo CA (CCHC_DEMO_SIGNING)
+        d = s.sign_result(fresh(d), actor=None, at=t)
+    except SigningError:  # no certificate here: the paper result, handed over at the desk
+        method = c.ReturnMethod.DESK
     d = s.notify_early(fresh(d), actor=None, at=t)  # the applicant is told it is ready early
-    s.return_result(fresh(d), actor=None, at=t + dt.timedelta(hours=1), method=d.return_method)
+    s.return_result(
+        fresh(d),
+        actor=None,
+        at=t + dt.timedelta(hours=1),
+        method=method,
+        returned_to=citizen.full_name,
+    )
     # asked for a supplement
     t = _working_moment(calendar, now, 2, 9)
     d = s.receive(start("2.000635", t), actor=None, at=t)
