@@ -185,8 +185,11 @@ def signer_for(code: str, holder: str) -> Any:
         if not settings.CCHC_DEMO_SIGNING:
             raise SigningError(
                 "no_certificate",
-                f"{holder} chưa có chứng thư số để ký (tệp {key_name(code)}.p12 trong kho khóa). "
-                "Quản trị hệ thống cần cài chứng thư số của cơ quan.",
+                _(
+                    "%(holder)s chưa có chứng thư số để ký (tệp %(file)s trong kho khóa). "
+                    "Quản trị hệ thống cần cài chứng thư số của cơ quan."
+                )
+                % {"holder": holder, "file": f"{key_name(code)}.p12"},
             )
         with _lock:
             path = _dir() / f"{key_name(code)}.p12"
@@ -194,7 +197,9 @@ def signer_for(code: str, holder: str) -> Any:
                 issue_demo_certificate(code, holder)
     signer = signers.SimpleSigner.load_pkcs12(pfx_file=str(path), passphrase=_password())
     if signer is None:
-        raise SigningError("bad_keystore", f"Không mở được chứng thư số {path.name}.")
+        raise SigningError(
+            "bad_keystore", _("Không mở được chứng thư số %(file)s.") % {"file": path.name}
+        )
     return signer
 
 
@@ -267,8 +272,10 @@ def _sign_pdf(
     except (PdfReadError, ValueError) as exc:
         raise SigningError(
             "unreadable_pdf",
-            "Tệp kết quả không phải tệp PDF đọc được nên không ký số được; cần đính kèm lại "
-            "tệp kết quả (PDF hoặc ảnh chụp).",
+            _(
+                "Tệp kết quả không phải tệp PDF đọc được nên không ký số được; cần đính kèm "
+                "lại tệp kết quả (PDF hoặc ảnh chụp)."
+            ),
         ) from exc
     moment = timezone.localtime()
     values = {"signer": signer_name, "agency": agency, "time": f"{moment:%H:%M %d/%m/%Y}"}

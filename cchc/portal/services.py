@@ -276,7 +276,7 @@ def missing_for(draft: OnlineDraft) -> list[str]:
             problems.append(f"Chưa đính kèm: {doc.name}.")
     if draft.version.declaration:
         found = eforms.errors(draft.version.declaration, declaration_values(draft))
-        problems += [f"Tờ khai: {message}" for message in found.values()]
+        problems += [_("Tờ khai: %(problem)s") % {"problem": m} for m in found.values()]
     return problems
 
 
@@ -341,11 +341,8 @@ def submit_draft(draft: OnlineDraft, *, at: dt.datetime | None = None) -> Dossie
             applicant_user=user,
             at=at,
             request_note=str(data.get("request_note", "")),
+            declaration=declaration_values(draft) if draft.version.declaration else None,
         )
-        declared = declaration_values(draft) if draft.version.declaration else {}
-        if declared:  # searchable with it (Dossier.search_source)
-            dossier.declaration = declared
-            dossier.save(update_fields=["declaration", "search_text"])
         draft.status = DraftStatus.SUBMITTED
         draft.dossier = dossier
         draft.save(update_fields=["status", "dossier", "updated_at"])
@@ -383,6 +380,7 @@ def intake(
     submission_code: str = "",
     at: dt.datetime | None = None,
     request_note: str = "",
+    declaration: dict[str, Any] | None = None,
 ) -> Dossier:
     """The one door for online dossiers (portal pages, the national portal's connector).
 
@@ -400,6 +398,7 @@ def intake(
         submission_code=submission_code,
         applicant_user=applicant_user,
         request_note=request_note,
+        declaration=declaration,
     )
 
 

@@ -16,6 +16,8 @@ import datetime as dt
 import re
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 TYPES = {
     "text": {"type": "string", "maxLength": 300},
     "textarea": {"type": "string", "maxLength": 2000},
@@ -193,7 +195,7 @@ def errors(definition: dict[str, Any], values: dict[str, Any]) -> dict[str, str]
             for key in missing:
                 where = ".".join([*path, key])
                 label_key = ".".join([*(path[:1]), key]) if path else key
-                found[where] = f"Cần nhập “{labels.get(label_key, key)}”."
+                found[where] = _("Cần nhập “%(label)s”.") % {"label": labels.get(label_key, key)}
             continue
         where = ".".join(path) or "_"
         label_key = f"{path[0]}.{path[-1]}" if len(path) > 2 else (path[0] if path else "")
@@ -204,20 +206,20 @@ def errors(definition: dict[str, Any], values: dict[str, Any]) -> dict[str, str]
 
 def _message(kind: str, label: str, limit: Any) -> str:
     if kind == "format":
-        return f"“{label}” phải là ngày có thật, theo dạng dd/mm/yyyy."
+        return _("“%(label)s” phải là ngày có thật, theo dạng dd/mm/yyyy.") % {"label": label}
     if kind == "pattern":
         if "12" in str(limit):
-            return f"“{label}” phải gồm đúng 12 chữ số."
-        return f"Chọn “{label}” trong danh sách."
+            return _("“%(label)s” phải gồm đúng 12 chữ số.") % {"label": label}
+        return _("Chọn “%(label)s” trong danh sách.") % {"label": label}
     if kind == "enum":
-        return f"Chọn “{label}” trong danh sách."
+        return _("Chọn “%(label)s” trong danh sách.") % {"label": label}
     if kind in ("type",):
-        return f"“{label}” phải là một số."
+        return _("“%(label)s” phải là một số.") % {"label": label}
     if kind == "minimum":
-        return f"“{label}” không được âm."
+        return _("“%(label)s” không được âm.") % {"label": label}
     if kind == "maxLength":
-        return f"“{label}” dài quá {limit} ký tự."
-    return f"“{label}” không hợp lệ."
+        return _("“%(label)s” dài quá %(limit)s ký tự.") % {"label": label, "limit": limit}
+    return _("“%(label)s” không hợp lệ.") % {"label": label}
 
 
 def prefill(definition: dict[str, Any], user: Any, earlier: dict[str, Any]) -> dict[str, Any]:

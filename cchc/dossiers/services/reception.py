@@ -128,8 +128,10 @@ def start_dossier(
     idempotency_key: str = "",
     submission_code: str = "",
     applicant_user: Any = None,
+    declaration: dict[str, Any] | None = None,
 ) -> Dossier:
-    """Record a dossier brought to `desk` (or arrived online), before the officer's decision."""
+    """Record a dossier brought to `desk` (or arrived online), before the officer's decision.
+    A declaration (the procedure's e-form) is checked against the version's schema."""
     moment = now(at)
     day = timezone.localdate(moment)  # every date below is Vietnam's, not UTC's
     problems = Problems()
@@ -149,6 +151,11 @@ def start_dossier(
             problems.add(
                 "fees", _("Cần ghi lý do miễn, giảm “%(fee_name)s”.") % {"fee_name": fee.name}
             )
+    if declaration and version.declaration:
+        from cchc.procedures.eforms import errors as declaration_errors
+
+        for key, message in declaration_errors(version.declaration, declaration).items():
+            problems.add(f"declaration.{key}", message)
     for doc in documents:
         if doc.upload is not None:
             try:
@@ -211,6 +218,7 @@ def start_dossier(
                 applicant_user=applicant_user,
                 sets=sets,
                 request_note=request_note,
+                declaration=declaration or {},
                 return_method=return_method,
                 submitted_at=moment,
                 last_action_at=moment,
@@ -234,7 +242,13 @@ def start_dossier(
                 "dossier.create",
                 actor=actor,
                 to_status=dossier.status,
-                changes={"channel": channel, "desk": desk.pk, "procedure": version.pk},
+                # the declaration's fields, not their values: personal data stays on the dossier
+                changes={
+                    "channel": channel,
+                    "desk": desk.pk,
+                    "procedure": version.pk,
+                    "declared": sorted(declaration or {}),
+                },
                 at=moment,
             )
     except IntegrityError:

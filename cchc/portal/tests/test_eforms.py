@@ -108,3 +108,47 @@ def test_a_citizen_fills_the_declaration_prefilled_and_the_desk_reads_it(client,
     assert d.submission_code in found  # the declaration is searchable
     body = client.get(f"/api/v1/dossiers/{d.pk}").json()
     assert body["declaration"]["noi_sinh"] == "Bệnh viện Đa khoa tỉnh Sơn La"
+
+
+def test_a_declaration_is_checked_and_audited_where_the_dossier_is_made(world):
+    """One place for the rule: `start_dossier` refuses a declaration its version's schema
+    refuses (whatever the door), and the creation's audit event names the fields declared,
+    not their values."""
+    from cchc.core.models import AuditEvent
+    from cchc.dossiers import services as ds
+
+    v = ProcedureVersion.objects.in_force_at().get(procedure__code="1.004873")
+    with pytest.raises(ds.ServiceError) as refused:
+        ds.start_dossier(
+            version=v,
+            desk=world.commune_desk,
+            applicant=world.applicant(),
+            channel="online",
+            documents=[],
+            actor=None,
+            declaration={"ho_ten": "Lò Thị Hương", "ngay_sinh": "2026-02-30"},
+        )
+    assert "declaration.ngay_sinh" in refused.value.details
+    good = {
+        "yc_ho_ten": "Lò Thị Hương",
+        "yc_so_dinh_danh": "014190001234",
+        "yc_quan_he": "Bản thân",
+        "ho_ten": "Lò Thị Hương",
+        "ngay_sinh": "1990-05-17",
+        "gioi_tinh": "Nữ",
+        "tinh_trang": "Chưa đăng ký kết hôn với ai",
+        "muc_dich": "Xin việc",
+        "cam_doan": True,
+    }
+    d = ds.start_dossier(
+        version=v,
+        desk=world.commune_desk,
+        applicant=world.applicant(),
+        channel="online",
+        documents=[],
+        actor=None,
+        declaration=good,
+    )
+    assert d.declaration == good
+    event = AuditEvent.objects.filter(object_id=str(d.pk), action="dossier.create").get()
+    assert "ho_ten" in str(event.changes) and "Xin việc" not in str(event.changes)
