@@ -5,6 +5,7 @@ from cchc.accounts.api import router as accounts_router
 from cchc.calendars.api import router as calendars_router
 from cchc.core.api import CchcApi, LocalSwagger, install_error_handlers
 from cchc.dossiers.api import router as dossiers_router
+from cchc.dossiers.api import store_router
 from cchc.indices.api import router as indices_router
 from cchc.organizations.api import router as organizations_router
 from cchc.portal.api import router as intake_router
@@ -31,6 +32,7 @@ def build_api() -> CchcApi:
     api.add_router("/calendar", calendars_router)
     api.add_router("/procedures", procedures_router)
     api.add_router("/dossiers", dossiers_router)
+    api.add_router("/store", store_router)
     api.add_router("/intake", intake_router)
     api.add_router("/", verify_router)
     api.add_router("/reports", reports_router)

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cchc.accounts.models import User
-from cchc.core.params import FIRST_YEAR, LAST_YEAR, as_id, as_int
+from cchc.core.params import FIRST_YEAR, LAST_YEAR, as_day, as_id, as_int
 from cchc.organizations.models import Agency
 
 from . import constants as c
@@ -52,6 +52,20 @@ def _int(data: Input, key: str, *, required: bool = True) -> int | None:
             "invalid_input", _("“%(key)s” phải là số.") % {"key": key}, {key: "invalid"}
         )
     return number
+
+
+def _valid_until(raw: str) -> dt.date | None:
+    """An optional day (dd/mm/yyyy or ISO): blank means the document does not expire."""
+    if not raw:
+        return None
+    day = as_day(raw)
+    if day is None:
+        raise s.ServiceError(
+            "invalid_input",
+            _("Ngày hết hiệu lực không hợp lệ (dd/mm/yyyy)."),
+            {"valid_until": "invalid"},
+        )
+    return day
 
 
 def parse_moment(raw: str) -> dt.datetime:
@@ -257,7 +271,9 @@ HANDLERS: dict[str, Handler] = {
         summary=text("summary"),
         result_file=lambda d, data, f: (f or {}).get("result_file"),
     ),
-    c.Action.SIGN_RESULT: _h(s.sign_result),
+    c.Action.SIGN_RESULT: _h(
+        s.sign_result, valid_until=lambda d, data, f: _valid_until(_text(data, "valid_until"))
+    ),
     c.Action.NOTIFY_EARLY: _h(s.notify_early),
     c.Action.RETURN_RESULT: _h(
         s.return_result,

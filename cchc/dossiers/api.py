@@ -14,6 +14,7 @@ from ninja.pagination import paginate
 from pydantic import field_serializer
 
 from cchc.accounts.auth import AUTH
+from cchc.accounts.constants import Role
 from cchc.core.api import ApiError, Day, ErrorOut, Id, Page
 from cchc.core.text import search_terms
 from cchc.organizations.models import AdministrativeArea, Desk
@@ -27,6 +28,7 @@ from .files import result_response
 from .inbox import inbox_page
 from .models import Dossier, DossierStep, IssuedForm
 from .pdf import render_control_slip, signed_form
+from .services import store
 from .services.permissions import allowed_actions
 
 router = Router(tags=["dossiers"], auth=AUTH)
@@ -148,11 +150,36 @@ class FormOut(Schema):
     issued_at: dt.datetime
 
 
+class DocumentOut(Schema):
+    id: int
+    name: str
+    originals: int
+    copies: int
+    received: bool
+    stored_document: int | None = Field(None, alias="reused_from_id")
+    reuse_check: str
+
+
+class StoredOut(Schema):
+    id: int
+    kind: str
+    name: str
+    number: str
+    agency: str = Field(alias="agency.name")
+    issued_on: dt.date
+    valid_until: dt.date | None
+    sha256: str
+    source_dossier: str | None = Field(None, alias="source_dossier.code")
+
+
 class DossierDetailOut(DossierOut):
     corrects: int | None = Field(None, alias="corrects_id")
     corrections: list[int]
     request_note: str
     declaration: dict[str, Any] = Field(description="Nội dung tờ khai điện tử (nếu có)")
+    documents: list[DocumentOut]
+    result_number: str
+    result_signed_at: dt.datetime | None
     result_summary: str
     result_file: str | None
     steps: list[StepDetailOut]
@@ -168,6 +195,10 @@ class DossierDetailOut(DossierOut):
         steps = list(obj.steps.select_related("agency", "assignee", "done_by"))
         obj.__dict__["_api_steps"] = steps
         return steps
+
+    @staticmethod
+    def resolve_documents(obj: Dossier) -> list[Any]:
+        return list(obj.documents.all())
 
     @staticmethod
     def resolve_corrections(obj: Dossier) -> list[int]:
@@ -236,6 +267,13 @@ class DocumentIn(Schema):
     required_document: int
     originals: int = Field(0, ge=0, le=50)
     copies: int = Field(0, ge=0, le=50)
+    stored_document: int | None = Field(
+        None,
+        ge=1,
+        le=2**63 - 1,
+        description="Giấy tờ lấy từ kho dữ liệu của người nộp (GET /api/v1/store) thay cho bản "
+        "nộp mới; chỉ với thành phần được tái sử dụng.",
+    )
 
 
 class ExemptionIn(Schema):
@@ -376,6 +414,7 @@ def create_dossier(request: HttpRequest, payload: DossierIn) -> Any:
                     d.originals,
                     d.copies,
                     True,
+                    stored_id=d.stored_document,
                 )
                 for d in payload.documents
             ],
@@ -470,4 +509,36 @@ def register(
     return HttpResponse(
         register_xlsx(qs.order_by("received_at", "pk"), "Sổ theo dõi hồ sơ"),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+store_router = Router(tags=["store"], auth=AUTH)
+
+
+@store_router.get(
+    "",
+    response={200: list[StoredOut], **ERRORS},
+    summary="Kho dữ liệu điện tử: kết quả ký số và giấy tờ số hóa",
+    description="Không có `owner`: kho của chính tài khoản gọi (công dân, tổ chức). Có `owner` "
+    "(số định danh hoặc mã số thuế): cán bộ một cửa tra kho của người nộp đang ở quầy.",
+)
+def stored_documents(
+    request: HttpRequest, owner: str = Query("", max_length=14, pattern=r"^[0-9A-Za-z-]*$")
+) -> Any:
+    if not owner:
+        rows = store.store_of(request.user)
+    elif _at_a_desk(request.user):
+        rows = store.store_for_applicant(owner)
+    else:
+        raise ApiError(
+            403, "forbidden", _("Chỉ cán bộ một cửa được tra kho dữ liệu của người nộp.")
+        )
+    return list(rows.select_related("source_dossier")[:500])
+
+
+def _at_a_desk(user: Any) -> bool:
+    if user.is_superuser:
+        return True
+    return any(
+        m.desk_id and m.role == Role.RECEPTIONIST for m in user.memberships_on(timezone.localdate())
     )

@@ -150,6 +150,13 @@ class Outcome(models.TextChoices):
     REFUSED = "refused", _("Từ chối giải quyết")
 
 
+class StoredKind(models.TextChoices):
+    """What the applicant's document store holds (kho dữ liệu điện tử)."""
+
+    RESULT = "result", _("Kết quả giải quyết (bản điện tử có chữ ký số)")
+    DIGITISED = "digitised", _("Giấy tờ số hóa khi tiếp nhận")
+
+
 class Timeliness(models.TextChoices):
     """R-RETURN."""
 

@@ -6,6 +6,8 @@ hand-overs are rows, never one overwritten pair (R-TIME-5, R-TRANSFER).
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -239,6 +241,19 @@ class DossierDocument(models.Model):
     size = models.PositiveIntegerField(default=0)
     supplement_round = models.PositiveSmallIntegerField(_("lần bổ sung"), default=0)
     added_at = models.DateTimeField(_("thêm lúc"))
+    # Taken from the applicant's document store instead of handed in again, and what was
+    # checked when it was taken (signature or fingerprint).
+    reused_from = models.ForeignKey(
+        "StoredDocument",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reuses",
+        verbose_name=_("tái sử dụng từ kho dữ liệu"),
+    )
+    reuse_check = models.CharField(
+        _("kết quả kiểm tra khi tái sử dụng"), max_length=300, blank=True
+    )
 
     class Meta:
         verbose_name = _("giấy tờ trong hồ sơ")
@@ -247,6 +262,58 @@ class DossierDocument(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class StoredDocument(models.Model):
+    """The applicant's document store (kho dữ liệu điện tử, checklist item 19): every signed
+    result and every document digitised at a desk, kept for its owner so that a later dossier
+    takes it instead of asking for it again. The file is the dossier's own (not a copy)."""
+
+    owner_number = models.CharField(_("số định danh / mã số thuế của chủ sở hữu"), max_length=14)
+    owner_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="stored_documents",
+    )
+    kind = models.CharField(_("loại"), max_length=10, choices=c.StoredKind.choices)
+    name = models.CharField(_("giấy tờ"), max_length=500)
+    number = models.CharField(_("số, ký hiệu"), max_length=60, blank=True)
+    agency = models.ForeignKey(
+        "organizations.Agency",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("cơ quan cấp / số hóa"),
+    )
+    issued_on = models.DateField(_("ngày cấp / số hóa"))
+    valid_until = models.DateField(_("hiệu lực đến"), null=True, blank=True)
+    file = models.FileField(_("tệp"), upload_to="store/%Y/%m/")
+    content_type = models.CharField(max_length=60)
+    size = models.PositiveIntegerField(default=0)
+    sha256 = models.CharField(max_length=64)
+    source_dossier = models.ForeignKey(
+        Dossier, on_delete=models.PROTECT, related_name="stored_documents"
+    )
+    source_document = models.ForeignKey(
+        DossierDocument, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("lưu lúc"))
+
+    class Meta:
+        verbose_name = _("giấy tờ trong kho dữ liệu")
+        verbose_name_plural = _("kho dữ liệu điện tử")
+        ordering = ["-issued_on", "-pk"]
+        indexes = [
+            models.Index(fields=["owner_number"], name="store_owner_number"),
+            models.Index(fields=["owner_user"], name="store_owner_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.number}".strip()
+
+    def is_valid_on(self, day: Any) -> bool:
+        return self.valid_until is None or day <= self.valid_until
 
 
 class DossierStep(models.Model):

@@ -68,6 +68,32 @@ def render_control_slip(dossier: Dossier) -> bytes:
         return html_to_pdf(render_to_string("dossiers/forms/control_slip.html", context))
 
 
+def render_declaration(dossier: Dossier) -> bytes:
+    """The declaration (tờ khai) as the printed form: its sections in the template's order,
+    the undertaking, the place and day of submission and the declarant's signature block."""
+    from cchc.procedures.eforms import readable
+
+    definition = dossier.procedure_version.declaration or {}
+    moment = timezone.localtime(dossier.submitted_at)
+    area = dossier.applicant_area
+    context = {
+        "dossier": dossier,
+        "title": definition.get("title", ""),
+        "page_size": "A4",
+        "sections": readable(definition, dossier.declaration or {}),
+        "addressee": getattr(dossier.competent_agency, "name", ""),
+        "online": dossier.channel == c.Channel.ONLINE,
+        "d": {
+            "place": area.name if area is not None else "",
+            "day": f"{moment:%d}",
+            "month": f"{moment:%m}",
+            "year": f"{moment:%Y}",
+        },
+    }
+    with translation.override("vi"):
+        return html_to_pdf(render_to_string("dossiers/forms/declaration.html", context))
+
+
 def signed_form(form: IssuedForm) -> bytes:
     """The issued form as a signed PDF (R-FORMS): the apology is the competent agency's, every
     other form the receiving agency's; the stamp's QR code opens the verification page."""

@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/ca-nhan/", views.personal_data, name="personal"),
     path("<int:pk>/bieu-mau/<int:form_pk>.pdf", views.form_pdf, name="form_pdf"),
     path("<int:pk>/phieu-kiem-soat.pdf", views.control_slip, name="control_slip"),
+    path("<int:pk>/to-khai.pdf", views.declaration_pdf, name="declaration_pdf"),
     path("<int:pk>/giay-to/<int:doc_pk>/", views.document_file, name="document"),
     path("<int:pk>/ket-qua/", views.result_file, name="result_file"),
 ]

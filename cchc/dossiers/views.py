@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from types import SimpleNamespace
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -22,7 +25,8 @@ from cchc.core.files import stored_file_response
 from cchc.core.models import AuditEvent
 from cchc.core.params import as_day, as_id, as_int
 from cchc.core.text import search_terms
-from cchc.organizations.models import Agency, Desk
+from cchc.organizations.models import AdministrativeArea, Agency, Desk
+from cchc.procedures import eforms
 from cchc.procedures.eforms import readable
 from cchc.procedures.models import ProcedureField, ProcedureVersion
 
@@ -34,7 +38,8 @@ from .files import result_response
 from .forms import ReceptionForm
 from .inbox import badges, desk_queue, inbox_page, overview
 from .models import Dossier, DossierStep, IssuedForm
-from .pdf import render_control_slip, signed_form
+from .pdf import render_control_slip, render_declaration, signed_form
+from .services import store
 from .services.common import calendar_of, limit_of, province_of, timeliness
 from .services.permissions import allowed_actions, works_at_desk
 
@@ -141,6 +146,8 @@ def reception(request: HttpRequest) -> HttpResponse:
             {"desks": desks, "desk": desk, "versions": versions},
         )
     documents = list(version.documents.all())
+    for doc in documents:  # the stored document picked for it, kept on a re-shown form
+        doc.chosen_stored = request.POST.get(f"stored-{doc.pk}", "")  # type: ignore[attr-defined]
     fees = list(version.fees.all())
     form = ReceptionForm(request.POST or None, province=province)
     checked: set[str] = (
@@ -149,8 +156,15 @@ def reception(request: HttpRequest) -> HttpResponse:
         else {str(doc.pk) for doc in documents}
     )
     errors: dict[str, str] = {}
-    if request.method == "POST" and form.is_valid():
-        outcome = request.POST.get("outcome", "receive")
+    definition = version.declaration or {}
+    declared = eforms.from_post(definition, request.POST) if definition and request.POST else {}
+    outcome = request.POST.get("outcome", "receive")
+    number = (request.POST.get("id_number") or request.POST.get("tax_code") or "").strip()[:14]
+    if outcome == LOOK_UP and request.method == "POST":
+        # The officer asked what is already known of this applicant: the declaration is
+        # completed from their latest one, the store's documents are offered below.
+        declared = {**_known_declaration(definition, request.POST, number), **declared}
+    elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         applicant = s.Applicant(
             kind=data["applicant_kind"],
@@ -171,11 +185,14 @@ def reception(request: HttpRequest) -> HttpResponse:
                 as_int(request.POST.get(f"originals-{doc.pk}"), hi=50, default=doc.originals or 0)
                 or 0,
                 as_int(request.POST.get(f"copies-{doc.pk}"), hi=50, default=doc.copies or 0) or 0,
-                str(doc.pk) in checked,
+                str(doc.pk) in checked or bool(as_id(request.POST.get(f"stored-{doc.pk}"))),
                 request.FILES.get(f"file-{doc.pk}"),
+                stored_id=as_id(request.POST.get(f"stored-{doc.pk}")) if doc.reusable else None,
             )
             for doc in documents
-            if str(doc.pk) in checked or request.FILES.get(f"file-{doc.pk}")
+            if str(doc.pk) in checked
+            or request.FILES.get(f"file-{doc.pk}")
+            or (doc.reusable and as_id(request.POST.get(f"stored-{doc.pk}")))
         ]
         fee_inputs = [
             s.FeeInput(
@@ -208,6 +225,7 @@ def reception(request: HttpRequest) -> HttpResponse:
                 reason=data["reason"],
                 returned_to=data["returned_to"],
                 fee_receipt=data["fee_receipt"],
+                declaration=declared or None,
             )
         except s.ServiceError as exc:
             errors = exc.details if isinstance(exc.details, dict) else {}
@@ -234,9 +252,63 @@ def reception(request: HttpRequest) -> HttpResponse:
             "checked": checked,
             "form": form,
             "errors": errors,
+            "eform": _desk_eform(definition, declared, errors) if definition else None,
+            "stored": (
+                list(store.usable(store.store_for_applicant(number), timezone.localdate()))
+                if number and any(doc.reusable for doc in documents)
+                else []
+            ),
         },
-        status=400 if request.method == "POST" else 200,
+        status=400 if request.method == "POST" and outcome != LOOK_UP else 200,
     )
+
+
+LOOK_UP = "look_up"
+
+
+def _known_declaration(definition: dict[str, Any], post: Any, number: str) -> dict[str, Any]:
+    """What is known of a walk-in applicant: the applicant fields typed above, then their
+    latest declaration under the same ID number or tax code."""
+    if not definition:
+        return {}
+    person = SimpleNamespace(
+        full_name=post.get("name", ""),
+        birth_date=as_day(post.get("birth_date")),
+        id_number=post.get("id_number", ""),
+        phone=post.get("phone", ""),
+        email=post.get("email", ""),
+        address=post.get("address", ""),
+    )
+    earlier = {}
+    if number:
+        earlier = (
+            Dossier.objects.filter(Q(id_number=number) | Q(tax_code=number))
+            .exclude(declaration={})
+            .order_by("-pk")
+            .values_list("declaration", flat=True)
+            .first()
+        ) or {}
+    return eforms.prefill(definition, person, earlier)
+
+
+def _desk_eform(
+    definition: dict[str, Any], values: dict[str, Any], errors: dict[str, str]
+) -> dict[str, Any]:
+    """The declaration the officer types for a walk-in applicant (optional at the desk: a
+    paper declaration handed in is a document like the others)."""
+    return {
+        "definition": definition,
+        "values": values,
+        "errors": {
+            key.removeprefix("declaration."): message
+            for key, message in errors.items()
+            if key.startswith("declaration.")
+        },
+        "communes": AdministrativeArea.objects.on(timezone.localdate())
+        .filter(level="commune")
+        .order_by("name")
+        .values_list("code", "name"),
+    }
 
 
 def available_actions(user: User, d: Dossier, steps: list[DossierStep]) -> list[str]:
@@ -367,6 +439,20 @@ def control_slip(request: HttpRequest, pk: int) -> HttpResponse:
     d = get_visible(request, pk)
     response = HttpResponse(render_control_slip(d), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="phieu-kiem-soat-{d.code or d.pk}.pdf"'
+    return response
+
+
+@login_required
+def declaration_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    d = get_visible(request, pk)
+    if not d.declaration:
+        raise Http404
+    return pdf_response(render_declaration(d), f"to-khai-{d.code or d.submission_code or d.pk}")
+
+
+def pdf_response(data: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
     return response
 
 

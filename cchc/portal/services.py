@@ -32,11 +32,13 @@ from cchc.calendars.services import calendar_for, default_province
 from cchc.core import throttle
 from cchc.core.audit import log_action
 from cchc.core.errors import Forbidden, TooMany
+from cchc.core.params import as_id
 from cchc.core.uploads import check_scan, stored_name
 from cchc.dossiers import constants as dc
 from cchc.dossiers import services as ds
 from cchc.dossiers.models import Dossier, Notification
 from cchc.dossiers.notify import notify_submitted, queue
+from cchc.dossiers.services import store
 from cchc.dossiers.services.common import ServiceError, new_lookup_secret, next_number
 from cchc.organizations.models import AdministrativeArea, Desk
 from cchc.procedures import eforms
@@ -260,6 +262,29 @@ def save_upload(draft: OnlineDraft, document_id: int, upload: UploadedFile[bytes
     return row
 
 
+def stored_choices(draft: OnlineDraft) -> list[Any]:
+    """The applicant's stored documents that a reusable line of this draft may take."""
+    if not any(doc.reusable for doc in draft.version.documents.all()):
+        return []
+    return list(store.usable(store.store_of(draft.user), timezone.localdate()))
+
+
+def choose_stored(draft: OnlineDraft, post: Any, document_ids: list[int]) -> None:
+    """Record, per reusable line, the stored document picked instead of an upload (or none)."""
+    allowed = {row.pk for row in stored_choices(draft)}
+    chosen = dict(draft.data.get("reuse", {}))
+    for doc_id in document_ids:
+        name = f"stored-{doc_id}"
+        if name not in post:
+            continue
+        picked = as_id(post.get(name))
+        if picked in allowed:
+            chosen[str(doc_id)] = picked
+        else:
+            chosen.pop(str(doc_id), None)
+    draft.data["reuse"] = chosen
+
+
 def missing_for(draft: OnlineDraft) -> list[str]:
     """What still blocks submission, in words (the check before submitting)."""
     problems = []
@@ -271,6 +296,7 @@ def missing_for(draft: OnlineDraft) -> list[str]:
     if not data.get("name"):
         problems.append("Chưa nhập họ tên người nộp.")
     uploaded = set(draft.uploads.values_list("required_document_id", flat=True))
+    uploaded |= {int(k) for k in draft.data.get("reuse", {})}
     for doc in draft.version.documents.all():
         if not doc.optional and not doc.present_only and doc.pk not in uploaded:
             problems.append(f"Chưa đính kèm: {doc.name}.")
@@ -318,17 +344,19 @@ def submit_draft(draft: OnlineDraft, *, at: dt.datetime | None = None) -> Dossie
         raise ServiceError("incomplete", " ".join(problems), {"missing": problems})
     data = draft.data
     uploads = {u.required_document_id: u for u in draft.uploads.all()}
+    reused = {int(k): int(v) for k, v in data.get("reuse", {}).items()}
     documents = [
         ds.DocumentInput(
             doc.name,
             doc.pk,
             doc.originals,
             doc.copies,
-            doc.pk in uploads,
-            uploads[doc.pk].file if doc.pk in uploads else None,
+            True,
+            uploads[doc.pk].file if doc.pk in uploads and doc.pk not in reused else None,
+            stored_id=reused.get(doc.pk) if doc.reusable else None,
         )
         for doc in draft.version.documents.all()
-        if doc.pk in uploads
+        if doc.pk in uploads or (doc.reusable and doc.pk in reused)
     ]
     with transaction.atomic():
         dossier = intake(

@@ -36,7 +36,8 @@ from cchc.dossiers import rates
 from cchc.dossiers import services as ds
 from cchc.dossiers.files import result_available, result_response, signed_result_available
 from cchc.dossiers.models import Dossier, IssuedForm
-from cchc.dossiers.pdf import signed_form
+from cchc.dossiers.pdf import render_declaration, signed_form
+from cchc.dossiers.services import store
 from cchc.dossiers.services.common import ServiceError
 from cchc.organizations.constants import AreaLevel
 from cchc.organizations.models import AdministrativeArea, Agency, Counter, Desk
@@ -307,6 +308,9 @@ def draft_page(request: HttpRequest, pk: int) -> HttpResponse:
         if draft.version.declaration and any(k.startswith("ef-") for k in request.POST):
             # what was typed is kept, valid or not
             draft.data["declaration"] = eforms.from_post(draft.version.declaration, request.POST)
+        reusable = [doc for doc in draft.version.documents.all() if doc.reusable]
+        if reusable:
+            services.choose_stored(draft, request.POST, [doc.pk for doc in reusable])
         draft.save()
         for doc in draft.version.documents.all():
             upload = request.FILES.get(f"file-{doc.pk}")
@@ -350,6 +354,8 @@ def draft_page(request: HttpRequest, pk: int) -> HttpResponse:
             "areas": areas,
             "desks": desks,
             "rows": [(doc, uploads.get(doc.pk)) for doc in draft.version.documents.all()],
+            "stored": services.stored_choices(draft),
+            "reused": draft.data.get("reuse", {}),
             "missing": services.missing_for(draft),
             "verified": request.user.verified_at is not None,  # type: ignore[union-attr]
             "eform": _eform(draft),
@@ -406,6 +412,33 @@ def my_dossiers(request: HttpRequest) -> HttpResponse:
         "version"
     )
     return render(request, "portal/my_dossiers.html", {"dossiers": dossiers, "drafts": drafts})
+
+
+@login_required
+def my_store(request: HttpRequest) -> HttpResponse:
+    """The applicant's document store: signed results and documents digitised at a desk,
+    which a later application takes instead of a new copy."""
+    _public_user(request)
+    rows = store.store_of(request.user).select_related("source_dossier")
+    return render(
+        request,
+        "portal/my_store.html",
+        {
+            "rows": rows,
+            "today": timezone.localdate(),
+            "linked": store.identity_verified(request.user),
+        },
+    )
+
+
+@login_required
+def my_stored_file(request: HttpRequest, pk: int) -> HttpResponse:
+    _public_user(request)
+    row = get_object_or_404(store.store_of(request.user), pk=pk)
+    extension = row.file.name.rsplit(".", 1)[-1]
+    return stored_file_response(
+        row.file, content_type=row.content_type, name=f"{row.name[:80]}.{extension}"
+    )
 
 
 def history(dossier: Dossier) -> list[tuple[dt.datetime, str, str]]:
@@ -539,6 +572,16 @@ def my_document(request: HttpRequest, pk: int, doc_pk: int) -> HttpResponse:
     d = get_object_or_404(Dossier, pk=pk, applicant_user=request.user)
     doc = get_object_or_404(d.documents.exclude(file=""), pk=doc_pk)
     return stored_file_response(doc.file, doc.content_type, doc.file_name)
+
+
+@login_required
+def my_declaration(request: HttpRequest, pk: int) -> HttpResponse:
+    """The applicant's own declaration, printed as the official form."""
+    _public_user(request)
+    d = get_object_or_404(Dossier, pk=pk, applicant_user=request.user)
+    if not d.declaration:
+        raise Http404
+    return HttpResponse(render_declaration(d), content_type="application/pdf")
 
 
 @login_required

@@ -102,19 +102,20 @@ def check_definition(definition: dict[str, Any]) -> list[str]:
     problems = []
     for key in ("title", "schema", "layout"):
         if key not in definition:
-            problems.append(f"Thiếu mục “{key}”.")
+            problems.append(_("Thiếu mục “%(key)s”.") % {"key": key})
     if problems:
         return problems
     try:
         Draft202012Validator.check_schema(definition["schema"])
     except SchemaError as exc:
-        problems.append(f"JSON Schema không hợp lệ: {exc.message}")
+        problems.append(_("JSON Schema không hợp lệ: %(problem)s") % {"problem": exc.message})
     known = set(definition["schema"].get("properties", {}))
     for section in definition["layout"]:
         for f in section.get("fields", []):
             if f.get("key") not in known:
                 problems.append(
-                    f"Trường “{f.get('key')}” có trong bố cục nhưng không có trong schema."
+                    _("Trường “%(key)s” có trong bố cục nhưng không có trong schema.")
+                    % {"key": f.get("key")}
                 )
     return problems
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 from decimal import Decimal
 from typing import Any
 
@@ -22,6 +23,7 @@ from openpyxl.styles import Font
 from cchc.core.audit import log_action
 from cchc.core.exports import workbook_bytes
 
+from . import eforms
 from .constants import VersionStatus
 from .models import (
     FeeLine,
@@ -111,6 +113,7 @@ def export_records(versions: Any) -> list[dict[str, Any]]:
         ]
         record["fees"] = [{f: _plain(getattr(x, f)) for f in FEE_FIELDS} for x in v.fees.all()]
         record["steps"] = [{f: _plain(getattr(s, f)) for f in STEP_FIELDS} for s in v.steps.all()]
+        record["declaration"] = v.declaration or {}
         records.append(record)
     records.sort(key=lambda r: r["code"])
     return records
@@ -152,10 +155,42 @@ def export_xlsx(versions: Any = None) -> bytes:
         for record in records:
             for item in record[key]:
                 sheet.append([record["code"], *(_cell(item[f]) for f in fields)])
+    # The declaration form (tờ khai điện tử) as its JSON definition, one procedure a row: the
+    # same data the YAML carries, edited in the catalog, not by hand in the workbook.
+    forms = book.create_sheet(DECLARATION_SHEET)
+    forms.append(["code", "declaration"])
+    for record in records:
+        if record["declaration"]:
+            forms.append([record["code"], _declaration_text(record["declaration"])])
     for sheet in book.worksheets:
         for cell in sheet[1]:
             cell.font = Font(bold=True)
     return workbook_bytes(book)
+
+
+DECLARATION_SHEET = "Tờ khai"
+
+
+def _declaration_text(definition: dict[str, Any]) -> str:
+    return json.dumps(definition, ensure_ascii=False, sort_keys=True)
+
+
+def _declaration(code: str, value: Any) -> dict[str, Any]:
+    """A declaration read from a file (a mapping in YAML, JSON text in the workbook), checked
+    like one edited in the catalog; empty means the procedure has none."""
+    if value in (None, "", {}):
+        return {}
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError as exc:
+            raise ValidationError(f"{code}: tờ khai không phải JSON hợp lệ.") from exc
+    if not isinstance(value, dict):
+        raise ValidationError(f"{code}: tờ khai phải là một đối tượng.")
+    problems = eforms.check_definition(value)
+    if problems:
+        raise ValidationError(f"{code}: " + " ".join(problems))
+    return value
 
 
 def _cell(value: Any) -> Any:
@@ -206,6 +241,10 @@ def read_xlsx(content: bytes) -> list[dict[str, Any]]:
                 continue
             item = {h: _from_cell(h, v) for h, v in zip(sub_header[1:], row[1:], strict=False)}
             records[str(row[0])][key].append(item)
+    if DECLARATION_SHEET in book.sheetnames:
+        for row in book[DECLARATION_SHEET].iter_rows(min_row=2, values_only=True):
+            if row and row[0] and str(row[0]) in records and len(row) > 1:
+                records[str(row[0])]["declaration"] = row[1] or ""
     return list(records.values())
 
 
@@ -223,7 +262,9 @@ def _normalise(record: dict[str, Any]) -> dict[str, Any]:
     """The comparable form of a record, whatever format it came from."""
     out: dict[str, Any] = {}
     for key, value in record.items():
-        if key in ("documents", "fees", "steps"):
+        if key == "declaration":
+            out[key] = _declaration_text(_declaration(str(record.get("code")), value))
+        elif key in ("documents", "fees", "steps"):
             out[key] = sorted(
                 (_normalise(item) for item in value), key=lambda item: int(item.get("order") or 0)
             )
@@ -246,6 +287,9 @@ def import_records(records: list[dict[str, Any]], *, actor: Any) -> dict[str, in
     for raw in records:
         record = _normalise(raw)
         code = str(record.get("code", "")).strip()
+        if "declaration" not in record and code in current:
+            # a file without declarations (an older export) keeps the ones the catalog has
+            record["declaration"] = current[code]["declaration"]
         if not code or not record.get("name"):
             raise ValidationError(f"Dòng thiếu mã hoặc tên thủ tục: {code or '?'}")
         if current.get(code) == record:
@@ -258,6 +302,7 @@ def import_records(records: list[dict[str, Any]], *, actor: Any) -> dict[str, in
             code=record["field_code"], defaults={"name": record["field_name"]}
         )
         values = {name: record.get(name, "") for name in VERSION_FIELDS}
+        values["declaration"] = json.loads(record.get("declaration") or "{}")
         for name in ("time_limit",):
             values[name] = Decimal(values[name]) if values[name] not in ("", None) else None
         values["cutoff_time"] = (

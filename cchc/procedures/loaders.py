@@ -131,6 +131,30 @@ def parse_fees(text: str) -> list[dict[str, Any]]:
     return [{"kind": kind, "name": fee_note(text), "amount": amount, "exemption": ""}]
 
 
+# Papers an authority issues (results of other procedures, certificates): a dossier may take
+# them from the applicant's document store instead of a new copy. The catalog file does not
+# say which components are reusable; this is our reading, which an administrator adjusts.
+ISSUED_PAPERS = (
+    "giay xac nhan",
+    "giay chung nhan",
+    "gcn",
+    "giay phep",
+    "giay khai sinh",
+    "giay chung tu",
+    "giay bao tu",
+    "giay chung sinh",
+    "trich luc",
+    "van bang",
+    "quyet dinh",
+)
+
+
+def issued_paper(name: str) -> bool:
+    """Whether a dossier component names a paper issued by an authority (reusable)."""
+    folded = fold(name).lower().removeprefix("ban sao ").strip()
+    return folded.startswith(ISSUED_PAPERS)
+
+
 def parse_documents(text: str) -> list[dict[str, Any]]:
     items = [part.strip() for part in text.split(";") if part.strip()]
     out = []
@@ -144,6 +168,7 @@ def parse_documents(text: str) -> list[dict[str, Any]]:
                 "copies": 0,
                 "present_only": low.startswith("xuất trình"),
                 "optional": "nếu có" in low,
+                "reusable": issued_paper(name),
             }
         )
     return out

@@ -5,9 +5,9 @@ services 22, satisfaction 18). Each group is split into indicators; every indica
 (numerator / denominator) turned into points pro rata up to a threshold (100 % unless the rule
 says otherwise: procedures online ≥ 80 % and online dossiers ≥ 50 % earn full points).
 
-An indicator the system cannot measure (no connection to the national portal, no record of data
-reuse) or that has nothing to count in the period is "no data": it scores nothing and its
-points leave the measured maximum, so the total is shown as "x of the y points measured",
+An indicator the system cannot measure (no connection to the national portal yet) or that has
+nothing to count in the period is "no data": it scores nothing and its points leave the measured
+maximum, so the total is shown as "x of the y points measured",
 never padded with zeros or full marks. The split of each group into indicators is this
 project's reading of the decision's annex and lives in `INDICATORS` (docs/reports.md).
 
@@ -33,7 +33,7 @@ from cchc.accounts.models import ExternalIdentity
 from cchc.calendars.arithmetic import Suspension
 from cchc.core.rates import percentage
 from cchc.dossiers import constants as c
-from cchc.dossiers.models import Dossier, DossierFee
+from cchc.dossiers.models import Dossier, DossierDocument, DossierFee
 from cchc.dossiers.services.common import calendar_of, limit_of
 from cchc.organizations.models import Agency
 from cchc.portal.models import Rating
@@ -142,8 +142,8 @@ INDICATORS = (
         8,
         _("Hồ sơ được số hóa khi tiếp nhận"),
         _(
-            "Hồ sơ tiếp nhận trong kỳ mà mọi giấy tờ đã nhận đều có bản quét / hồ sơ tiếp nhận "
-            "trong kỳ."
+            "Hồ sơ tiếp nhận trong kỳ mà mọi giấy tờ đã nhận đều có bản điện tử (bản quét, tệp "
+            "nộp trực tuyến hoặc giấy tờ lấy từ kho dữ liệu) / hồ sơ tiếp nhận trong kỳ."
         ),
     ),
     _i(
@@ -151,15 +151,20 @@ INDICATORS = (
         "digitisation",
         8,
         _("Kết quả giải quyết được số hóa, trả bản điện tử"),
-        _("Hồ sơ trả kết quả (giải quyết) trong kỳ có tệp kết quả / hồ sơ trả kết quả trong kỳ."),
+        _(
+            "Hồ sơ trả kết quả (giải quyết) trong kỳ có kết quả điện tử ký số, lưu vào kho dữ "
+            "liệu của người nộp / hồ sơ trả kết quả (giải quyết) trong kỳ."
+        ),
     ),
     _i(
         "reused",
         "digitisation",
         6,
         _("Khai thác, sử dụng lại dữ liệu số hóa"),
-        _("Hệ thống chưa ghi nhận việc tái sử dụng giấy tờ số hóa: chưa có số liệu."),
-        measurable=False,
+        _(
+            "Hồ sơ tiếp nhận trong kỳ có ít nhất một giấy tờ lấy từ kho dữ liệu (kết quả, bản số "
+            "hóa đã có) / hồ sơ tiếp nhận trong kỳ của thủ tục có thành phần được tái sử dụng."
+        ),
     ),
     _i(
         "online_procedures",
@@ -409,7 +414,13 @@ def compute(
         for key, docs, scanned in _values(with_docs, by_agency, "docs", "scanned")
     )
     counts["electronic_result"] = _grouped(
-        returned.filter(outcome=c.Outcome.GRANTED), by_agency, ~Q(result_file="")
+        returned.filter(outcome=c.Outcome.GRANTED), by_agency, Q(result_signed_at__isnull=False)
+    )
+    reusable = received.filter(procedure_version__documents__reusable=True).distinct()
+    counts["reused"] = _grouped(
+        received.filter(pk__in=reusable.values("pk")),
+        by_agency,
+        Q(pk__in=DossierDocument.objects.filter(reused_from__isnull=False).values("dossier_id")),
     )
 
     # online payment and electronic identification

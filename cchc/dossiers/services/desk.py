@@ -56,6 +56,7 @@ def take(
     returned_to: str = "",
     fee_receipt: str = "",
     at: dt.datetime | None = None,
+    declaration: dict[str, Any] | None = None,
 ) -> Dossier:
     """Start the dossier and apply the officer's `outcome`; a replayed `idempotency_key`
     returns the dossier the first request made (flagged `replayed`), untouched."""
@@ -75,6 +76,7 @@ def take(
             request_note=request_note,
             fees=fees,
             idempotency_key=idempotency_key,
+            declaration=declaration,
         )
         if getattr(dossier, "replayed", False) or outcome == NONE:
             return dossier

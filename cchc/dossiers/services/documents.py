@@ -8,12 +8,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cchc.core.uploads import check_scan, stored_name
 
 from .. import constants as c
 from ..models import Dossier, DossierDocument, SupplementRequest
+from . import store
 from .common import Forbidden, ServiceError, acting_user
 from .forms import issue_form
 from .permissions import leads
@@ -27,6 +29,7 @@ class DocumentInput:
     copies: int = 0
     received: bool = True
     upload: UploadedFile[bytes] | None = None
+    stored_id: int | None = None  # taken from the applicant's document store instead
 
 
 @dataclass
@@ -64,6 +67,8 @@ def save_documents(
             row.size = doc.upload.size or 0
             row.file_name = doc.upload.name or ""
             row.file.save(stored_name(row.content_type), doc.upload, save=False)
+        elif doc.stored_id is not None:
+            store.take(row, doc.stored_id, dossier=dossier, day=timezone.localdate(at))
         if new:
             plain.append(row)
         else:

@@ -23,6 +23,7 @@ from cchc.procedures.services import resolve_competent_agency
 
 from .. import constants as c
 from ..models import Dossier, DossierFee, DossierStep
+from . import store
 from .common import (
     ServiceError,
     acting_user,
@@ -348,6 +349,7 @@ def _receive(
     d.register_number = next_number(f"register:{d.desk_id}:{day.year}")
     if issue_receipt:
         issue_form(d, c.FormKind.RECEIPT, actor=actor, at=at)
+    store.keep_digitised(d, at=at)
 
 
 def _instantiate_steps(d: Dossier, *, actor: Any, at: dt.datetime) -> None:

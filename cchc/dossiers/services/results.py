@@ -22,6 +22,7 @@ from cchc.core.uploads import stored_name
 from .. import constants as c
 from ..links import verify_url
 from ..models import Dossier
+from . import store
 from .common import ServiceError, dossier_action, next_number
 from .permissions import require
 
@@ -92,9 +93,17 @@ def _issuer(d: Dossier) -> Any:
 
 
 @dossier_action(A.SIGN_RESULT)
-def sign_result(d: Dossier, *, actor: Any, at: dt.datetime) -> None:
-    """The agency's leader numbers and signs the result; it can then be sent electronically."""
+def sign_result(
+    d: Dossier, *, actor: Any, at: dt.datetime, valid_until: dt.date | None = None
+) -> None:
+    """The agency's leader numbers and signs the result; it can then be sent electronically,
+    and a granted result is kept in the applicant's document store (valid until `valid_until`,
+    or without end)."""
     require(A.SIGN_RESULT, actor, d)
+    if valid_until is not None and valid_until < timezone.localdate(at):
+        raise ServiceError(
+            "valid_until_past", _("Ngày hết hiệu lực của kết quả không được trước ngày ký.")
+        )
     if d.result_signed_at is not None:
         raise ServiceError("already_signed", _("Kết quả đã được ký số."))
     if d.refusal_reason:
@@ -119,3 +128,4 @@ def sign_result(d: Dossier, *, actor: Any, at: dt.datetime) -> None:
     d.result_signed_at = at
     d.result_signer = signer
     d.result_sha256 = hashlib.sha256(signed).hexdigest()
+    store.keep_result(d, at=at, valid_until=valid_until)

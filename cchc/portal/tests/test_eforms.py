@@ -148,3 +148,55 @@ def test_a_declaration_is_checked_and_audited_where_the_dossier_is_made(world):
     assert d.declaration == good
     event = AuditEvent.objects.filter(object_id=str(d.pk), action="dossier.create").get()
     assert "ho_ten" in str(event.changes) and "Xin việc" not in str(event.changes)
+
+
+def test_the_desk_types_the_declaration_for_a_walk_in_and_prints_it(client, world):
+    import io
+
+    from pypdf import PdfReader
+
+    from cchc.portal.tests.test_portal import MARITAL_STATUS_DECLARATION
+
+    v = ProcedureVersion.objects.in_force_at().get(procedure__code="1.004873")
+    client.force_login(world.receptionist)
+    form = {
+        "version": v.pk,
+        "desk": world.commune_desk.pk,
+        "applicant_kind": "citizen",
+        "name": "Lò Thị Hương",
+        "birth_date": "17/05/1990",
+        "id_number": "014190001234",
+        "area": world.commune.pk,
+        "channel": "in_person",
+        "sets": 1,
+        "return_method": "desk",
+        "documents": [str(doc.pk) for doc in v.documents.all() if not doc.optional],
+        "outcome": "receive",
+    }
+    page = client.get(reverse("dossiers:reception"), {"version": v.pk}).content.decode()
+    assert 'id="eform"' in page and 'name="ef-tinh_trang"' in page
+    # a wrong day: refused beside the field, everything typed still there
+    wrong = {**form, **MARITAL_STATUS_DECLARATION, "ef-ngay_sinh": "31/02/1990"}
+    response = client.post(reverse("dossiers:reception"), wrong)
+    assert response.status_code == 400 and not Dossier.objects.exists()
+    html = response.content.decode()
+    assert "dd/mm/yyyy" in html and 'value="31/02/1990"' in html
+    assert 'value="Bổ sung hồ sơ xin việc"' in html
+    done = client.post(reverse("dossiers:reception"), {**form, **MARITAL_STATUS_DECLARATION})
+    assert done.status_code == 302
+    d = Dossier.objects.get()
+    assert d.declaration["muc_dich"] == "Bổ sung hồ sơ xin việc"
+    pdf = client.get(reverse("dossiers:declaration_pdf", args=[d.pk]))
+    assert pdf["Content-Type"] == "application/pdf"
+    reader = PdfReader(io.BytesIO(pdf.content))
+    text = " ".join(p.extract_text() for p in reader.pages)
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (595, 842)  # A4
+    for words in ("TỜ KHAI", "Lò Thị Hương", "17/05/1990", "Bổ sung hồ sơ xin việc", "NGƯỜI KHAI"):
+        assert words in text, words
+    # the next time the same person comes, the desk finds what they declared before
+    again = client.post(
+        reverse("dossiers:reception"),
+        {**{k: v for k, v in form.items() if k != "outcome"}, "outcome": "look_up"},
+    ).content.decode()
+    assert 'value="Bổ sung hồ sơ xin việc"' in again

@@ -161,3 +161,33 @@ def test_an_edited_declaration_is_checked_before_it_is_kept():
     assert not form.is_valid() and "JSON Schema không hợp lệ" in str(form.errors)
     stray = {**birth, "layout": [{"title": "x", "fields": [{"key": "khong_co", "type": "text"}]}]}
     assert "khong_co" in check_definition(stray)[0]
+
+
+def test_declarations_travel_in_the_exchange_files(admin_user):
+    import json
+
+    records = read_xlsx(export_xlsx())
+    birth = next(r for r in records if r["code"] == "1.001193")
+    definition = json.loads(birth["declaration"])
+    assert definition == published().get(procedure__code="1.001193").declaration
+    assert "Tờ khai" in load_workbook_names(export_xlsx())
+    # edited in the workbook: a new version carries the new title
+    definition["title"] = "Tờ khai đăng ký khai sinh (sửa)"
+    birth["declaration"] = json.dumps(definition, ensure_ascii=False)
+    assert import_records(records, actor=admin_user)["superseded"] == 1
+    assert published().get(procedure__code="1.001193").declaration["title"].endswith("(sửa)")
+    # a file without declarations keeps the catalog's; a broken one is refused
+    plain = [{k: v for k, v in r.items() if k != "declaration"} for r in read_yaml(export_yaml())]
+    assert import_records(plain, actor=admin_user)["unchanged"] == 58
+    broken = read_yaml(export_yaml())
+    next(r for r in broken if r["code"] == "1.001193")["declaration"] = {"title": "x"}
+    with pytest.raises(ValidationError, match=r"1\.001193"):
+        import_records(broken, actor=admin_user)
+
+
+def load_workbook_names(content: bytes) -> list[str]:
+    import io
+
+    from openpyxl import load_workbook
+
+    return load_workbook(io.BytesIO(content), read_only=True).sheetnames

@@ -135,7 +135,7 @@ def test_the_index_of_a_month_by_hand(world):
     assert pair("online_dossiers") == (1, 4) and m["online_dossiers"].points == Decimal("4.00")
     assert pair("vneid") == (0, 1) and m["vneid"].points == 0  # measured: zero, not "no data"
     assert pair("digitised") == (4 if scanned_all else 0, 4)
-    assert pair("electronic_result") == (0, 2)  # no result file attached
+    assert pair("electronic_result") == (0, 2)  # no result signed
     assert pair("satisfied") == (1, 1) and m["satisfied"].points == 18
     assert pair("publicity_rated") == (1, 1) and m["publicity_rated"].points == 6
     # no fee was collected, nothing synced with the national portal, no reuse recorded

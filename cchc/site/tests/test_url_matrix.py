@@ -74,6 +74,7 @@ ROUTES: dict[str, frozenset[str]] = {
     "dossiers:personal": SUPER,
     "dossiers:form_pdf": SUPER,
     "dossiers:control_slip": SUPER,
+    "dossiers:declaration_pdf": SUPER,
     "dossiers:document": SUPER,
     "dossiers:result_file": NOBODY,  # no result yet
     "reports:index": OFFICIALS,
@@ -125,9 +126,12 @@ ROUTES: dict[str, frozenset[str]] = {
     "portal:my_dossiers": {CITIZEN},
     "portal:my_dossier": NOBODY,
     "portal:my_result": NOBODY,
+    "portal:my_declaration": NOBODY,
     "portal:my_document": NOBODY,
     "portal:my_action": NOBODY,
     "portal:my_form": NOBODY,
+    "portal:my_store": {CITIZEN},
+    "portal:my_stored_file": NOBODY,  # another citizen's stored document
     "portal:rate": NOBODY,
     "portal:kiosk": NOBODY,  # no bound tablet
     "portal:kiosk_setup": frozenset(("leader", "supervisor", "superuser")),
@@ -170,6 +174,7 @@ def routes() -> list[Route]:
 @pytest.fixture
 def other(world: Any) -> dict[str, Any]:
     """Objects outside every scoped persona's scope, one per kind of route parameter."""
+    from cchc.dossiers.models import StoredDocument
     from cchc.indices import services as ix
     from cchc.indices.models import Assessment, ScoreEvidence
     from cchc.indices.tests.test_assessments import small_framework
@@ -187,7 +192,8 @@ def other(world: Any) -> dict[str, Any]:
     )
     d = world.received(desk=other_desk, actor=world.other_receptionist, area=world.other_commune)
     d.applicant_user = stranger
-    d.save(update_fields=["applicant_user"])
+    d.declaration = {"ghi_chu": "khác"}
+    d.save(update_fields=["applicant_user", "declaration"])
     v = version("1.004873", timezone.localdate())
     draft = OnlineDraft.objects.create(user=stranger, version=v, data={"name": "Khác"})
     upload = ps.save_upload(
@@ -235,7 +241,21 @@ def other(world: Any) -> dict[str, Any]:
 
     survey = open_round(world, small_instrument())
     template = RequiredDocument.objects.exclude(template_file="").first()
+    stored = StoredDocument.objects.create(
+        owner_number="001099000123",
+        owner_user=stranger,
+        kind="result",
+        name="Giấy xác nhận tình trạng hôn nhân",
+        agency=d.competent_agency,
+        issued_on=timezone.localdate(),
+        file=upload.file.name,
+        content_type="application/pdf",
+        sha256="0" * 64,
+        source_dossier=d,
+        created_at=timezone.now(),
+    )
     return {
+        "stored": stored,
         "dossier": d,
         "form": d.forms.first(),
         "document": d.documents.exclude(file="").first(),
@@ -276,6 +296,7 @@ def fill(route: Route, o: dict[str, Any]) -> str:
                 "portal:draft_file": o["draft"].pk,
                 "portal:template": o["template"].pk if o["template"] else 999999,
                 "portal:feedback_answer": o["feedback"].pk,
+                "portal:my_stored_file": o["stored"].pk,
             }.get(route.name, o["dossier"].pk),
             ("portal", "upload_pk"): o["upload"].pk,
             ("portal", "doc_pk"): o["document"].pk,
