@@ -81,6 +81,8 @@ def render_declaration(dossier: Dossier) -> bytes:
         "title": definition.get("title", ""),
         "page_size": "A4",
         "sections": readable(definition, dossier.declaration or {}),
+        # the form's own undertaking, ticked, stands for the standard sentence
+        "undertaken": bool((dossier.declaration or {}).get("cam_doan")),
         "addressee": getattr(dossier.competent_agency, "name", ""),
         "online": dossier.channel == c.Channel.ONLINE,
         "d": {

@@ -165,6 +165,10 @@ def reception(request: HttpRequest) -> HttpResponse:
         # completed from their latest one, the store's documents are offered below.
         declared = {**_known_declaration(definition, request.POST, number), **declared}
     elif request.method == "POST" and form.is_valid():
+        if declared:  # the declaration typed here is the "Tờ khai" line, received
+            checked |= {
+                str(doc.pk) for doc in documents if eforms.is_declaration_document(doc.name)
+            }
         data = form.cleaned_data
         applicant = s.Applicant(
             kind=data["applicant_kind"],
@@ -251,6 +255,7 @@ def reception(request: HttpRequest) -> HttpResponse:
             ],
             "checked": checked,
             "form": form,
+            "show_errors": outcome != LOOK_UP,  # looking up is not submitting
             "errors": errors,
             "eform": _desk_eform(definition, declared, errors) if definition else None,
             "stored": (

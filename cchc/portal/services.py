@@ -262,6 +262,14 @@ def save_upload(draft: OnlineDraft, document_id: int, upload: UploadedFile[bytes
     return row
 
 
+def declared_by_eform(version: Any) -> list[int]:
+    """The components a filled e-form stands for (the declaration itself), when the version
+    has one: nothing to upload for them."""
+    if not version.declaration:
+        return []
+    return [d.pk for d in version.documents.all() if eforms.is_declaration_document(d.name)]
+
+
 def stored_choices(draft: OnlineDraft) -> list[Any]:
     """The applicant's stored documents that a reusable line of this draft may take."""
     if not any(doc.reusable for doc in draft.version.documents.all()):
@@ -297,6 +305,7 @@ def missing_for(draft: OnlineDraft) -> list[str]:
         problems.append("Chưa nhập họ tên người nộp.")
     uploaded = set(draft.uploads.values_list("required_document_id", flat=True))
     uploaded |= {int(k) for k in draft.data.get("reuse", {})}
+    uploaded |= set(declared_by_eform(draft.version))
     for doc in draft.version.documents.all():
         if not doc.optional and not doc.present_only and doc.pk not in uploaded:
             problems.append(f"Chưa đính kèm: {doc.name}.")
@@ -345,6 +354,7 @@ def submit_draft(draft: OnlineDraft, *, at: dt.datetime | None = None) -> Dossie
     data = draft.data
     uploads = {u.required_document_id: u for u in draft.uploads.all()}
     reused = {int(k): int(v) for k, v in data.get("reuse", {}).items()}
+    declared = set(declared_by_eform(draft.version))
     documents = [
         ds.DocumentInput(
             doc.name,
@@ -356,7 +366,7 @@ def submit_draft(draft: OnlineDraft, *, at: dt.datetime | None = None) -> Dossie
             stored_id=reused.get(doc.pk) if doc.reusable else None,
         )
         for doc in draft.version.documents.all()
-        if doc.pk in uploads or (doc.reusable and doc.pk in reused)
+        if doc.pk in uploads or (doc.reusable and doc.pk in reused) or doc.pk in declared
     ]
     with transaction.atomic():
         dossier = intake(
@@ -783,6 +793,8 @@ def erase_account(user: User, *, actor: User) -> User:
     user.api_tokens.all().delete()
     user.external_identities.all().delete()
     user.verification_codes.all().delete()
+    # the store's rows stay as records of the dossiers they came from, no longer the account's
+    user.stored_documents.update(owner_user=None)
     Notification.objects.filter(user=user, dossier__isnull=True).delete()
     user.username = f"da-xoa-{user.pk}"
     user.email = user.phone = user.full_name = user.first_name = user.last_name = ""

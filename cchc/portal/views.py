@@ -355,6 +355,7 @@ def draft_page(request: HttpRequest, pk: int) -> HttpResponse:
             "desks": desks,
             "rows": [(doc, uploads.get(doc.pk)) for doc in draft.version.documents.all()],
             "stored": services.stored_choices(draft),
+            "declared": services.declared_by_eform(draft.version),
             "reused": draft.data.get("reuse", {}),
             "missing": services.missing_for(draft),
             "verified": request.user.verified_at is not None,  # type: ignore[union-attr]

@@ -16,7 +16,11 @@ import datetime as dt
 import re
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from cchc.core.text import fold
+from cchc.organizations.models import AdministrativeArea
 
 TYPES = {
     "text": {"type": "string", "maxLength": 300},
@@ -120,6 +124,12 @@ def check_definition(definition: dict[str, Any]) -> list[str]:
     return problems
 
 
+def is_declaration_document(name: str) -> bool:
+    """Whether a dossier component is the declaration itself ("Tờ khai …"): where the version
+    has an e-form, filling it stands for that component."""
+    return fold(name).lower().startswith("to khai")
+
+
 def fields_of(definition: dict[str, Any]) -> list[dict[str, Any]]:
     return [f for section in definition.get("layout", []) for f in section["fields"]]
 
@@ -178,9 +188,26 @@ def from_post(definition: dict[str, Any], data: Any) -> dict[str, Any]:
     return values
 
 
-def errors(definition: dict[str, Any], values: dict[str, Any]) -> dict[str, str]:
+def errors(
+    definition: dict[str, Any], values: dict[str, Any], *, day: dt.date | None = None
+) -> dict[str, str]:
     """Vietnamese messages per field ("key" or "group.row.column") for what the schema
-    refuses; empty when the declaration is complete and valid."""
+    refuses, and for a commune code that is not a commune in force on `day` (today); empty
+    when the declaration is complete and valid."""
+    found = _schema_errors(definition, values)
+    on = day or timezone.localdate()
+    for f in fields_of(definition):
+        code = values.get(f["key"])
+        if f["type"] != "commune" or not code or f["key"] in found:
+            continue
+        if not AdministrativeArea.objects.on(on).filter(level="commune", code=code).exists():
+            found[f["key"]] = _(
+                "“%(label)s”: không có xã, phường mã %(code)s đang hoạt động ngày %(day)s."
+            ) % {"label": f["label"], "code": code, "day": f"{on:%d/%m/%Y}"}
+    return found
+
+
+def _schema_errors(definition: dict[str, Any], values: dict[str, Any]) -> dict[str, str]:
     from jsonschema import Draft202012Validator, FormatChecker
 
     labels = {f["key"]: f["label"] for f in fields_of(definition)}
@@ -240,6 +267,20 @@ def prefill(definition: dict[str, Any], user: Any, earlier: dict[str, Any]) -> d
     return values
 
 
+def commune_text(code: str) -> str:
+    """A commune's code in words, as an address writes it: "Phường Chiềng An, Tỉnh Sơn La"
+    (the latest unit with that code; the code itself where none is known)."""
+    area = (
+        AdministrativeArea.objects.filter(level="commune", code=code)
+        .select_related("parent")
+        .order_by("-valid_from")
+        .first()
+    )
+    if area is None:
+        return code
+    return f"{area.name}, {area.parent.name}" if area.parent_id else area.name
+
+
 def readable(definition: dict[str, Any], values: dict[str, Any]) -> list[dict[str, Any]]:
     """Sections of (label, text) for officers and for the printed declaration."""
 
@@ -253,6 +294,8 @@ def readable(definition: dict[str, Any], values: dict[str, Any]) -> list[dict[st
                 return str(value)
         if field["type"] == "boolean":
             return "Có" if value else "Không"
+        if field["type"] == "commune":
+            return commune_text(str(value))
         return str(value)
 
     sections = []
@@ -272,7 +315,9 @@ def readable(definition: dict[str, Any], values: dict[str, Any]) -> list[dict[st
                     }
                 )
             elif value not in (None, ""):
-                rows.append({"label": f["label"], "text": show(f, value)})
+                rows.append(
+                    {"label": f["label"], "text": show(f, value), "kind": f["type"], "value": value}
+                )
         sections.append({"title": section["title"], "rows": rows})
     return sections
 

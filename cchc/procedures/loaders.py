@@ -166,7 +166,9 @@ def parse_documents(text: str) -> list[dict[str, Any]]:
                 "name": name[:500],
                 "originals": 1,
                 "copies": 0,
-                "present_only": low.startswith("xuất trình"),
+                # shown at the desk, not handed in: identity papers, the parties' presence
+                "present_only": low.startswith(("xuất trình", "giấy tờ tùy thân"))
+                or "có mặt" in low,
                 "optional": "nếu có" in low,
                 "reusable": issued_paper(name),
             }

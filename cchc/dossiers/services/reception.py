@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,14 +16,17 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from cchc.accounts.constants import Role
 from cchc.core.audit import log_action
-from cchc.core.uploads import check_scan
+from cchc.core.uploads import check_scan, stored_name
 from cchc.organizations.models import AdministrativeArea, Agency, Desk
 from cchc.procedures.constants import PerformerKind
+from cchc.procedures.eforms import errors as declaration_errors
+from cchc.procedures.eforms import is_declaration_document
 from cchc.procedures.models import ProcedureVersion
 from cchc.procedures.services import resolve_competent_agency
 
 from .. import constants as c
 from ..models import Dossier, DossierFee, DossierStep
+from ..pdf import render_declaration
 from . import store
 from .common import (
     ServiceError,
@@ -153,9 +157,7 @@ def start_dossier(
                 "fees", _("Cần ghi lý do miễn, giảm “%(fee_name)s”.") % {"fee_name": fee.name}
             )
     if declaration and version.declaration:
-        from cchc.procedures.eforms import errors as declaration_errors
-
-        for key, message in declaration_errors(version.declaration, declaration).items():
+        for key, message in declaration_errors(version.declaration, declaration, day=day).items():
             problems.add(f"declaration.{key}", message)
     for doc in documents:
         if doc.upload is not None:
@@ -227,6 +229,8 @@ def start_dossier(
                 created_by=actor if getattr(actor, "pk", None) else None,
             )
             save_documents(dossier, documents, at=moment, supplement_round=0, new=True)
+            if declaration and version.declaration:
+                attach_declaration(dossier)
             fee_rows = fees if fees is not None else _fees_of(version)
             DossierFee.objects.bulk_create(
                 DossierFee(
@@ -267,6 +271,26 @@ def start_dossier(
     return dossier
 
 
+def attach_declaration(dossier: Dossier) -> None:
+    """A declaration filled as an e-form is the dossier's "Tờ khai" line: the line carries it
+    printed as the form, so it opens like any document and counts as an electronic copy."""
+    lines = [
+        line
+        for line in dossier.documents.filter(received=True, file="")
+        if is_declaration_document(line.name)
+    ]
+    if not lines:
+        return
+    data = render_declaration(dossier)
+    title = str(dossier.procedure_version.declaration.get("title") or "To khai")
+    for line in lines:
+        line.file.save(stored_name("application/pdf"), ContentFile(data), save=False)
+        line.file_name = f"{title}.pdf"[:255]
+        line.content_type = "application/pdf"
+        line.size = len(data)
+        line.save(update_fields=["file", "file_name", "content_type", "size"])
+
+
 def online_submission_code(moment: dt.datetime) -> str:
     """The code an online applicant gets at once, before the desk's decision (R-ONLINE)."""
     day = timezone.localtime(moment).date()
@@ -278,12 +302,15 @@ def _fees_of(version: ProcedureVersion) -> list[FeeInput]:
 
 
 def missing_documents(dossier: Dossier) -> list[str]:
-    """Required (non-optional) documents of the version not ticked as received."""
+    """Required (non-optional) documents of the version not ticked as received. What is only
+    shown (identity papers, the parties' presence) is not sent online: it is shown when the
+    result is collected."""
     received = {d.required_document_id for d in dossier.documents.all() if d.received or d.file}
+    online = dossier.channel == c.Channel.ONLINE
     return [
         doc.name
         for doc in dossier.procedure_version.documents.all()
-        if not doc.optional and doc.pk not in received
+        if not doc.optional and not (online and doc.present_only) and doc.pk not in received
     ]
 
 

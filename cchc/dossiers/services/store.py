@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from typing import Any
 
 from django.conf import settings
@@ -47,6 +48,15 @@ def _digest(field: Any) -> tuple[str, int]:
     return hashlib.sha256(data).hexdigest(), len(data)
 
 
+def result_name(version: Any) -> str:
+    """What the result is called: the version's result document, else its name without the
+    verb ("Cấp Giấy xác nhận tình trạng hôn nhân" → "Giấy xác nhận tình trạng hôn nhân")."""
+    if version.result_document:
+        return str(version.result_document)
+    name = re.sub(r"^(cấp lại|cấp đổi|cấp)\s+", "", version.name.strip(), flags=re.IGNORECASE)
+    return name[:1].upper() + name[1:]
+
+
 def keep_result(d: Dossier, *, at: dt.datetime, valid_until: dt.date | None = None) -> None:
     """A granted dossier's signed result goes into its owner's store."""
     number = owner_number(d)
@@ -57,7 +67,7 @@ def keep_result(d: Dossier, *, at: dt.datetime, valid_until: dt.date | None = No
         owner_number=number,
         owner_user_id=d.applicant_user_id,
         kind=c.StoredKind.RESULT,
-        name=(version.result_document or version.name)[:500],
+        name=result_name(version)[:500],
         number=d.result_number,
         agency_id=d.competent_agency_id,
         issued_on=timezone.localdate(at),

@@ -91,7 +91,7 @@ def test_a_signed_result_and_the_desk_scans_go_to_the_owners_store(world):
     assert result.owner_number == "014190001234" and result.number == d.result_number
     assert result.file.name == d.result_file.name and result.sha256 == d.result_sha256
     assert result.agency == d.competent_agency and result.valid_until is None
-    assert PAPER.lower() in result.name.lower()
+    assert result.name == PAPER  # the paper, not the procedure's "Cấp …"
     digitised = kept.get(kind=c.StoredKind.DIGITISED)  # the scanned declaration
     assert digitised.source_document.dossier_id == d.pk
     assert digitised.agency_id == d.receiving_agency_id
@@ -192,11 +192,13 @@ def test_the_desk_offers_the_store_and_keeps_what_was_typed(world, client):
         "return_method": "desk",
         "documents": [str(doc.pk) for doc in v.documents.all() if not doc.reusable],
     }
-    page = client.post("/ho-so/tiep-nhan/", {**form, "outcome": "look_up"})
+    unfinished = {k: v for k, v in form.items() if k != "area"}  # the commune not chosen yet
+    page = client.post("/ho-so/tiep-nhan/", {**unfinished, "outcome": "look_up"})
     assert page.status_code == 200
     html = page.content.decode()
     assert f'name="stored-{reusable.pk}"' in html and stored.number in html
     assert 'value="Lò Thị Hương"' in html  # nothing typed is lost
+    assert "Trường này là bắt buộc" not in html  # looking up is not submitting
     done = client.post("/ho-so/tiep-nhan/", {**form, f"stored-{reusable.pk}": stored.pk})
     assert done.status_code == 302, done.content.decode()[:2000]
     marriage = Dossier.objects.get(procedure__code="1.000894")
@@ -288,3 +290,15 @@ def test_an_online_application_takes_the_stored_result_instead_of_an_upload(worl
     )
     draft.refresh_from_db()
     assert draft.data.get("reuse", {}) == {}
+
+
+def test_erasure_unlinks_the_account_from_its_store_and_the_records_stay(world):
+    from cchc.portal.services import erase_account
+
+    citizen = huong()
+    d = signed_status_certificate(world)
+    Dossier.objects.filter(pk=d.pk).update(applicant_user=citizen)
+    StoredDocument.objects.filter(source_dossier=d).update(owner_user=citizen)
+    erase_account(citizen, actor=citizen)
+    rows = StoredDocument.objects.filter(source_dossier=d)
+    assert rows.count() == 2 and not rows.filter(owner_user__isnull=False).exists()

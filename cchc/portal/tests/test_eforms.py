@@ -170,7 +170,11 @@ def test_the_desk_types_the_declaration_for_a_walk_in_and_prints_it(client, worl
         "channel": "in_person",
         "sets": 1,
         "return_method": "desk",
-        "documents": [str(doc.pk) for doc in v.documents.all() if not doc.optional],
+        "documents": [
+            str(doc.pk)
+            for doc in v.documents.all()
+            if not doc.optional and not doc.name.startswith("Tờ khai")
+        ],
         "outcome": "receive",
     }
     page = client.get(reverse("dossiers:reception"), {"version": v.pk}).content.decode()
@@ -186,6 +190,10 @@ def test_the_desk_types_the_declaration_for_a_walk_in_and_prints_it(client, worl
     assert done.status_code == 302
     d = Dossier.objects.get()
     assert d.declaration["muc_dich"] == "Bổ sung hồ sơ xin việc"
+    line = d.documents.get(name__startswith="Tờ khai")  # the typed declaration is that line
+    assert line.received and line.content_type == "application/pdf"
+    with line.file.open("rb") as handle:
+        assert handle.read().startswith(b"%PDF")
     pdf = client.get(reverse("dossiers:declaration_pdf", args=[d.pk]))
     assert pdf["Content-Type"] == "application/pdf"
     reader = PdfReader(io.BytesIO(pdf.content))
@@ -200,3 +208,29 @@ def test_the_desk_types_the_declaration_for_a_walk_in_and_prints_it(client, worl
         {**{k: v for k, v in form.items() if k != "outcome"}, "outcome": "look_up"},
     ).content.decode()
     assert 'value="Bổ sung hồ sơ xin việc"' in again
+
+
+def test_a_commune_in_a_declaration_is_one_in_force_on_the_day_and_reads_as_an_address():
+    import datetime as dt
+
+    from cchc.organizations.models import AdministrativeArea
+
+    form = ProcedureVersion.objects.in_force_at().get(procedure__code="1.004222").declaration
+    today = timezone.localdate()
+    current = AdministrativeArea.objects.on(today).filter(level="commune").first()
+    gone = (
+        AdministrativeArea.objects.filter(level="commune", valid_to__lt=dt.date(2025, 7, 1))
+        .exclude(code__in=AdministrativeArea.objects.on(today).values("code"))
+        .first()
+    )
+    assert current is not None and gone is not None
+    assert "xa_phuong" not in eforms.errors(form, {"xa_phuong": current.code})
+    message = eforms.errors(form, {"xa_phuong": gone.code})["xa_phuong"]
+    assert gone.code in message and "đang hoạt động" in message
+    # on a day it still existed, the old commune is accepted
+    assert "xa_phuong" not in eforms.errors(
+        form, {"xa_phuong": gone.code}, day=gone.valid_to - dt.timedelta(days=1)
+    )
+    shown = eforms.readable(form, {"xa_phuong": current.code})
+    text = next(r["text"] for s in shown for r in s["rows"] if r.get("kind") == "commune")
+    assert text.startswith(current.name) and "Tỉnh" in text

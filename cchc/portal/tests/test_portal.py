@@ -149,11 +149,15 @@ def test_citizen_goes_from_search_to_a_returned_rated_dossier_online(client, wor
     """R-ONLINE, R-CHECK 2 online, R-RATING: the whole journey, a supplement round included."""
     user = verified_citizen(client)
     v = version("1.004873", at("2026-11-26 09:00").date())
-    draft = fill_draft(client, world, v)
+    draft = fill_draft(client, world, v, **{"ef-muc_dich": ""})
     page = client.get(reverse("portal:draft", args=[draft.pk])).content.decode()
-    assert "Chưa đính kèm" in page  # the check before submitting
+    assert "Tờ khai: Cần nhập" in page  # the check before submitting
+    assert "Khai trực tuyến ở mục tờ khai phía trên" in page  # no upload of the declaration
     response = client.post(reverse("portal:draft", args=[draft.pk]), {"submit": "1"})
     assert not Dossier.objects.exists()
+    client.post(
+        reverse("portal:draft", args=[draft.pk]), {**MARITAL_STATUS_DECLARATION, "save": "1"}
+    )
     upload_all(client, draft)
     draft.refresh_from_db()
     assert draft.desk == world.commune_desk
