@@ -7,7 +7,11 @@ compiled here; stored on the version as `{"title", "source", "to_confirm", "sche
 Field spec keys: key, label, type (text, textarea, date, integer, number, choice, id12,
 commune, boolean, group), required, options (choice), help, prefill (an account attribute:
 full_name, birth_date, id_number, phone, email, address), when ({field: value}: shown and
-required only then), fields (a group's columns), to_confirm (not checked against the template).
+required only then), unless (a field: required only when that field is left empty — the 2024
+civil-status forms ask residence, ethnicity and nationality only of a person whose ID number is
+not given), if_given (a field: the requirement applies only when that field is filled, e.g. the
+mother's details once she is named), fields (a group's columns), to_confirm (not checked
+against the template).
 """
 
 from __future__ import annotations
@@ -51,7 +55,11 @@ def _object(fields: list[dict[str, Any]]) -> dict[str, Any]:
     schema: dict[str, Any] = {
         "type": "object",
         "properties": {f["key"]: _property(f) for f in fields},
-        "required": [f["key"] for f in fields if f.get("required") and not f.get("when")],
+        "required": [
+            f["key"]
+            for f in fields
+            if f.get("required") and not (f.get("when") or f.get("unless") or f.get("if_given"))
+        ],
     }
     conditions = []
     for f in fields:
@@ -61,6 +69,13 @@ def _object(fields: list[dict[str, Any]]) -> dict[str, Any]:
                 "then": {"required": [f["key"]]} if f.get("required") else {},
             }
             conditions.append(rule)
+        if f.get("required") and (f.get("unless") or f.get("if_given")):
+            condition: dict[str, Any] = {}
+            if f.get("if_given"):
+                condition["required"] = [f["if_given"]]
+            if f.get("unless"):
+                condition["not"] = {"required": [f["unless"]]}
+            conditions.append({"if": condition, "then": {"required": [f["key"]]}})
     if conditions:
         schema["allOf"] = conditions
     return schema
@@ -77,7 +92,18 @@ def compile_form(spec: dict[str, Any]) -> dict[str, Any]:
                 {
                     k: v
                     for k, v in f.items()
-                    if k in ("key", "label", "type", "help", "prefill", "when", "to_confirm")
+                    if k
+                    in (
+                        "key",
+                        "label",
+                        "type",
+                        "help",
+                        "prefill",
+                        "when",
+                        "unless",
+                        "if_given",
+                        "to_confirm",
+                    )
                 }
                 | ({"fields": [dict(c) for c in f["fields"]]} if f["type"] == "group" else {})
                 | ({"options": list(f["options"])} if f["type"] == "choice" else {})

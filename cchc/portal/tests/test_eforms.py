@@ -234,3 +234,18 @@ def test_a_commune_in_a_declaration_is_one_in_force_on_the_day_and_reads_as_an_a
     shown = eforms.readable(form, {"xa_phuong": current.code})
     text = next(r["text"] for s in shown for r in s["rows"] if r.get("kind") == "commune")
     assert text.startswith(current.name) and "Tỉnh" in text
+
+
+def test_parents_residence_ethnicity_and_nationality_are_asked_only_without_an_id():
+    """Circular 04/2024's footnote (2): residence (and ethnicity, nationality) only for a
+    person whose ID number is not given; nothing of a parent who is not named."""
+    form = birth_form()
+    base = {"ho_ten": "Lò Thị Mai"}
+    assert not {"me_dan_toc", "me_noi_cu_tru"} & set(eforms.errors(form, base))  # no mother
+    named = {**base, "me_ho_ten": "Cà Thị Lan", "me_nam_sinh": 1997}
+    found = eforms.errors(form, named)
+    assert {"me_dan_toc", "me_quoc_tich", "me_noi_cu_tru"} <= set(found)
+    assert found["me_noi_cu_tru"] == "Cần nhập “Nơi cư trú của người mẹ”."
+    with_id = {**named, "me_so_dinh_danh": "014197001234"}
+    assert not {"me_dan_toc", "me_quoc_tich", "me_noi_cu_tru"} & set(eforms.errors(form, with_id))
+    assert "cha_noi_cu_tru" not in eforms.errors(form, named)  # the father is not named
