@@ -41,6 +41,9 @@ demo: assets
 	DEBUG=true $(PY) manage.py generate_workload --if-empty --days 21 --scale 0.02 --staffed-factor 10
 	DEBUG=true $(PY) manage.py load_demo
 	DEBUG=true $(PY) manage.py rebuild_rollups
+	@# the worker (outbox deliveries to the national systems' simulators) runs beside the server
+	DEBUG=true $(PY) manage.py db_worker --interval 1 --no-startup-delay -v 0 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=true $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: assets

@@ -7,6 +7,7 @@ Every variable read here is documented in `.env.example`. A wrong value fails lo
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import sys
 from pathlib import Path
@@ -89,6 +90,8 @@ INSTALLED_APPS = [
     "cchc.reports",
     "cchc.reform_plans",
     "cchc.indices",
+    "django_tasks_db",
+    "cchc.integrations",
     "cchc.site",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -410,3 +413,25 @@ CCHC_PUBLIC_PATHS = [
 ]
 # A staff page a citizen may have a link to (a notice, a bookmark): its portal counterpart.
 CCHC_PUBLIC_REDIRECTS = [(r"^/ho-so/(?P<pk>\d+)/$", "portal:my_dossier")]
+
+# -- the national systems, the outbox and the worker (issue 18; docs/integrations.md) -------
+# Outbound messages are rows delivered by the worker (`manage.py db_worker`, django-tasks-db).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+CCHC_OUTBOX_RETRY_SECONDS = env_int("CCHC_OUTBOX_RETRY_SECONDS", 30)
+CCHC_OUTBOX_RETRY_CAP_SECONDS = env_int("CCHC_OUTBOX_RETRY_CAP_SECONDS", 6 * 3600)
+# 16 attempts with that backoff span about two days before a message is set aside
+CCHC_OUTBOX_MAX_ATTEMPTS = env_int("CCHC_OUTBOX_MAX_ATTEMPTS", 16)
+# The local simulators of the national systems, under /mo-phong/: never in production.
+CCHC_SIMULATORS = env_bool("CCHC_SIMULATORS", DEBUG or TESTING) and not _PRODUCTION
+# National Public Service Portal: the status exchange's base address and bearer token; with the
+# simulators on and no address given, the local simulator.
+CCHC_DVCQG_URL = env_str(
+    "CCHC_DVCQG_URL",
+    f"{CCHC_PUBLIC_BASE_URL.rstrip('/')}/mo-phong/dvcqg/" if CCHC_SIMULATORS else "",
+)
+CCHC_DVCQG_TOKEN = env_str("CCHC_DVCQG_TOKEN", "mo-phong-dvcqg" if CCHC_SIMULATORS else "")
+CCHC_DVCQG_TIMEOUT = float(env_str("CCHC_DVCQG_TIMEOUT", "20"))
+# Prefix of the stable local dossier id sent with every event (the province's system code).
+CCHC_DVCQG_SYSTEM_CODE = env_str("CCHC_DVCQG_SYSTEM_CODE", "CCHC")
+# Overrides of the status table (JSON: {"paused": 8, …}); see integrations/dvcqg/mapping.py.
+CCHC_DVCQG_STATUS_CODES: dict[str, int] = json.loads(env_str("CCHC_DVCQG_STATUS_CODES", "{}"))

@@ -41,6 +41,8 @@ urlpatterns = [
     re_path(r"^api/", api_not_found),  # after the API: its misses answer in JSON
     path("healthz", core_views.healthz, name="healthz"),
 ]
+if settings.CCHC_SIMULATORS:  # the national systems' local stand-ins, never in production
+    urlpatterns += [path("mo-phong/", include("cchc.integrations.urls"))]
 if settings.CCHC_BENCH_VIEWS:
     urlpatterns += [path("_bench/<str:name>", bench_views.floor)]
 # No `/media/`: every stored file is sent by a view that checks its reader (cchc/core/files.py).

@@ -24,6 +24,7 @@ from cchc.dossiers import services as ds
 from cchc.dossiers.api import ApplicantIn
 from cchc.dossiers.models import Dossier
 from cchc.dossiers.services.common import ServiceError
+from cchc.integrations.dvcqg.mapping import status_codes
 from cchc.organizations.models import AdministrativeArea, Desk
 from cchc.procedures.models import ProcedureVersion
 
@@ -53,11 +54,18 @@ class IntakeOut(Schema):
     submission_code: str
     status: str
     status_label: str
+    national_status: int = Field(
+        description="Trạng thái theo bảng mã của Cổng DVCQG (TrangThaiHoSo 1–10)"
+    )
     desk: str
 
     @staticmethod
     def resolve_status_label(obj: Dossier) -> str:
         return str(obj.get_status_display())
+
+    @staticmethod
+    def resolve_national_status(obj: Dossier) -> int:
+        return status_codes().get(obj.status, 0)
 
     @staticmethod
     def resolve_desk(obj: Dossier) -> str:

@@ -5,7 +5,7 @@ services 22, satisfaction 18). Each group is split into indicators; every indica
 (numerator / denominator) turned into points pro rata up to a threshold (100 % unless the rule
 says otherwise: procedures online ≥ 80 % and online dossiers ≥ 50 % earn full points).
 
-An indicator the system cannot measure (no connection to the national portal yet) or that has
+An indicator the system cannot measure (the national portal not connected) or that has
 nothing to count in the period is "no data": it scores nothing and its points leave the measured
 maximum, so the total is shown as "x of the y points measured",
 never padded with zeros or full marks. The split of each group into indicators is this
@@ -35,6 +35,9 @@ from cchc.core.rates import percentage
 from cchc.dossiers import constants as c
 from cchc.dossiers.models import Dossier, DossierDocument, DossierFee
 from cchc.dossiers.services.common import calendar_of, limit_of
+from cchc.integrations.dvcqg import SYSTEM as PORTAL
+from cchc.integrations.dvcqg.client import enabled as portal_connected
+from cchc.integrations.models import MessageStatus, OutboxMessage
 from cchc.organizations.models import Agency
 from cchc.portal.models import Rating
 from cchc.procedures.constants import OnlineLevel
@@ -92,8 +95,10 @@ INDICATORS = (
         "transparency",
         6,
         _("Hồ sơ đồng bộ trạng thái lên Cổng Dịch vụ công quốc gia"),
-        _("Chưa kết nối Cổng Dịch vụ công quốc gia: chưa có số liệu."),
-        measurable=False,
+        _(
+            "Hồ sơ tiếp nhận trong kỳ mà mọi thay đổi trạng thái đã được Cổng Dịch vụ công "
+            "quốc gia nhận / hồ sơ tiếp nhận trong kỳ (khi đã cấu hình kết nối Cổng)."
+        ),
     ),
     _i(
         "publicity_rated",
@@ -422,6 +427,16 @@ def compute(
         by_agency,
         Q(pk__in=DossierDocument.objects.filter(reused_from__isnull=False).values("dossier_id")),
     )
+
+    # status events delivered to the national portal (issue 18), once it is connected
+    if portal_connected():
+        events = OutboxMessage.objects.filter(system=PORTAL)
+        counts["synced"] = _grouped(
+            received,
+            by_agency,
+            Q(pk__in=events.filter(status=MessageStatus.DELIVERED).values("dossier_id"))
+            & ~Q(pk__in=events.exclude(status=MessageStatus.DELIVERED).values("dossier_id")),
+        )
 
     # online payment and electronic identification
     fees = DossierFee.objects.filter(

@@ -26,6 +26,7 @@ from cchc.organizations.models import AdministrativeArea, Agency
 from .. import constants as c
 from ..models import CodeSequence, Dossier, DueChange
 from ..notify import notify_applicant
+from ..signals import dossier_event
 from .corrections import correction_limit
 
 TRACKED_FIELDS = (
@@ -306,6 +307,15 @@ def transition(
             )
             if dossier.status != from_status:
                 notify_applicant(dossier, reason=reason)
+            if dossier.status != from_status or "due_at" in changes:
+                dossier_event.send(
+                    Dossier,
+                    dossier=dossier,
+                    action=action,
+                    from_status=from_status,
+                    to_status=dossier.status,
+                    at=moment,
+                )
     except BaseException:
         if fresh and instance is not None and Dossier.objects.filter(pk=instance.pk).exists():
             instance.refresh_from_db()

@@ -27,6 +27,7 @@ from cchc.procedures.services import resolve_competent_agency
 from .. import constants as c
 from ..models import Dossier, DossierFee, DossierStep
 from ..pdf import render_declaration
+from ..signals import dossier_event
 from . import store
 from .common import (
     ServiceError,
@@ -254,6 +255,14 @@ def start_dossier(
                     "procedure": version.pk,
                     "declared": sorted(declaration or {}),
                 },
+                at=moment,
+            )
+            dossier_event.send(
+                Dossier,
+                dossier=dossier,
+                action=c.Action.CREATE,
+                from_status="",
+                to_status=dossier.status,
                 at=moment,
             )
     except IntegrityError:

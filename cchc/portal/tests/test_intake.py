@@ -53,6 +53,7 @@ def test_national_portal_delivers_a_dossier_once_with_its_own_code(client, world
         "/api/v1/intake/dossiers", payload(world), content_type="application/json", **connector
     )
     assert first.status_code == 201, first.content
+    assert first.json()["national_status"] == 1  # acknowledged in the portal's codes: new
     again = client.post(
         "/api/v1/intake/dossiers", payload(world), content_type="application/json", **connector
     )

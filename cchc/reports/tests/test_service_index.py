@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from decimal import Decimal
 
 import pytest
@@ -46,7 +47,8 @@ def test_points_are_pro_rata_up_to_the_threshold():
     assert Measure(satisfied, 0, 0).points is None
     assert Measure(satisfied).share is None
     # an indicator the system cannot measure stays "no data" whatever is passed
-    assert Measure(BY_CODE["synced"], 5, 5).points is None
+    unmeasurable = dataclasses.replace(BY_CODE["synced"], measurable=False)
+    assert Measure(unmeasurable, 5, 5).points is None
 
 
 def _supplemented(world):
@@ -138,13 +140,15 @@ def test_the_index_of_a_month_by_hand(world):
     assert pair("electronic_result") == (0, 2)  # no result signed
     assert pair("satisfied") == (1, 1) and m["satisfied"].points == 18
     assert pair("publicity_rated") == (1, 1) and m["publicity_rated"].points == 6
-    # no fee was collected, nothing synced with the national portal, no reuse recorded
-    for code in ("online_payment", "synced", "reused"):
+    # no fee was collected, no procedure with a reusable paper
+    for code in ("online_payment", "reused"):
         assert m[code].points is None
+    # the portal is connected (its simulator) but no worker ran: nothing synced yet
+    assert pair("synced") == (0, 4) and m["synced"].points == 0
     # two dossiers still open on 30/11 (received 04 and 05/11, due three working days later)
     assert pair("not_overdue") == (0, 2)
     measured = sum(i.points for i in INDICATORS if m[i.code].points is not None)
-    assert index.measured_max == measured == 100 - 4 - 6 - 6
+    assert index.measured_max == measured == 100 - 4 - 6
     assert index.total == sum(m[i.code].points for i in INDICATORS if m[i.code].points is not None)
 
     # once the applicant's account is linked to VNeID the online dossier counts
@@ -153,7 +157,8 @@ def test_the_index_of_a_month_by_hand(world):
     assert again.measures["vneid"].points == 4
 
 
-def test_service_index_api_gives_the_same_points(client, world):
+def test_service_index_api_gives_the_same_points(client, world, settings):
+    settings.CCHC_DVCQG_URL = ""  # the national portal not connected: "synced" is no data
     _month_of_work(world)
     client.force_login(world.reform_officer)
     params = {"period": "month", "year": "2026", "number": "11"}

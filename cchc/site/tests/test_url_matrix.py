@@ -140,6 +140,8 @@ ROUTES: dict[str, frozenset[str]] = {
     "portal:feedback_inbox": OFFICIALS,
     "portal:feedback_answer": OFFICE,
     "portal:statistics": PUBLIC,
+    "simulators:dvcqg_sync": NOBODY,  # a machine's endpoint: bearer token, POST only
+    "simulators:dvcqg_records": NOBODY,
 }
 
 

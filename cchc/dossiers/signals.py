@@ -1,0 +1,10 @@
+"""What the one-stop workflow tells the rest of the system, without knowing who listens.
+
+`dossier_event` is sent inside the transaction of the change (a dossier created, its status or
+its due moment changed): a receiver that writes (the outbox of the national systems) commits or
+rolls back with the change itself."""
+
+from django.dispatch import Signal
+
+# kwargs: dossier, action, from_status, to_status, at
+dossier_event = Signal()

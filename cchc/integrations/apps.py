@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class IntegrationsConfig(AppConfig):
+    name = "cchc.integrations"
+    label = "integrations"
+    verbose_name = _("Kết nối hệ thống quốc gia")
+
+    def ready(self) -> None:
+        from cchc.dossiers.signals import dossier_event
+
+        from . import outbox
+        from .dvcqg import SYSTEM, client, events
+
+        outbox.register(SYSTEM, client.deliver)
+        dossier_event.connect(events.on_dossier_event, dispatch_uid="dvcqg-status")

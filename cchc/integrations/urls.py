@@ -1,0 +1,12 @@
+"""The local simulators of the national systems (mounted only when CCHC_SIMULATORS is on)."""
+
+from django.urls import path
+
+from .dvcqg import simulator as dvcqg
+
+app_name = "simulators"
+
+urlpatterns = [
+    path("dvcqg/dong-bo/", dvcqg.sync, name="dvcqg_sync"),
+    path("dvcqg/ho-so/", dvcqg.records, name="dvcqg_records"),
+]
