@@ -28,8 +28,11 @@ def http_post_json(
 
 
 def http_get_json(url: str, headers: dict[str, str], timeout: float) -> tuple[int, Any]:
-    response = requests.get(url, headers=headers, timeout=timeout)
-    return response.status_code, response.json()
+    try:
+        response = requests.get(url, headers=headers, timeout=timeout)
+        return response.status_code, response.json()
+    except (requests.RequestException, ValueError) as exc:
+        raise DeliveryError(f"{type(exc).__name__}: {exc}"[:300]) from exc
 
 
 class Transport:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from cchc.dossiers.models import Dossier
 
 from ..models import OutboxMessage
+from ..outbox import DeliveryError
 from ..transport import Transport
 from . import SYSTEM, client, mapping
 
@@ -29,9 +30,14 @@ def _same(field: str, portal: Any, local: Any) -> bool:
 def differences(day: dt.date) -> list[str]:
     """Each difference between the portal's records of the dossiers with an event on `day` and
     the local dossiers, in words."""
-    status, answer = Transport.get_json(
-        client.url(f"ho-so/?ngay={day.isoformat()}"), client.headers(), settings.CCHC_DVCQG_TIMEOUT
-    )
+    try:
+        status, answer = Transport.get_json(
+            client.url(f"ho-so/?ngay={day.isoformat()}"),
+            client.headers(),
+            settings.CCHC_DVCQG_TIMEOUT,
+        )
+    except DeliveryError as exc:
+        return [f"Không kết nối được Cổng DVCQG ({client.url('')}): {exc}"]
     if status != 200:
         return [f"Không đọc được dữ liệu của Cổng DVCQG: HTTP {status}"]
     held = {str(r.get("IdHoSoDiaPhuong")): r for r in answer.get("data", [])}

@@ -212,3 +212,11 @@ def test_administrators_see_the_queue_and_replay_the_dead_letters(world, simulat
     from cchc.core.models import AuditEvent
 
     assert AuditEvent.objects.filter(action="outbox.replay").exists()
+
+
+def test_reconciliation_says_when_the_portal_cannot_be_reached(world, settings):
+    settings.CCHC_DVCQG_URL = "http://127.0.0.1:9/mo-phong/dvcqg/"  # nothing listens there
+    out = io.StringIO()
+    call_command("reconcile_national_portal", "--date", "2026-11-23", stdout=out)
+    lines = out.getvalue().strip().splitlines()
+    assert "Không kết nối được Cổng DVCQG" in lines[0] and lines[-1] == "1 differences"
