@@ -435,3 +435,16 @@ CCHC_DVCQG_TIMEOUT = float(env_str("CCHC_DVCQG_TIMEOUT", "20"))
 CCHC_DVCQG_SYSTEM_CODE = env_str("CCHC_DVCQG_SYSTEM_CODE", "CCHC")
 # Overrides of the status table (JSON: {"paused": 8, …}); see integrations/dvcqg/mapping.py.
 CCHC_DVCQG_STATUS_CODES: dict[str, int] = json.loads(env_str("CCHC_DVCQG_STATUS_CODES", "{}"))
+# SMS through an HTTP gateway (cchc.integrations.sms.HttpSmsSender): address, credentials,
+# sender name, wording template, and the token the gateway sends with delivery receipts.
+CCHC_SMS_URL = env_str(
+    "CCHC_SMS_URL",
+    f"{CCHC_PUBLIC_BASE_URL.rstrip('/')}/mo-phong/sms/gui/" if CCHC_SIMULATORS else "",
+)
+CCHC_SMS_USER = env_str("CCHC_SMS_USER", "mo-phong" if CCHC_SIMULATORS else "")
+CCHC_SMS_PASSWORD = env_str("CCHC_SMS_PASSWORD", "mo-phong" if CCHC_SIMULATORS else "")
+CCHC_SMS_BRAND = env_str("CCHC_SMS_BRAND", "DICHVUCONG")
+CCHC_SMS_TEMPLATE = env_str("CCHC_SMS_TEMPLATE", "{text}")
+CCHC_SMS_RECEIPT_TOKEN = env_str(
+    "CCHC_SMS_RECEIPT_TOKEN", "mo-phong-sms" if CCHC_SIMULATORS else ""
+)

@@ -557,7 +557,8 @@ class Notification(models.Model):
     subject = models.CharField(max_length=255, blank=True)
     body = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)  # the gateway accepted it
+    delivered_at = models.DateTimeField(null=True, blank=True)  # the gateway's receipt says so
     error = models.CharField(max_length=500, blank=True)
     dedupe_key = models.CharField(max_length=120, blank=True, db_index=True)
 

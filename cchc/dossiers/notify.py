@@ -15,12 +15,16 @@ from django.utils.module_loading import import_string
 from . import constants as c
 from .links import public_url
 from .models import Dossier, Notification
+from .signals import notifications_queued
 
 logger = logging.getLogger(__name__)
 
 
 class SmsSender(Protocol):
-    def send(self, phone: str, text: str) -> None: ...
+    """Sends one SMS, raising when the gateway does not accept it; `reference` identifies the
+    notice in the gateway's delivery receipts."""
+
+    def send(self, phone: str, text: str, reference: str = "") -> None: ...
 
 
 class LogSmsSender:
@@ -28,7 +32,7 @@ class LogSmsSender:
     development (DEBUG) it is also printed on the server's console, so that a phone sign-up
     can be verified without an SMS gateway."""
 
-    def send(self, phone: str, text: str) -> None:
+    def send(self, phone: str, text: str, reference: str = "") -> None:
         if settings.DEBUG:
             logger.warning("SMS (không gửi đi, chế độ phát triển) tới %s: %s", phone, text)
 
@@ -37,17 +41,23 @@ def sms_sender() -> SmsSender:
     return import_string(settings.CCHC_SMS_SENDER)()  # type: ignore[no-any-return]
 
 
-def _dispatch(ids: list[int]) -> None:
-    for note in Notification.objects.filter(pk__in=ids):
+def send_notifications(ids: list[int]) -> list[str]:
+    """Send the notices not sent yet (mail, or SMS through the configured sender); each one's
+    outcome is recorded on its row. The errors, in words (empty when all went)."""
+    errors = []
+    for note in Notification.objects.filter(pk__in=ids, sent_at__isnull=True):
         try:
             if note.channel == c.NotificationChannel.EMAIL:
                 send_mail(note.subject, note.body, None, [note.recipient])
             else:
-                sms_sender().send(note.recipient, note.body)
+                sms_sender().send(note.recipient, note.body, reference=f"N{note.pk}")
             note.sent_at = timezone.now()
+            note.error = ""
         except Exception as exc:  # a failed gateway must not undo the dossier's change
             note.error = str(exc)[:500]
+            errors.append(f"{note.channel} {note.pk}: {note.error}")
         note.save(update_fields=["sent_at", "error"])
+    return errors
 
 
 def queue(notes: list[Notification]) -> None:
@@ -59,7 +69,10 @@ def queue(notes: list[Notification]) -> None:
                 "pk", flat=True
             )
         )
-    transaction.on_commit(lambda: _dispatch(ids))
+    # the outbox takes them in this transaction (the worker sends them); without it, after
+    # the commit
+    if not any(taken for _receiver, taken in notifications_queued.send(Notification, ids=ids)):
+        transaction.on_commit(lambda: send_notifications(ids))
 
 
 def notify_applicant(d: Dossier, *, reason: str = "", force: bool = False) -> None:

@@ -8,3 +8,7 @@ from django.dispatch import Signal
 
 # kwargs: dossier, action, from_status, to_status, at
 dossier_event = Signal()
+
+# kwargs: ids (Notification rows just written). A receiver that takes them (the outbox) returns
+# True; when none does, the notices are sent after the commit, as before the worker existed.
+notifications_queued = Signal()

@@ -8,10 +8,12 @@ class IntegrationsConfig(AppConfig):
     verbose_name = _("Kết nối hệ thống quốc gia")
 
     def ready(self) -> None:
-        from cchc.dossiers.signals import dossier_event
+        from cchc.dossiers.signals import dossier_event, notifications_queued
 
-        from . import outbox
+        from . import checks, notices, outbox  # noqa: F401 - checks register themselves
         from .dvcqg import SYSTEM, client, events
 
         outbox.register(SYSTEM, client.deliver)
         dossier_event.connect(events.on_dossier_event, dispatch_uid="dvcqg-status")
+        outbox.register(notices.SYSTEM, notices.deliver)
+        notifications_queued.connect(notices.on_notifications_queued, dispatch_uid="notices")

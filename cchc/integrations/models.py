@@ -92,3 +92,20 @@ class SimulatorSwitch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.system}: {'down' if self.down else 'up'}"
+
+
+class SimulatedSms(models.Model):
+    """What the local SMS gateway simulator accepted."""
+
+    to = models.CharField(max_length=20)
+    text = models.TextField()
+    brand = models.CharField(max_length=20, blank=True)
+    reference = models.CharField(max_length=40, blank=True)
+    accepted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("tin nhắn mô phỏng đã nhận")
+        verbose_name_plural = _("mô phỏng tổng đài SMS: tin đã nhận")
+
+    def __str__(self) -> str:
+        return f"{self.to}: {self.text[:30]}"

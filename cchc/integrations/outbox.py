@@ -46,15 +46,19 @@ def post(
     key_prefix: str = "",
     dossier: Any = None,
     at: dt.datetime | None = None,
+    sequence: int | None = None,
 ) -> OutboxMessage:
-    """Write a message for `system` (inside the caller's transaction) and the worker's task."""
+    """Write a message for `system` (inside the caller's transaction) and the worker's task.
+    `sequence` is given for a key the caller knows is new."""
     moment = at or timezone.now()
-    # The caller holds the lock of what the key orders (the dossier's row, for its events), so
-    # the next sequence is read, not counted; the unique constraint refuses any race.
-    last = OutboxMessage.objects.filter(system=system, ordering_key=ordering_key).aggregate(
-        n=Max("sequence")
-    )["n"]
-    sequence = (last or 0) + 1
+    if sequence is None:
+        # The caller holds the lock of what the key orders (the dossier's row, for its
+        # events), so the next sequence is read, not counted; the unique constraint refuses
+        # any race.
+        last = OutboxMessage.objects.filter(system=system, ordering_key=ordering_key).aggregate(
+            n=Max("sequence")
+        )["n"]
+        sequence = (last or 0) + 1
     message = OutboxMessage.objects.create(
         system=system,
         ordering_key=ordering_key,

@@ -3,10 +3,12 @@
 from django.urls import path
 
 from .dvcqg import simulator as dvcqg
+from .sms import views as sms
 
 app_name = "simulators"
 
 urlpatterns = [
     path("dvcqg/dong-bo/", dvcqg.sync, name="dvcqg_sync"),
     path("dvcqg/ho-so/", dvcqg.records, name="dvcqg_records"),
+    path("sms/gui/", sms.simulated_gateway, name="sms_gateway"),
 ]

@@ -27,8 +27,19 @@ def test_check_deploy_is_clean_with_a_production_environment(tmp_path):
         ALLOWED_HOSTS="cchc.example.gov.vn",
         DEBUG="false",
         DJANGO_SETTINGS_MODULE="cchc.settings",
+        CCHC_SMS_SENDER="cchc.integrations.sms.HttpSmsSender",
+        CCHC_SMS_URL="https://sms.example.vn/api/send",
     )
-    result = subprocess.run(
+    result = check_deploy(env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    # with the log-only SMS sender, the check warns: citizens would receive nothing
+    del env["CCHC_SMS_SENDER"]
+    result = check_deploy(env)
+    assert result.returncode != 0 and "cchc.W101" in result.stdout + result.stderr
+
+
+def check_deploy(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
         env=env,
@@ -36,7 +47,6 @@ def test_check_deploy_is_clean_with_a_production_environment(tmp_path):
         text=True,
         check=False,
     )
-    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_production_without_secret_key_refuses_to_start():

@@ -96,10 +96,15 @@ def test_every_action_is_audited_and_tampering_is_detected(world):
 def test_applicant_is_told_of_each_status_change_by_email_and_sms(
     world, mailoutbox, django_capture_on_commit_callbacks
 ):
+    from cchc.integrations import outbox
+
     with django_capture_on_commit_callbacks(execute=True):
         d = world.received()
     with django_capture_on_commit_callbacks(execute=True):
         s.withdraw(d, reason="Xin rút", actor=world.receptionist, at=at("2026-11-23 10:00"))
+    assert not mailoutbox  # nothing is sent inside the request: the worker sends
+    assert not d.notifications.filter(sent_at__isnull=False).exists()
+    outbox.sweep()  # the worker's turn
     subjects = [m.subject for m in mailoutbox]
     assert any("Đang giải quyết" in x for x in subjects)
     assert any("Dừng giải quyết" in x for x in subjects)

@@ -25,6 +25,7 @@ from cchc.integrations.models import (
 )
 
 pytestmark = pytest.mark.django_db
+PORTAL = OutboxMessage.objects.filter(system="dvcqg")  # (notices go through the outbox too)
 
 
 def portal_down(down: bool = True) -> None:
@@ -64,7 +65,7 @@ def a_day_of_work(world, day: str) -> list[Dossier]:
 
 def test_each_change_is_written_with_it_and_a_failed_change_writes_nothing(world, simulators):
     d = world.received(moment="2026-11-23 09:00")
-    rows = list(OutboxMessage.objects.filter(dossier=d))
+    rows = list(PORTAL.filter(dossier=d))
     assert [r.kind for r in rows] == ["receive"] and rows[0].sequence == 1
     event = rows[0].payload
     assert event["MaHoSo"] == d.code and event["TrangThaiHoSo"] == mapping.RECEIVED
@@ -74,7 +75,7 @@ def test_each_change_is_written_with_it_and_a_failed_change_writes_nothing(world
     with pytest.raises(RuntimeError), transaction.atomic():
         s.pause(d, actor=world.division_head, reason="Chờ nộp lệ phí", at=at("2026-11-23 10:00"))
         raise RuntimeError("the request fails after the change")
-    assert OutboxMessage.objects.filter(dossier=d).count() == 1  # rolled back with it
+    assert PORTAL.filter(dossier=d).count() == 1  # rolled back with it
     # nothing is sent inside the request: the simulator has not heard of it yet
     assert not SimulatedPortalEvent.objects.exists()
     assert worker_until(at("2026-11-23 09:01")) == 1
@@ -90,22 +91,18 @@ def test_a_day_without_the_portal_loses_nothing_and_delivers_in_order_once(world
     while moment < at("2026-11-24 08:00"):
         moment += dt.timedelta(minutes=20)
         assert worker_until(moment) == 0
-    pending = OutboxMessage.objects.filter(status=MessageStatus.PENDING)
+    pending = PORTAL.filter(status=MessageStatus.PENDING)
     # received, result ready, returned · received, supplement requested · refused at the desk
-    assert pending.count() == OutboxMessage.objects.count() == 6
-    assert not OutboxMessage.objects.filter(status=MessageStatus.DEAD).exists()
-    assert OutboxMessage.objects.filter(attempts__gt=1).exists()  # retried, backing off
-    assert "HTTP 503" in OutboxMessage.objects.exclude(last_error="").first().last_error
+    assert pending.count() == PORTAL.count() == 6
+    assert not PORTAL.filter(status=MessageStatus.DEAD).exists()
+    assert PORTAL.filter(attempts__gt=1).exists()  # retried, backing off
+    assert "HTTP 503" in PORTAL.exclude(last_error="").first().last_error
 
     portal_down(False)
     worker_until(at("2026-11-24 16:00"))  # the longest backoff has passed: everything is due
-    assert not OutboxMessage.objects.exclude(status=MessageStatus.DELIVERED).exists()
+    assert not PORTAL.exclude(status=MessageStatus.DELIVERED).exists()
     for d in dossiers:
-        ours = list(
-            OutboxMessage.objects.filter(dossier=d)
-            .order_by("sequence")
-            .values_list("key", flat=True)
-        )
+        ours = list(PORTAL.filter(dossier=d).order_by("sequence").values_list("key", flat=True))
         theirs = list(
             SimulatedPortalEvent.objects.filter(dossier_code=mapping.local_id(d))
             .order_by("sequence")
@@ -142,39 +139,39 @@ def test_reconciliation_names_what_the_portal_does_not_know(world, simulators):
 
 def test_a_replayed_event_is_taken_once_and_a_refused_one_is_set_aside(world, simulators):
     d = world.received(moment="2026-11-23 09:00")
-    message = OutboxMessage.objects.get(dossier=d)
+    message = PORTAL.get(dossier=d)
     from cchc.integrations.dvcqg import client
 
     client.deliver(message)  # the answer was lost on the way back: the worker sends it again
     assert client.deliver(message)["message"] == "đã tồn tại"
     assert SimulatedPortalEvent.objects.count() == 1
     worker_until(at("2026-11-23 09:01"))
-    assert OutboxMessage.objects.get(pk=message.pk).status == MessageStatus.DELIVERED
+    assert PORTAL.get(pk=message.pk).status == MessageStatus.DELIVERED
 
     # a message the portal refuses (bad data) is set aside at once; the dossier's next events
     # wait behind it until an administrator replays it
     second = world.received(moment="2026-11-23 10:00")
-    bad = OutboxMessage.objects.get(dossier=second)
+    bad = PORTAL.get(dossier=second)
     bad.payload = {k: v for k, v in bad.payload.items() if k != "TrangThaiHoSo"}
     bad.save()
     s.pause(second, actor=world.division_head, reason="Chờ nộp lệ phí", at=at("2026-11-23 10:30"))
     worker_until(at("2026-11-23 10:31"))
     bad.refresh_from_db()
     assert bad.status == MessageStatus.DEAD and "HTTP 400" in bad.last_error
-    later = OutboxMessage.objects.get(dossier=second, sequence=2)
+    later = PORTAL.get(dossier=second, sequence=2)
     assert later.status == MessageStatus.PENDING and later.attempts == 0
     bad.payload["TrangThaiHoSo"] = mapping.RECEIVED  # the cause fixed
     bad.save()
-    replayed = outbox.replay(OutboxMessage.objects.filter(pk=bad.pk), now=at("2026-11-23 10:35"))
+    replayed = outbox.replay(PORTAL.filter(pk=bad.pk), now=at("2026-11-23 10:35"))
     assert replayed == 1
     worker_until(at("2026-11-23 10:40"))
-    assert not OutboxMessage.objects.exclude(status=MessageStatus.DELIVERED).exists()
+    assert not PORTAL.exclude(status=MessageStatus.DELIVERED).exists()
 
 
 def test_the_worker_process_delivers_what_the_requests_wrote(world, simulators):
     world.received(moment="2026-11-23 09:00")
     call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
-    assert OutboxMessage.objects.get().status == MessageStatus.DELIVERED
+    assert PORTAL.get().status == MessageStatus.DELIVERED
     assert SimulatedPortalEvent.objects.count() == 1
 
 
@@ -198,8 +195,8 @@ def test_administrators_see_the_queue_and_replay_the_dead_letters(world, simulat
 
     admin_user = get_user_model().objects.create_superuser("quantri", "q@example.org", "x")
     d = world.received(moment="2026-11-23 09:00")
-    message = OutboxMessage.objects.get(dossier=d)
-    OutboxMessage.objects.filter(pk=message.pk).update(status="dead", last_error="HTTP 400: x")
+    message = PORTAL.get(dossier=d)
+    PORTAL.filter(pk=message.pk).update(status="dead", last_error="HTTP 400: x")
     client.force_login(admin_user)
     page = client.get("/quan-tri/integrations/outboxmessage/?status=dead").content.decode()
     assert 'id="outbox-metrics"' in page and message.key in page and "HTTP 400" in page

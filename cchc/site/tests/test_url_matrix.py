@@ -142,6 +142,8 @@ ROUTES: dict[str, frozenset[str]] = {
     "portal:statistics": PUBLIC,
     "simulators:dvcqg_sync": NOBODY,  # a machine's endpoint: bearer token, POST only
     "simulators:dvcqg_records": NOBODY,
+    "simulators:sms_gateway": NOBODY,
+    "sms_receipt": NOBODY,  # the SMS gateway's receipts: a token, POST only
 }
 
 

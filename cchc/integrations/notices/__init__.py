@@ -1,0 +1,34 @@
+"""Mail and SMS notices to applicants and officers, delivered by the worker through the outbox
+(never inside the request that causes them)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cchc.dossiers.notify import send_notifications
+
+from .. import outbox
+from ..models import OutboxMessage
+
+SYSTEM = "notices"
+
+
+def on_notifications_queued(sender: Any, *, ids: list[int], **_kw: Any) -> bool:
+    """One outbox message for the notices a change wrote (a fresh key: no ordering needed)."""
+    if not ids:
+        return True
+    outbox.post(
+        system=SYSTEM,
+        ordering_key=f"n{min(ids)}",
+        kind="notices",
+        payload={"notifications": sorted(ids)},
+        sequence=1,
+    )
+    return True
+
+
+def deliver(message: OutboxMessage) -> dict[str, Any]:
+    errors = send_notifications(list(message.payload.get("notifications", [])))
+    if errors:
+        raise outbox.DeliveryError("; ".join(errors)[:500])
+    return {"sent": len(message.payload.get("notifications", []))}

@@ -1,0 +1,87 @@
+"""Mail and SMS notices leave through the outbox: nothing inside the request; a gateway that
+fails is retried; what was sent is never sent twice."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from cchc.integrations import outbox
+from cchc.integrations.models import MessageStatus, OutboxMessage
+
+pytestmark = pytest.mark.django_db
+
+CALLS: list[str] = []
+
+
+class FlakySms:
+    """Refuses while `down` is set, then takes the messages."""
+
+    down = True
+
+    def send(self, phone: str, text: str, reference: str = "") -> None:
+        if FlakySms.down:
+            raise ConnectionError("SMS gateway unreachable")
+        CALLS.append(phone)
+
+
+def test_a_failing_gateway_is_retried_and_nothing_goes_twice(world, settings, mailoutbox):
+    settings.CCHC_SMS_SENDER = "cchc.integrations.tests.test_notices.FlakySms"
+    FlakySms.down = True
+    CALLS.clear()
+    d = world.received(moment="2026-11-23 09:00")
+    message = OutboxMessage.objects.get(system="notices")
+    assert not mailoutbox and not CALLS  # the request sent nothing
+    outbox.sweep()
+    message.refresh_from_db()
+    assert (
+        message.status == MessageStatus.PENDING and "SMS gateway unreachable" in message.last_error
+    )
+    assert len(mailoutbox) == 1  # the mail went; the SMS waits
+    sms = d.notifications.get(channel="sms")
+    assert sms.sent_at is None and "unreachable" in sms.error
+    FlakySms.down = False
+    outbox.sweep(now=timezone.now() + dt.timedelta(hours=1))  # after the backoff
+    message.refresh_from_db()
+    assert message.status == MessageStatus.DELIVERED
+    assert [sms.recipient] == CALLS and len(mailoutbox) == 1  # the mail was not sent again
+    sms.refresh_from_db()
+    assert sms.sent_at and not sms.error
+
+
+def test_the_http_gateway_accepts_then_confirms_delivery(world, settings, simulators, client):
+    from cchc.integrations.models import SimulatedSms
+
+    settings.CCHC_SMS_SENDER = "cchc.integrations.sms.HttpSmsSender"
+    d = world.received(moment="2026-11-23 09:00")
+    outbox.sweep()
+    note = d.notifications.get(channel="sms")
+    sms = SimulatedSms.objects.get()
+    assert sms.to == note.recipient and sms.reference == f"N{note.pk}"
+    assert sms.brand == "DICHVUCONG" and d.code in sms.text
+    note.refresh_from_db()
+    assert note.sent_at and note.delivered_at is None  # accepted, not yet on the phone
+    receipt = {"reference": f"N{note.pk}", "status": "delivered", "token": "mo-phong-sms"}
+    url = "/tich-hop/sms/bao-nhan/"
+    assert client.post(url, receipt, content_type="application/json").status_code == 200
+    note.refresh_from_db()
+    first = note.delivered_at
+    assert first is not None
+    client.post(url, receipt, content_type="application/json")  # a repeated receipt
+    note.refresh_from_db()
+    assert note.delivered_at == first
+    forged = {**receipt, "token": "doan-mo"}
+    assert client.post(url, forged, content_type="application/json").status_code == 403
+    assert client.post(url, "x", content_type="application/json").status_code == 403
+
+
+def test_a_number_the_gateway_refuses_is_retried_not_marked_sent(world, settings, simulators):
+    settings.CCHC_SMS_SENDER = "cchc.integrations.sms.HttpSmsSender"
+    d = world.received(moment="2026-11-23 09:00", phone="0912345000")
+    outbox.sweep()
+    note = d.notifications.get(channel="sms")
+    assert note.sent_at is None and "HTTP 422" in note.error
+    message = OutboxMessage.objects.get(system="notices")
+    assert message.status == MessageStatus.PENDING and message.attempts == 1
