@@ -397,6 +397,8 @@ CCHC_EMBLEM_URL = env_str(
 )  # the province's emblem file; a plain star by default
 CCHC_PUBLIC_PATHS = [
     "/dich-vu-cong/",
+    "/tich-hop/",  # the national systems' callbacks (payment results, SMS receipts)
+    "/mo-phong/",  # the national systems' simulators (the payment page a citizen is sent to)
     "/xac-thuc/",
     "/tra-cuu/",
     "/khao-sat/",
@@ -448,3 +450,13 @@ CCHC_SMS_TEMPLATE = env_str("CCHC_SMS_TEMPLATE", "{text}")
 CCHC_SMS_RECEIPT_TOKEN = env_str(
     "CCHC_SMS_RECEIPT_TOKEN", "mo-phong-sms" if CCHC_SIMULATORS else ""
 )
+# Online payment (cchc.integrations.payment): the gateway's payment page and API, the
+# merchant code and the signing secret; the dossier statuses whose online payments are refunded.
+_SIM = f"{CCHC_PUBLIC_BASE_URL.rstrip('/')}/mo-phong/thanh-toan/"
+CCHC_PAYMENT_URL = env_str("CCHC_PAYMENT_URL", _SIM if CCHC_SIMULATORS else "")
+CCHC_PAYMENT_API = env_str("CCHC_PAYMENT_API", _SIM if CCHC_SIMULATORS else "")
+CCHC_PAYMENT_MERCHANT = env_str("CCHC_PAYMENT_MERCHANT", "CCHC")
+CCHC_PAYMENT_SECRET = env_str(
+    "CCHC_PAYMENT_SECRET", "mo-phong-thanh-toan" if CCHC_SIMULATORS else ""
+)
+CCHC_PAYMENT_REFUND_STATUSES = env_list("CCHC_PAYMENT_REFUND_STATUSES", "not_received,withdrawn")

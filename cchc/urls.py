@@ -9,6 +9,7 @@ from cchc.api import api
 from cchc.core import bench_views
 from cchc.core.api import not_found as api_not_found
 from cchc.indices import views as indices_views
+from cchc.integrations.payment import views as payment_views
 from cchc.integrations.sms import views as sms_views
 from cchc.portal import views as portal_views
 from cchc.site import views as core_views
@@ -42,6 +43,7 @@ urlpatterns = [
     re_path(r"^api/", api_not_found),  # after the API: its misses answer in JSON
     path("healthz", core_views.healthz, name="healthz"),
     path("tich-hop/sms/bao-nhan/", sms_views.receipt, name="sms_receipt"),
+    path("tich-hop/thanh-toan/ket-qua/", payment_views.notify, name="payment_notify"),
 ]
 if settings.CCHC_SIMULATORS:  # the national systems' local stand-ins, never in production
     urlpatterns += [path("mo-phong/", include("cchc.integrations.urls"))]

@@ -10,10 +10,12 @@ class IntegrationsConfig(AppConfig):
     def ready(self) -> None:
         from cchc.dossiers.signals import dossier_event, notifications_queued
 
-        from . import checks, notices, outbox  # noqa: F401 - checks register themselves
+        from . import checks, notices, outbox, payment  # noqa: F401 - checks register themselves
         from .dvcqg import SYSTEM, client, events
 
         outbox.register(SYSTEM, client.deliver)
         dossier_event.connect(events.on_dossier_event, dispatch_uid="dvcqg-status")
         outbox.register(notices.SYSTEM, notices.deliver)
         notifications_queued.connect(notices.on_notifications_queued, dispatch_uid="notices")
+        outbox.register(payment.SYSTEM, payment.deliver)
+        dossier_event.connect(payment.on_dossier_event, dispatch_uid="payment-refund")

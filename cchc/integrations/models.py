@@ -109,3 +109,56 @@ class SimulatedSms(models.Model):
 
     def __str__(self) -> str:
         return f"{self.to}: {self.text[:30]}"
+
+
+class PaymentStatus(models.TextChoices):
+    CREATED = "created", _("Chờ thanh toán")
+    PAID = "paid", _("Đã thanh toán")
+    FAILED = "failed", _("Thanh toán không thành công")
+    REFUNDING = "refunding", _("Đang hoàn tiền")
+    REFUNDED = "refunded", _("Đã hoàn tiền")
+
+
+class Payment(models.Model):
+    """An online payment of a dossier's fee lines through the payment gateway."""
+
+    reference = models.CharField(_("mã tham chiếu"), max_length=40, unique=True)
+    dossier = models.ForeignKey(
+        "dossiers.Dossier", on_delete=models.PROTECT, related_name="online_payments"
+    )
+    fee_ids = models.JSONField(_("khoản thu"), default=list)
+    amount = models.DecimalField(_("số tiền"), max_digits=14, decimal_places=0)
+    status = models.CharField(
+        _("tình trạng"), max_length=10, choices=PaymentStatus.choices, default="created"
+    )
+    transaction = models.CharField(_("mã giao dịch của cổng thanh toán"), max_length=60, blank=True)
+    callbacks = models.PositiveSmallIntegerField(_("số lần nhận kết quả"), default=0)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    paid_at = models.DateTimeField(_("thanh toán lúc"), null=True, blank=True)
+    refunded_at = models.DateTimeField(_("hoàn tiền lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("thanh toán trực tuyến")
+        verbose_name_plural = _("thanh toán trực tuyến")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class SimulatedTransaction(models.Model):
+    """What the local payment gateway simulator recorded (payments and refunds)."""
+
+    reference = models.CharField(max_length=40)
+    kind = models.CharField(max_length=10)  # pay / refund
+    amount = models.DecimalField(max_digits=14, decimal_places=0)
+    status = models.CharField(max_length=10)
+    transaction = models.CharField(max_length=60)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("giao dịch mô phỏng")
+        verbose_name_plural = _("mô phỏng cổng thanh toán: giao dịch")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.reference}"

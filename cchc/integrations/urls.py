@@ -3,6 +3,7 @@
 from django.urls import path
 
 from .dvcqg import simulator as dvcqg
+from .payment import simulator as payment
 from .sms import views as sms
 
 app_name = "simulators"
@@ -11,4 +12,7 @@ urlpatterns = [
     path("dvcqg/dong-bo/", dvcqg.sync, name="dvcqg_sync"),
     path("dvcqg/ho-so/", dvcqg.records, name="dvcqg_records"),
     path("sms/gui/", sms.simulated_gateway, name="sms_gateway"),
+    path("thanh-toan/", payment.pay, name="payment_page"),
+    path("thanh-toan/hoan-tien/", payment.refund, name="payment_refund"),
+    path("thanh-toan/giao-dich/", payment.transactions, name="payment_transactions"),
 ]

@@ -39,6 +39,8 @@ from cchc.dossiers.models import Dossier, IssuedForm
 from cchc.dossiers.pdf import render_declaration, signed_form
 from cchc.dossiers.services import store
 from cchc.dossiers.services.common import ServiceError
+from cchc.integrations import payment
+from cchc.integrations.models import Payment
 from cchc.organizations.constants import AreaLevel
 from cchc.organizations.models import AdministrativeArea, Agency, Counter, Desk
 from cchc.procedures import eforms
@@ -489,8 +491,37 @@ def my_dossier(request: HttpRequest, pk: int) -> HttpResponse:
             "can_rate": d.status == dc.Status.RETURNED and not hasattr(d, "rating"),
             "criteria": RatingCriterion.objects.filter(active=True),
             "scale": services.SCALE,
+            "fees": [f for f in d.fees.all() if not f.exempt],
+            "payable": payment.payable(d),
         },
     )
+
+
+@login_required
+@require_POST
+def my_payment(request: HttpRequest, pk: int) -> HttpResponse:
+    """The applicant pays the dossier's unpaid fees online: off to the payment gateway."""
+    _public_user(request)
+    d = get_object_or_404(Dossier, pk=pk, applicant_user=request.user)
+    try:
+        url = payment.start(d, base_url=request.build_absolute_uri("/").rstrip("/"))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("portal:my_dossier", pk=d.pk)
+    return redirect(url)
+
+
+@login_required
+def payment_result(request: HttpRequest, reference: str) -> HttpResponse:
+    """Where the gateway sends the applicant back: the payment's state as recorded from the
+    gateway's own (server-to-server) result, never from the address."""
+    _public_user(request)
+    row = get_object_or_404(
+        Payment.objects.select_related("dossier"),
+        reference=reference[:40],
+        dossier__applicant_user=request.user,
+    )
+    return render(request, "portal/payment_result.html", {"payment": row, "d": row.dossier})
 
 
 @login_required

@@ -4,6 +4,7 @@ being settled, asked for a supplement, and returned with a result to rate."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
@@ -12,7 +13,7 @@ from cchc.calendars.services import calendar_for, default_province
 from cchc.core.signing import SigningError
 from cchc.dossiers import constants as c
 from cchc.dossiers import services as s
-from cchc.dossiers.models import Dossier
+from cchc.dossiers.models import Dossier, DossierFee
 from cchc.organizations.constants import DeskKind
 from cchc.organizations.models import Desk
 from cchc.procedures.models import ProcedureVersion
@@ -106,9 +107,11 @@ def give_citizen_dossiers(citizen: Any) -> int:
             actor=None,
             at=t + dt.timedelta(hours=2),
         )
-    # being settled
+    # being settled, with a fee to pay online (the payment simulator in the demo)
     t = _working_moment(calendar, now, 1, 10)
-    s.receive(start("1.001022", t), actor=None, at=t)
+    d = s.receive(start("1.001022", t), actor=None, at=t)
+    if not d.fees.filter(amount__gt=0, exempt=False).exists():
+        DossierFee.objects.create(dossier=d, name="Lệ phí (demo)", amount=Decimal(8000))
     # waiting for the desk
     start("1.004873", now - dt.timedelta(minutes=30))
     return 4

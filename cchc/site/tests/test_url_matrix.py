@@ -144,6 +144,12 @@ ROUTES: dict[str, frozenset[str]] = {
     "simulators:dvcqg_records": NOBODY,
     "simulators:sms_gateway": NOBODY,
     "sms_receipt": NOBODY,  # the SMS gateway's receipts: a token, POST only
+    "payment_notify": NOBODY,  # the payment gateway's signed result, POST only
+    "simulators:payment_page": NOBODY,  # refuses a request without the merchant's signature
+    "simulators:payment_refund": NOBODY,
+    "simulators:payment_transactions": NOBODY,
+    "portal:my_payment": NOBODY,  # POST only
+    "portal:payment": NOBODY,  # another citizen's payment
 }
 
 
@@ -182,6 +188,7 @@ def other(world: Any) -> dict[str, Any]:
     from cchc.indices import services as ix
     from cchc.indices.models import Assessment, ScoreEvidence
     from cchc.indices.tests.test_assessments import small_framework
+    from cchc.integrations.models import Payment
     from cchc.organizations.models import Agency, Desk
     from cchc.portal import services as ps
     from cchc.portal.models import OnlineDraft
@@ -258,7 +265,9 @@ def other(world: Any) -> dict[str, Any]:
         source_dossier=d,
         created_at=timezone.now(),
     )
+    payment = Payment.objects.create(reference="TTKHAC0001", dossier=d, amount=50000)
     return {
+        "payment": payment,
         "stored": stored,
         "dossier": d,
         "form": d.forms.first(),
@@ -303,6 +312,7 @@ def fill(route: Route, o: dict[str, Any]) -> str:
                 "portal:my_stored_file": o["stored"].pk,
             }.get(route.name, o["dossier"].pk),
             ("portal", "upload_pk"): o["upload"].pk,
+            ("portal", "reference"): o["payment"].reference,
             ("portal", "doc_pk"): o["document"].pk,
             ("portal", "form_pk"): o["form"].pk,
             ("portal", "action"): "rate",
