@@ -14,6 +14,7 @@ from cchc.dossiers.constants import Channel, Status
 from cchc.dossiers.inbox import desk_queue
 from cchc.dossiers.models import Dossier, Notification
 from cchc.dossiers.testing import PDF_BYTES, VN, at, version, walk_to_result
+from cchc.integrations import outbox
 from cchc.portal.models import Feedback, OnlineDraft, Rating
 
 pytestmark = pytest.mark.django_db
@@ -426,6 +427,8 @@ def test_the_return_notice_carries_a_rating_link_that_works(
     d = ds.notify_early(d, actor=world.receptionist)
     with django_capture_on_commit_callbacks(execute=True):
         ds.return_result(d, actor=world.receptionist, returned_to="Lò Thị Hương")
+    assert not mailoutbox  # the worker sends it, not the request
+    outbox.sweep()
     body = mailoutbox[-1].body
     link = re.search(r"(/dich-vu-cong/danh-gia/\?\S+)", body).group(1)
     page = client.get(link).content.decode()
