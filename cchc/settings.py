@@ -460,3 +460,30 @@ CCHC_PAYMENT_SECRET = env_str(
     "CCHC_PAYMENT_SECRET", "mo-phong-thanh-toan" if CCHC_SIMULATORS else ""
 )
 CCHC_PAYMENT_REFUND_STATUSES = env_list("CCHC_PAYMENT_REFUND_STATUSES", "not_received,withdrawn")
+
+# The Ministry's usage-measurement (EMC) script on the portal's pages (checklist item 33): its
+# address and the site code the Ministry assigns; the CSP lets that origin load and report.
+CCHC_EMC_SCRIPT_URL = env_str("CCHC_EMC_SCRIPT_URL", "")
+CCHC_EMC_SITE_CODE = env_str("CCHC_EMC_SITE_CODE", "")
+
+
+def _origin(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+if _emc := _origin(CCHC_EMC_SCRIPT_URL):
+    SECURE_CSP["script-src"] = [*SECURE_CSP["script-src"], _emc]
+    SECURE_CSP["connect-src"] = [*SECURE_CSP["connect-src"], _emc]
+    SECURE_CSP["img-src"] = [*SECURE_CSP["img-src"], _emc]
+# the applicant's browser goes from our payment form to the gateway (a redirect the CSP checks)
+if (_gateway := _origin(CCHC_PAYMENT_URL)) and _gateway != _origin(CCHC_PUBLIC_BASE_URL):
+    SECURE_CSP["form-action"] = [*SECURE_CSP["form-action"], _gateway]
+
+# The dossier code (R-CODE): "agency" = <agency code>-YYMMDD-NNNN (Circular 01/2018 art. 19);
+# "centralised" = <agency code>-YYMMDD-<series><NNNN>, the shape of the centralised systems
+# (the two-letter series, CCHC_DOSSIER_CODE_SERIES, is unconfirmed: shared/domain [U]).
+CCHC_DOSSIER_CODE_FORMAT = env_str("CCHC_DOSSIER_CODE_FORMAT", "agency")
+CCHC_DOSSIER_CODE_SERIES = env_str("CCHC_DOSSIER_CODE_SERIES", "AA")

@@ -44,6 +44,9 @@ def identity(request: HttpRequest) -> dict[str, Any]:
         # the staff menu is for officials (an assignment today, or an administrator): an
         # account without one is told so rather than offered pages that refuse it
         "official": SimpleLazyObject(lambda: user is not None and is_official(user)),
+        # the Ministry's usage-measurement script on the portal (checklist item 33)
+        "emc_script_url": settings.CCHC_EMC_SCRIPT_URL,
+        "emc_site_code": settings.CCHC_EMC_SITE_CODE,
     }
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -381,11 +382,19 @@ def _receive(
     # The shared counters last: their rows stay locked until the commit, so every other
     # reception at the same desk waits only for what follows them.
     sequence = next_number(f"dossier:{code_agency.pk}:{day:%y%m%d}")
-    d.code = f"{prefix}-{day:%y%m%d}-{sequence:04d}"
+    d.code = dossier_code(prefix, day, sequence)
     d.register_number = next_number(f"register:{d.desk_id}:{day.year}")
     if issue_receipt:
         issue_form(d, c.FormKind.RECEIPT, actor=actor, at=at)
     store.keep_digitised(d, at=at)
+
+
+def dossier_code(prefix: str, day: dt.date, sequence: int) -> str:
+    """R-CODE in the format the province runs (CCHC_DOSSIER_CODE_FORMAT)."""
+    if settings.CCHC_DOSSIER_CODE_FORMAT == "centralised":
+        series = settings.CCHC_DOSSIER_CODE_SERIES[:2].upper()
+        return f"{prefix}-{day:%y%m%d}-{series}{sequence:04d}"
+    return f"{prefix}-{day:%y%m%d}-{sequence:04d}"
 
 
 def _instantiate_steps(d: Dossier, *, actor: Any, at: dt.datetime) -> None:

@@ -217,3 +217,44 @@ def test_reconciliation_says_when_the_portal_cannot_be_reached(world, settings):
     call_command("reconcile_national_portal", "--date", "2026-11-23", stdout=out)
     lines = out.getvalue().strip().splitlines()
     assert "Không kết nối được Cổng DVCQG" in lines[0] and lines[-1] == "1 differences"
+
+
+def test_the_centralised_dossier_code_format_is_a_setting(world, settings):
+    import re
+
+    settings.CCHC_DOSSIER_CODE_FORMAT = "centralised"
+    settings.CCHC_DOSSIER_CODE_SERIES = "sl"
+    d = world.received(moment="2026-11-23 09:00")
+    assert re.fullmatch(r".+-261123-SL\d{4}", d.code), d.code
+    settings.CCHC_DOSSIER_CODE_FORMAT = "agency"
+    other = world.received(moment="2026-11-23 10:00")
+    assert re.fullmatch(r".+-261123-\d{4}", other.code), other.code
+
+
+def test_the_usage_measurement_script_is_on_the_portal_when_configured(client, settings):
+    assert 'id="emc"' not in client.get("/dich-vu-cong/").content.decode()
+    settings.CCHC_EMC_SCRIPT_URL = "https://emc.example.gov.vn/emc.js"
+    settings.CCHC_EMC_SITE_CODE = "SL-DVC"
+    page = client.get("/dich-vu-cong/").content.decode()
+    assert '<script src="https://emc.example.gov.vn/emc.js" data-site-code="SL-DVC"' in page
+
+
+def test_the_csp_admits_the_usage_script_and_the_payment_gateway_when_configured():
+    import os
+    import subprocess
+    import sys
+
+    env = {
+        **os.environ,
+        "CCHC_EMC_SCRIPT_URL": "https://emc.example.gov.vn/emc.js",
+        "CCHC_PAYMENT_URL": "https://pay.example.gov.vn/pay",
+        "DJANGO_SETTINGS_MODULE": "cchc.settings",
+    }
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.SECURE_CSP['script-src'], s.SECURE_CSP['form-action'])"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    ).stdout
+    assert "https://emc.example.gov.vn" in out and "https://pay.example.gov.vn" in out
