@@ -20,6 +20,7 @@ import datetime as dt
 import re
 from typing import Any
 
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -299,7 +300,7 @@ def commune_text(code: str) -> str:
     area = (
         AdministrativeArea.objects.filter(level="commune", code=code)
         .select_related("parent")
-        .order_by("-valid_from")
+        .order_by(F("valid_from").desc(nulls_last=True))
         .first()
     )
     if area is None:

@@ -168,7 +168,13 @@ def test_a_replayed_event_is_taken_once_and_a_refused_one_is_set_aside(world, si
     assert not PORTAL.exclude(status=MessageStatus.DELIVERED).exists()
 
 
-def test_the_worker_process_delivers_what_the_requests_wrote(world, simulators):
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_process_delivers_what_the_requests_wrote(reference_data, simulators):
+    """The real worker command, in this process: it commits and closes connections as it goes,
+    so the test runs outside a test transaction."""
+    from cchc.dossiers.testing import build_world
+
+    world = build_world()
     world.received(moment="2026-11-23 09:00")
     call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
     assert PORTAL.get().status == MessageStatus.DELIVERED
