@@ -7,13 +7,21 @@ import secrets
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cchc.core.audit import log_action, model_values
 from cchc.core.errors import Forbidden
 
-from .models import ApiToken, Membership, User
+from .models import ApiToken, ExternalIdentity, Membership, User
+
+
+def national_identities() -> QuerySet[ExternalIdentity]:
+    """Links to the national electronic identity (VNeID and the providers that federate it,
+    CCHC_EID_PROVIDERS): one place for "this account's identity is proven"."""
+    providers = [p.lower() for p in settings.CCHC_EID_PROVIDERS]
+    return ExternalIdentity.objects.filter(provider__in=providers)
 
 
 def require_verified(user: User) -> None:

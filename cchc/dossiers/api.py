@@ -14,7 +14,6 @@ from ninja.pagination import paginate
 from pydantic import field_serializer
 
 from cchc.accounts.auth import AUTH
-from cchc.accounts.constants import Role
 from cchc.core.api import ApiError, Day, ErrorOut, Id, Page
 from cchc.core.text import search_terms
 from cchc.organizations.models import AdministrativeArea, Desk
@@ -29,7 +28,7 @@ from .inbox import inbox_page
 from .models import Dossier, DossierStep, IssuedForm
 from .pdf import render_control_slip, signed_form
 from .services import store
-from .services.permissions import allowed_actions
+from .services.permissions import allowed_actions, user_desks
 
 router = Router(tags=["dossiers"], auth=AUTH)
 ERRORS = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
@@ -527,18 +526,10 @@ def stored_documents(
 ) -> Any:
     if not owner:
         rows = store.store_of(request.user)
-    elif _at_a_desk(request.user):
+    elif user_desks(request.user):
         rows = store.store_for_applicant(owner)
     else:
         raise ApiError(
             403, "forbidden", _("Chỉ cán bộ một cửa được tra kho dữ liệu của người nộp.")
         )
     return list(rows.select_related("source_dossier")[:500])
-
-
-def _at_a_desk(user: Any) -> bool:
-    if user.is_superuser:
-        return True
-    return any(
-        m.desk_id and m.role == Role.RECEPTIONIST for m in user.memberships_on(timezone.localdate())
-    )

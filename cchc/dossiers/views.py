@@ -25,7 +25,7 @@ from cchc.core.files import stored_file_response
 from cchc.core.models import AuditEvent
 from cchc.core.params import as_day, as_id, as_int
 from cchc.core.text import search_terms
-from cchc.organizations.models import AdministrativeArea, Agency, Desk
+from cchc.organizations.models import AdministrativeArea, Agency
 from cchc.procedures import eforms
 from cchc.procedures.eforms import readable
 from cchc.procedures.models import ProcedureField, ProcedureVersion
@@ -41,7 +41,7 @@ from .models import Dossier, DossierStep, IssuedForm
 from .pdf import render_control_slip, render_declaration, signed_form
 from .services import store
 from .services.common import calendar_of, limit_of, province_of, timeliness
-from .services.permissions import allowed_actions, works_at_desk
+from .services.permissions import allowed_actions, user_desks, works_at_desk
 
 
 def visible(request: HttpRequest) -> object:
@@ -67,17 +67,6 @@ def get_visible(request: HttpRequest, pk: int) -> Dossier:
         ),
         pk=pk,
     )
-
-
-def user_desks(user: User) -> list[Desk]:
-    if user.is_superuser:
-        return list(Desk.objects.on(timezone.localdate()).order_by("name")[:300])
-    ids = [
-        m.desk_id
-        for m in user.memberships_on(timezone.localdate())
-        if m.desk_id and m.role == Role.RECEPTIONIST
-    ]
-    return list(Desk.objects.filter(pk__in=ids).order_by("name"))
 
 
 @login_required

@@ -25,11 +25,10 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from cchc.accounts.models import ExternalIdentity
+from cchc.accounts.services import national_identities
 from cchc.calendars.arithmetic import Suspension
 from cchc.core.rates import percentage
 from cchc.dossiers import constants as c
@@ -447,8 +446,7 @@ def compute(
         ((row[0] if by_agency else None), row[-1] == c.PaymentMethod.ONLINE)
         for row in fees.values_list(*fee_key, "method")
     )
-    providers = [p.lower() for p in settings.CCHC_EID_PROVIDERS]
-    identified = ExternalIdentity.objects.filter(provider__in=providers).values("user_id")
+    identified = national_identities().values("user_id")
     counts["vneid"] = _grouped(
         received.filter(channel=c.Channel.ONLINE), by_agency, Q(applicant_user__in=identified)
     )

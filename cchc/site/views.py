@@ -5,7 +5,7 @@ from django.shortcuts import redirect, render
 
 from cchc.core.api import CSRF_MESSAGE
 from cchc.dossiers.inbox import my_work
-from cchc.dossiers.views import user_desks
+from cchc.dossiers.services.permissions import user_desks
 
 
 def home(request: HttpRequest) -> HttpResponse:

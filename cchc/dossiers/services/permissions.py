@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cchc.accounts.constants import Role
+from cchc.organizations.models import Desk
 
 from .. import constants as c
 from ..models import Dossier, DossierStep
@@ -277,3 +278,15 @@ def allowed_actions(actor: Any, dossier: Dossier, steps: Sequence[DossierStep]) 
     return [
         a for a in c.TRANSITIONS if c.allowed(a, dossier.status) and may(actor, a, dossier, steps)
     ]
+
+
+def user_desks(user: Any) -> list[Desk]:
+    """The one-stop desks where `user` receives today (an administrator: every desk)."""
+    if user.is_superuser:
+        return list(Desk.objects.on(timezone.localdate()).order_by("name")[:300])
+    ids = [
+        m.desk_id
+        for m in user.memberships_on(timezone.localdate())
+        if m.desk_id and m.role == Role.RECEPTIONIST
+    ]
+    return list(Desk.objects.filter(pk__in=ids).order_by("name"))

@@ -24,12 +24,11 @@ import hashlib
 import re
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cchc.accounts.models import ExternalIdentity
+from cchc.accounts.services import national_identities
 from cchc.core.signing import verify_pdf
 
 from .. import constants as c
@@ -115,8 +114,7 @@ def keep_digitised(d: Dossier, *, at: dt.datetime) -> int:
 def identity_verified(user: Any) -> bool:
     """Whether the account is linked to the national electronic identity (VNeID): only then is
     its ID number proven, and documents held under that number its own."""
-    providers = [p.lower() for p in settings.CCHC_EID_PROVIDERS]
-    return ExternalIdentity.objects.filter(user=user, provider__in=providers).exists()
+    return national_identities().filter(user=user).exists()
 
 
 def store_of(user: Any) -> QuerySet[StoredDocument]:
