@@ -302,3 +302,21 @@ def test_erasure_unlinks_the_account_from_its_store_and_the_records_stay(world):
     erase_account(citizen, actor=citizen)
     rows = StoredDocument.objects.filter(source_dossier=d)
     assert rows.count() == 2 and not rows.filter(owner_user__isnull=False).exists()
+
+
+def test_the_store_through_the_api_is_the_callers_own_or_the_desks_lookup(world, client):
+    citizen = huong()
+    d = signed_status_certificate(world)
+    Dossier.objects.filter(pk=d.pk).update(applicant_user=citizen)
+    StoredDocument.objects.filter(source_dossier=d).update(owner_user=citizen)
+    client.force_login(citizen)
+    mine = client.get("/api/v1/store").json()
+    assert {row["kind"] for row in mine} == {"result", "digitised"}
+    result = next(row for row in mine if row["kind"] == "result")
+    assert result["number"] == d.result_number and result["source_dossier"] == d.code
+    refused = client.get("/api/v1/store", {"owner": "014190001234"})
+    assert refused.status_code == 403 and refused.json()["code"] == "forbidden"
+    client.force_login(world.receptionist)
+    assert len(client.get("/api/v1/store", {"owner": "014190001234"}).json()) == 2
+    assert client.get("/api/v1/store").json() == []  # an officer has no store of their own
+    assert client.get("/api/v1/store", {"owner": "x' OR 1=1"}).status_code in (400, 422)
