@@ -504,7 +504,9 @@ def my_payment(request: HttpRequest, pk: int) -> HttpResponse:
     _public_user(request)
     d = get_object_or_404(Dossier, pk=pk, applicant_user=request.user)
     try:
-        url = payment.start(d, base_url=request.build_absolute_uri("/").rstrip("/"))
+        url = payment.start(
+            d, base_url=request.build_absolute_uri("/").rstrip("/"), actor=request.user
+        )
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("portal:my_dossier", pk=d.pk)

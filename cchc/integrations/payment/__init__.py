@@ -14,7 +14,7 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import urlencode
 
@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cchc.core.audit import log_action, model_values
 from cchc.core.errors import Conflict
 from cchc.dossiers import constants as dc
 from cchc.dossiers import services as ds
@@ -58,16 +59,17 @@ def payable(d: Dossier) -> list[Any]:
     return [f for f in d.fees.all() if not f.exempt and f.paid_at is None and (f.amount or 0) > 0]
 
 
-def start(d: Dossier, *, base_url: str) -> str:
+def start(d: Dossier, *, base_url: str, actor: Any = None) -> str:
     """A payment for the dossier's unpaid lines; the gateway address to send the applicant to."""
     lines = payable(d)
     if not lines:
         raise Conflict("nothing_to_pay", _("Hồ sơ không có khoản phí, lệ phí nào chờ thanh toán."))
     amount = sum((Decimal(f.amount) for f in lines), Decimal(0))
     reference = f"TT{timezone.localtime():%y%m%d}{secrets.token_hex(5).upper()}"
-    Payment.objects.create(
+    created = Payment.objects.create(
         reference=reference, dossier=d, fee_ids=[f.pk for f in lines], amount=amount
     )
+    log_action(created, "payment.create", actor=actor, after=model_values(created))
     query = {
         "merchant": settings.CCHC_PAYMENT_MERCHANT,
         "ref": reference,
@@ -93,15 +95,17 @@ def notified(body: dict[str, Any]) -> tuple[int, str]:
         if payment is None:
             return 404, "unknown reference"
         payment.callbacks += 1
-        if Decimal(str(body["amount"])) != payment.amount:
+        if _amount(body["amount"]) != payment.amount:
             payment.save(update_fields=["callbacks"])
             return 400, "amount mismatch"
         if payment.status != PaymentStatus.CREATED:  # already settled: the same answer again
             payment.save(update_fields=["callbacks"])
             return 200, "already recorded"
+        before = model_values(payment)
         if body["status"] != "success":
             payment.status = PaymentStatus.FAILED
             payment.save(update_fields=["callbacks", "status"])
+            _audit(payment, "payment.fail", before)
             return 200, "recorded failure"
         d = payment.dossier
         for fee_id in payment.fee_ids:
@@ -116,7 +120,20 @@ def notified(body: dict[str, Any]) -> tuple[int, str]:
         payment.transaction = str(body["transaction"])[:60]
         payment.paid_at = timezone.now()
         payment.save(update_fields=["callbacks", "status", "transaction", "paid_at"])
+        _audit(payment, "payment.pay", before)
     return 200, "ok"
+
+
+def _amount(value: Any) -> Decimal | None:
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return None
+
+
+def _audit(payment: Payment, action: str, before: dict[str, Any]) -> None:
+    """The gateway acted (no person): audited as the system."""
+    log_action(payment, action, actor=None, before=before, after=model_values(payment))
 
 
 def on_dossier_event(sender: Any, *, dossier: Any, to_status: str, **_kw: Any) -> None:
@@ -125,8 +142,10 @@ def on_dossier_event(sender: Any, *, dossier: Any, to_status: str, **_kw: Any) -
     if to_status not in settings.CCHC_PAYMENT_REFUND_STATUSES:
         return
     for payment in Payment.objects.filter(dossier=dossier, status=PaymentStatus.PAID):
+        before = model_values(payment)
         payment.status = PaymentStatus.REFUNDING
         payment.save(update_fields=["status"])
+        _audit(payment, "payment.refund_request", before)
         outbox.post(
             system=SYSTEM,
             ordering_key=payment.reference,
@@ -147,9 +166,11 @@ def deliver(message: OutboxMessage) -> dict[str, Any]:
     )
     if status != 200 or answer.get("status") != "refunded":
         raise outbox.DeliveryError(f"HTTP {status}: {answer.get('message', answer)}")
+    before = model_values(payment)
     payment.status = PaymentStatus.REFUNDED
     payment.refunded_at = timezone.now()
     payment.save(update_fields=["status", "refunded_at"])
+    _audit(payment, "payment.refund", before)
     return answer
 
 
@@ -175,7 +196,7 @@ def differences(day: Any) -> list[str]:
         expected = PaymentStatus.PAID if kind == "pay" else PaymentStatus.REFUNDED
         if t["status"] == "success" and payment.status not in (expected, PaymentStatus.REFUNDED):
             found.append(f"{ref}: cổng ghi {kind} thành công, địa phương ghi {payment.status}")
-        if Decimal(str(t["amount"])) != payment.amount:
+        if _amount(t["amount"]) != payment.amount:
             found.append(f"{ref}: số tiền trên cổng {t['amount']}, tại địa phương {payment.amount}")
     start = timezone.make_aware(dt.datetime.combine(day, dt.time()))
     for payment in Payment.objects.filter(paid_at__gte=start, paid_at__lt=start + dt.timedelta(1)):

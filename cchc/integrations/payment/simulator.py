@@ -70,12 +70,16 @@ def refund(request: HttpRequest) -> JsonResponse:
     fields = [str(body.get(k, "")) for k in ("ref", "amount", "transaction")]
     if not verify(str(body.get("sig", "")), *fields):
         return JsonResponse({"status": "refused", "message": "Sai chữ ký"}, status=403)
+    try:
+        amount = Decimal(fields[1])
+    except InvalidOperation:
+        return JsonResponse({"status": "refused", "message": "Số tiền không hợp lệ"}, status=400)
     done = SimulatedTransaction.objects.filter(reference=fields[0], kind="refund").first()
     if done is None:
         done = SimulatedTransaction.objects.create(
             reference=fields[0],
             kind="refund",
-            amount=Decimal(fields[1]),
+            amount=amount,
             status="success",
             transaction=f"HT{secrets.token_hex(6).upper()}",
         )

@@ -55,6 +55,11 @@ def test_paid_online_once_even_when_the_gateway_says_it_twice(world, simulators,
     assert "Đã thanh toán" in result
     payment = Payment.objects.get()
     assert payment.status == "paid" and payment.callbacks == 2
+    from cchc.core.models import AuditEvent
+
+    trail = AuditEvent.objects.filter(object_type="integrations.payment").order_by("pk")
+    assert [e.action for e in trail] == ["payment.create", "payment.pay"]  # paid once
+    assert trail[0].actor_id == citizen.pk and trail[1].actor_id is None
     fee = d.fees.get(name__startswith="Lệ phí")
     assert fee.method == "online" and fee.receipt_number == payment.transaction and fee.paid_at
     page = client.get(f"/dich-vu-cong/ho-so-cua-toi/{d.pk}/").content.decode()
@@ -75,7 +80,10 @@ def test_a_refused_payment_can_be_tried_again_and_a_forged_result_is_refused(
     assert answer.status_code == 403
     wrong_amount = {**forged, "amount": "1"}
     wrong_amount["sig"] = sign(*wrong_amount.values())
-    assert client.post(url, wrong_amount, content_type="application/json").status_code in (200, 400)
+    assert client.post(url, wrong_amount, content_type="application/json").status_code == 400
+    nonsense = {**forged, "amount": "mười nghìn"}  # signed, but not a number: refused, no 500
+    nonsense["sig"] = sign(*nonsense.values())
+    assert client.post(url, nonsense, content_type="application/json").status_code == 400
     assert not d.fees.filter(paid_at__isnull=False).exists()
     assert "Đã thanh toán" in pay(client, d, "success").content.decode()  # a second try
 
@@ -101,6 +109,14 @@ def test_a_withdrawn_dossier_is_refunded_through_the_outbox(world, simulators, c
     outbox.sweep()
     payment.refresh_from_db()
     assert payment.status == "refunded" and payment.refunded_at
+    from cchc.core.models import AuditEvent
+
+    actions = list(
+        AuditEvent.objects.filter(object_type="integrations.payment")
+        .order_by("pk")
+        .values_list("action", flat=True)
+    )
+    assert actions[-2:] == ["payment.refund_request", "payment.refund"]
     assert SimulatedTransaction.objects.get(kind="refund").amount == Decimal(50000)
     out = io.StringIO()
     call_command("reconcile_payments", "--date", timezone.localdate().isoformat(), stdout=out)
