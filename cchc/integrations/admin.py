@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from django_tasks_db.models import DBTaskResult
 
 from cchc.core.audit import log_action
+from cchc.dossiers.constants import Action
 
 from . import outbox
 from .models import MessageStatus, OutboxMessage
@@ -29,12 +30,20 @@ def replay(modeladmin: Any, request: Any, queryset: Any) -> None:
     messages.success(request, _("Đã đưa %(n)s thông điệp trở lại hàng đợi.") % {"n": count})
 
 
+SYSTEMS = {
+    "dvcqg": gettext_lazy("Cổng Dịch vụ công quốc gia"),
+    "notices": gettext_lazy("Thư điện tử, tin nhắn"),
+    "payment": gettext_lazy("Cổng thanh toán"),
+}
+KINDS = {"notices": gettext_lazy("Thông báo"), "refund": gettext_lazy("Hoàn tiền")}
+
+
 @admin.register(OutboxMessage)
 class OutboxMessageAdmin(admin.ModelAdmin):
     list_display = (
         "key",
-        "system",
-        "kind",
+        "system_label",
+        "kind_label",
         "status",
         "attempts",
         "next_attempt_at",
@@ -47,6 +56,15 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     actions = [replay]
     change_list_template = "admin/integrations/outboxmessage/change_list.html"
 
+    @admin.display(description=gettext_lazy("hệ thống"), ordering="system")
+    def system_label(self, obj: OutboxMessage) -> str:
+        return str(SYSTEMS.get(obj.system, obj.system))
+
+    @admin.display(description=gettext_lazy("loại"), ordering="kind")
+    def kind_label(self, obj: OutboxMessage) -> str:
+        kinds = {**dict(Action.choices), **KINDS}
+        return str(kinds.get(obj.kind, obj.kind))
+
     def has_add_permission(self, request: Any) -> bool:
         return False
 
@@ -55,5 +73,11 @@ class OutboxMessageAdmin(admin.ModelAdmin):
 
     def changelist_view(self, request: Any, extra_context: Any = None) -> Any:
         return super().changelist_view(
-            request, {**(extra_context or {}), "metrics": outbox.metrics()}
+            request,
+            {
+                **(extra_context or {}),
+                "metrics": [
+                    {**m, "label": SYSTEMS.get(m["system"], m["system"])} for m in outbox.metrics()
+                ],
+            },
         )

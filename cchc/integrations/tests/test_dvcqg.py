@@ -207,6 +207,7 @@ def test_administrators_see_the_queue_and_replay_the_dead_letters(world, simulat
     page = client.get("/quan-tri/integrations/outboxmessage/?status=dead").content.decode()
     assert 'id="outbox-metrics"' in page and message.key in page and "HTTP 400" in page
     assert ' style="' not in page  # the CSP refuses inline styles
+    assert "Cổng Dịch vụ công quốc gia" in page and "Tiếp nhận" in page  # words, not codes
     client.post(
         "/quan-tri/integrations/outboxmessage/",
         {"action": "replay", "_selected_action": [message.pk]},
