@@ -255,6 +255,8 @@ def start_dossier(
                     "desk": desk.pk,
                     "procedure": version.pk,
                     "declared": sorted(declaration or {}),
+                    # documents taken from the applicant's store instead of a new copy
+                    "reused": sorted(doc.stored_id for doc in documents if doc.stored_id),
                 },
                 at=moment,
             )

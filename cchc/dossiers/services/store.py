@@ -33,7 +33,7 @@ from cchc.core.signing import verify_pdf
 
 from .. import constants as c
 from ..models import Dossier, DossierDocument, StoredDocument
-from .common import ServiceError
+from .common import ServiceError, record_row_change
 
 
 def owner_number(d: Dossier) -> str:
@@ -62,7 +62,7 @@ def keep_result(d: Dossier, *, at: dt.datetime, valid_until: dt.date | None = No
     if d.outcome == c.Outcome.REFUSED or not d.result_file or not (number or d.applicant_user_id):
         return
     version = d.procedure_version
-    StoredDocument.objects.create(
+    row = StoredDocument.objects.create(
         owner_number=number,
         owner_user_id=d.applicant_user_id,
         kind=c.StoredKind.RESULT,
@@ -78,6 +78,7 @@ def keep_result(d: Dossier, *, at: dt.datetime, valid_until: dt.date | None = No
         source_dossier=d,
         created_at=at,
     )
+    record_row_change(d, row, "kept_in_store", None, f"{row.name} {row.number}".strip())
 
 
 def keep_digitised(d: Dossier, *, at: dt.datetime) -> int:
@@ -108,6 +109,8 @@ def keep_digitised(d: Dossier, *, at: dt.datetime) -> int:
             )
         )
     StoredDocument.objects.bulk_create(rows)
+    for row in rows:  # in the reception's audit event
+        record_row_change(d, row, "kept_in_store", None, row.name)
     return len(rows)
 
 

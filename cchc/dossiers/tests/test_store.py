@@ -96,6 +96,16 @@ def test_a_signed_result_and_the_desk_scans_go_to_the_owners_store(world):
     assert digitised.source_document.dossier_id == d.pk
     assert digitised.agency_id == d.receiving_agency_id
 
+    from cchc.core.models import AuditEvent
+
+    kept = {  # each kept document is in the audit event of the action that kept it
+        (e.action, r["after"])
+        for e in AuditEvent.objects.filter(object_id=str(d.pk), object_type="dossiers.dossier")
+        for r in e.changes.get("rows", [])
+        if r["field"] == "kept_in_store"
+    }
+    assert ("dossier.sign_result", f"{PAPER} {d.result_number}") in kept
+    assert ("dossier.receive", digitised.name) in kept
     online = world.received(moment="2026-11-25 09:00", channel=c.Channel.ONLINE)
     assert not StoredDocument.objects.filter(source_dossier=online).exists()  # own uploads
 
@@ -124,6 +134,10 @@ def test_a_later_dossier_takes_the_stored_result_checked(world, client):
     marriage = start_marriage(world, stored)
     line = marriage.documents.get(reused_from=stored)
     assert line.received and line.file.name == stored.file.name
+    from cchc.core.models import AuditEvent
+
+    created = AuditEvent.objects.get(object_id=str(marriage.pk), action="dossier.create")
+    assert created.changes["reused"] == [stored.pk]
     assert "Chữ ký số hợp lệ" in line.reuse_check
     client.force_login(world.receptionist)
     page = client.get(f"/ho-so/{marriage.pk}/").content.decode()
