@@ -461,6 +461,39 @@ CCHC_PAYMENT_SECRET = env_str(
 )
 CCHC_PAYMENT_REFUND_STATUSES = env_list("CCHC_PAYMENT_REFUND_STATUSES", "not_received,withdrawn")
 
+# VNeID sign-in through the national single sign-on (cchc.integrations.vneid, OpenID Connect
+# with mozilla-django-oidc): the provider's address (its endpoints below it unless given one
+# by one) and this system's client credentials; with the simulators on and no provider given,
+# the local simulator. Off when no provider is set.
+CCHC_VNEID_ISSUER = env_str(
+    "CCHC_VNEID_ISSUER",
+    f"{CCHC_PUBLIC_BASE_URL.rstrip('/')}/mo-phong/vneid/" if CCHC_SIMULATORS else "",
+)
+CCHC_VNEID = bool(CCHC_VNEID_ISSUER)
+# the name identities are kept under (ExternalIdentity.provider; counted by CCHC_EID_PROVIDERS)
+CCHC_VNEID_PROVIDER = env_str("CCHC_VNEID_PROVIDER", "vneid")
+# what is asked of the provider for each identification level (acr_values) [U for level 2]
+CCHC_VNEID_ACR: dict[str, str] = json.loads(env_str("CCHC_VNEID_ACR", '{"1": "LoA1", "2": "LoA2"}'))
+_issuer = CCHC_VNEID_ISSUER.rstrip("/")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env_str(
+    "OIDC_OP_AUTHORIZATION_ENDPOINT", f"{_issuer}/oauth2/authorize"
+)
+OIDC_OP_TOKEN_ENDPOINT = env_str("OIDC_OP_TOKEN_ENDPOINT", f"{_issuer}/oauth2/token")
+OIDC_OP_USER_ENDPOINT = env_str("OIDC_OP_USER_ENDPOINT", f"{_issuer}/oauth2/userinfo")
+OIDC_OP_JWKS_ENDPOINT = env_str("OIDC_OP_JWKS_ENDPOINT", f"{_issuer}/oauth2/jwks")
+OIDC_OP_LOGOUT_ENDPOINT = env_str("OIDC_OP_LOGOUT_ENDPOINT", f"{_issuer}/oauth2/logout")
+OIDC_RP_CLIENT_ID = env_str("OIDC_RP_CLIENT_ID", "cchc" if CCHC_SIMULATORS else "")
+OIDC_RP_CLIENT_SECRET = env_str(
+    "OIDC_RP_CLIENT_SECRET", "mo-phong-vneid" if CCHC_SIMULATORS else ""
+)
+OIDC_RP_SIGN_ALGO = env_str("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = env_str("OIDC_RP_SCOPES", "openid")
+OIDC_AUTHENTICATION_CALLBACK_URL = "vneid_callback"
+OIDC_TIMEOUT = float(env_str("OIDC_TIMEOUT", "20"))
+OIDC_STORE_ID_TOKEN = True  # for the provider's sign-out
+if CCHC_VNEID:
+    AUTHENTICATION_BACKENDS.append("cchc.integrations.vneid.backend.VneidBackend")
+
 # The Ministry's usage-measurement (EMC) script on the portal's pages (checklist item 33): its
 # address and the site code the Ministry assigns; the CSP lets that origin load and report.
 CCHC_EMC_SCRIPT_URL = env_str("CCHC_EMC_SCRIPT_URL", "")

@@ -11,6 +11,7 @@ from cchc.core.api import not_found as api_not_found
 from cchc.indices import views as indices_views
 from cchc.integrations.payment import views as payment_views
 from cchc.integrations.sms import views as sms_views
+from cchc.integrations.vneid import views as vneid_views
 from cchc.portal import views as portal_views
 from cchc.site import views as core_views
 
@@ -44,6 +45,8 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("tich-hop/sms/bao-nhan/", sms_views.receipt, name="sms_receipt"),
     path("tich-hop/thanh-toan/ket-qua/", payment_views.notify, name="payment_notify"),
+    path("tich-hop/vneid/dang-nhap/", vneid_views.VneidStart.as_view(), name="vneid_start"),
+    path("tich-hop/vneid/ve/", vneid_views.VneidCallback.as_view(), name="vneid_callback"),
 ]
 if settings.CCHC_SIMULATORS:  # the national systems' local stand-ins, never in production
     urlpatterns += [path("mo-phong/", include("cchc.integrations.urls"))]

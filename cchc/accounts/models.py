@@ -147,7 +147,11 @@ class ExternalIdentity(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="external_identities")
     provider = models.CharField(_("nhà cung cấp định danh"), max_length=60)
     subject = models.CharField(_("mã định danh tại nhà cung cấp"), max_length=255)
+    # the identification level the provider vouched for at the latest sign-in (Decree
+    # 69/2024: 1 registered online, 2 registered in person with biometrics); 0 unknown
+    level = models.PositiveSmallIntegerField(_("mức định danh"), default=0)
     linked_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(_("đăng nhập lần cuối"), null=True, blank=True)
 
     class Meta:
         constraints = [

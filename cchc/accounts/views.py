@@ -92,6 +92,7 @@ class Login(LoginView):
         portal = target.startswith(self.PORTAL_PREFIXES)
         context["base_template"] = "portal/base.html" if portal else "base.html"
         context["portal"] = portal
+        context["vneid"] = settings.CCHC_VNEID
         return context
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:

@@ -99,6 +99,10 @@ class Dossier(SearchableModel):
         blank=True,
         related_name="own_dossiers",
     )
+    # a desk official filed into the applicant's own portal account, on this authority
+    on_behalf_authorisation = models.CharField(
+        _("căn cứ nộp thay vào tài khoản người nộp"), max_length=300, blank=True
+    )
     sets = models.PositiveSmallIntegerField(_("số bộ hồ sơ"), default=1)
     request_note = models.TextField(_("nội dung yêu cầu"), blank=True)
 

@@ -162,3 +162,17 @@ class SimulatedTransaction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.reference}"
+
+
+class SimulatorKey(models.Model):
+    """A signing key a simulator keeps between processes (the VNeID simulator's RSA key)."""
+
+    name = models.CharField(max_length=40, unique=True)
+    pem = models.TextField()
+
+    class Meta:
+        verbose_name = _("khóa của trình mô phỏng")
+        verbose_name_plural = _("khóa của trình mô phỏng")
+
+    def __str__(self) -> str:
+        return self.name

@@ -5,6 +5,7 @@ from django.urls import path
 from .dvcqg import simulator as dvcqg
 from .payment import simulator as payment
 from .sms import views as sms
+from .vneid import simulator as vneid
 
 app_name = "simulators"
 
@@ -15,4 +16,9 @@ urlpatterns = [
     path("thanh-toan/", payment.pay, name="payment_page"),
     path("thanh-toan/hoan-tien/", payment.refund, name="payment_refund"),
     path("thanh-toan/giao-dich/", payment.transactions, name="payment_transactions"),
+    path("vneid/oauth2/authorize", vneid.authorize, name="vneid_authorize"),
+    path("vneid/oauth2/token", vneid.token, name="vneid_token"),
+    path("vneid/oauth2/userinfo", vneid.userinfo, name="vneid_userinfo"),
+    path("vneid/oauth2/jwks", vneid.jwks, name="vneid_jwks"),
+    path("vneid/oauth2/logout", vneid.logout, name="vneid_logout"),
 ]

@@ -20,6 +20,14 @@ class OnlineLevel(models.TextChoices):
     FULL = "full", _("Dịch vụ công trực tuyến toàn trình")
 
 
+class IdentityLevel(models.IntegerChoices):
+    """The electronic identification level an online applicant must hold (Decree 69/2024)."""
+
+    ANY = 0, _("Không yêu cầu")
+    LEVEL_1 = 1, _("Định danh điện tử mức 1")
+    LEVEL_2 = 2, _("Định danh điện tử mức 2")
+
+
 class ApplicantType(models.TextChoices):
     CITIZEN = "citizen", _("Công dân Việt Nam")
     FOREIGNER = "foreigner", _("Người nước ngoài")

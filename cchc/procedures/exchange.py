@@ -52,6 +52,7 @@ VERSION_FIELDS = [
     "result_document",
     "online_level",
     "online_to_confirm",
+    "identity_level",
     "on_the_spot",
     "inter_agency",
     "anywhere_in_province",
@@ -83,7 +84,7 @@ BOOL_FIELDS = {
     "is_typical",
 }
 DECIMAL_FIELDS = {"time_limit", "amount", "time_share"}
-INT_FIELDS = {"order", "originals", "copies"}
+INT_FIELDS = {"order", "originals", "copies", "identity_level"}
 
 
 def _plain(value: Any) -> Any:

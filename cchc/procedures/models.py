@@ -21,6 +21,7 @@ from .constants import (
     ApplicantType,
     CompetenceBasis,
     FeeKind,
+    IdentityLevel,
     LocalLevel,
     OnlineLevel,
     PerformerKind,
@@ -156,6 +157,12 @@ class ProcedureVersion(SearchableModel, TimeStampedModel):
         default=OnlineLevel.NONE,
     )
     online_to_confirm = models.BooleanField(_("mức trực tuyến cần xác nhận"), default=False)
+    identity_level = models.PositiveSmallIntegerField(
+        _("mức định danh điện tử khi nộp trực tuyến"),
+        choices=IdentityLevel.choices,
+        default=IdentityLevel.ANY,
+        help_text=_("Mức tài khoản VNeID tối thiểu người nộp trực tuyến phải có."),
+    )
     # the declaration form (tờ khai điện tử) as data: cchc/procedures/eforms.py
     declaration = models.JSONField(_("tờ khai điện tử"), default=dict, blank=True)
     on_the_spot = models.BooleanField(_("giải quyết tại chỗ"), default=False)
