@@ -24,6 +24,47 @@ def national_identities() -> QuerySet[ExternalIdentity]:
     return ExternalIdentity.objects.filter(provider__in=providers)
 
 
+def identity_level(user: User | None) -> int:
+    """The highest identification level (Decree 69/2024: 1 or 2; 0 none) a national identity
+    linked to `user` was vouched for at."""
+    if user is None or not getattr(user, "pk", None):
+        return 0
+    levels = national_identities().filter(user=user).values_list("level", flat=True)
+    return max(levels, default=0)
+
+
+def linked_account(kind: str, number: str) -> User | None:
+    """The portal account whose national identity proves this ID number (a citizen) or tax
+    code (an organisation): the one account a desk may file into on the applicant's behalf."""
+    number = (number or "").strip()
+    if not number:
+        return None
+    field = "tax_code" if kind == "organisation" else "id_number"
+    users = User.objects.filter(
+        is_active=True,
+        kind=kind,
+        pk__in=national_identities().values("user_id"),
+        **{field: number},
+    )
+    found = list(users[:2])
+    return found[0] if len(found) == 1 else None
+
+
+def require_identity_level(user: User, level: int) -> None:
+    """A procedure that asks for level 2 (or 1) is filed online only by an account whose
+    national identity has it."""
+    if level and identity_level(user) < level:
+        raise Forbidden(
+            "identity_level",
+            _(
+                "Thủ tục này yêu cầu đăng nhập bằng tài khoản định danh điện tử VNeID mức "
+                "%(level)s. Ông/Bà đăng nhập (hoặc liên kết tài khoản) bằng VNeID mức "
+                "%(level)s rồi nộp lại; hồ sơ đang soạn được giữ nguyên."
+            )
+            % {"level": level},
+        )
+
+
 def require_verified(user: User) -> None:
     """Unverified citizen accounts may sign in and fill drafts, nothing more: no submission,
     no upload, no API token (the contact they gave may not be theirs)."""

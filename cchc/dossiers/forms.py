@@ -35,6 +35,12 @@ class ReceptionForm(forms.Form):
     area = forms.ModelChoiceField(
         label=_("Xã, phường"), queryset=AdministrativeArea.objects.none(), empty_label="—"
     )
+    on_behalf = forms.CharField(
+        label=_("Gắn vào tài khoản Cổng của người nộp: căn cứ (nếu có)"),
+        help_text=_("Ví dụ: người nộp đồng ý tại quầy; giấy ủy quyền số …"),
+        max_length=300,
+        required=False,
+    )
     channel = forms.ChoiceField(
         label=_("Hình thức nộp"),
         choices=[(k, v) for k, v in c.Channel.choices if k != c.Channel.ONLINE],

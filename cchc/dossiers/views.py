@@ -219,6 +219,7 @@ def reception(request: HttpRequest) -> HttpResponse:
                 returned_to=data["returned_to"],
                 fee_receipt=data["fee_receipt"],
                 declaration=declared or None,
+                on_behalf=data["on_behalf"],
             )
         except s.ServiceError as exc:
             errors = exc.details if isinstance(exc.details, dict) else {}

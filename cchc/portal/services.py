@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from cchc.accounts.constants import Role
 from cchc.accounts.models import AccountKind, User, VerificationCode
-from cchc.accounts.services import require_verified
+from cchc.accounts.services import identity_level, require_identity_level, require_verified
 from cchc.calendars.arithmetic import Limit
 from cchc.calendars.services import calendar_for, default_province
 from cchc.core import throttle
@@ -343,11 +343,18 @@ def require_online(version: Any) -> None:
         )
 
 
+def level_needed(draft: OnlineDraft) -> int:
+    """The identification level the procedure asks for and the account lacks (0: none)."""
+    asked = draft.version.identity_level
+    return asked if asked and identity_level(draft.user) < asked else 0
+
+
 def submit_draft(draft: OnlineDraft, *, at: dt.datetime | None = None) -> Dossier:
     """R-ONLINE: the draft becomes an online dossier in the desk's queue, with its code at once."""
     user = draft.user
     require_verified(user)
     require_online(draft.version)
+    require_identity_level(user, draft.version.identity_level)
     problems = missing_for(draft)
     if problems:
         raise ServiceError("incomplete", " ".join(problems), {"missing": problems})

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from cchc.accounts.constants import Role
 from cchc.accounts.models import AccountKind
+from cchc.accounts.services import identity_level
 from cchc.core import throttle
 from cchc.core.errors import DomainError, Forbidden, TooMany
 from cchc.core.exports import csv_text
@@ -361,6 +362,8 @@ def draft_page(request: HttpRequest, pk: int) -> HttpResponse:
             "reused": draft.data.get("reuse", {}),
             "missing": services.missing_for(draft),
             "verified": request.user.verified_at is not None,  # type: ignore[union-attr]
+            "level_needed": services.level_needed(draft),
+            "vneid": settings.CCHC_VNEID,
             "eform": _eform(draft),
         },
     )
@@ -414,7 +417,16 @@ def my_dossiers(request: HttpRequest) -> HttpResponse:
     drafts = OnlineDraft.objects.filter(user=request.user, status=DraftStatus.DRAFT).select_related(
         "version"
     )
-    return render(request, "portal/my_dossiers.html", {"dossiers": dossiers, "drafts": drafts})
+    return render(
+        request,
+        "portal/my_dossiers.html",
+        {
+            "dossiers": dossiers,
+            "drafts": drafts,
+            "level": identity_level(request.user),  # type: ignore[arg-type]
+            "vneid": settings.CCHC_VNEID,
+        },
+    )
 
 
 @login_required
@@ -430,6 +442,7 @@ def my_store(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "today": timezone.localdate(),
             "linked": store.identity_verified(request.user),
+            "vneid": settings.CCHC_VNEID,
         },
     )
 

@@ -57,6 +57,7 @@ def take(
     fee_receipt: str = "",
     at: dt.datetime | None = None,
     declaration: dict[str, Any] | None = None,
+    on_behalf: str = "",
 ) -> Dossier:
     """Start the dossier and apply the officer's `outcome`; a replayed `idempotency_key`
     returns the dossier the first request made (flagged `replayed`), untouched."""
@@ -77,6 +78,7 @@ def take(
             fees=fees,
             idempotency_key=idempotency_key,
             declaration=declaration,
+            on_behalf=on_behalf,
         )
         if getattr(dossier, "replayed", False) or outcome == NONE:
             return dossier

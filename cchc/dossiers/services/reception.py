@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from cchc.accounts.constants import Role
+from cchc.accounts.services import linked_account
 from cchc.core.audit import log_action
 from cchc.core.uploads import check_scan, stored_name
 from cchc.organizations.models import AdministrativeArea, Agency, Desk
@@ -136,9 +137,14 @@ def start_dossier(
     submission_code: str = "",
     applicant_user: Any = None,
     declaration: dict[str, Any] | None = None,
+    on_behalf: str = "",
 ) -> Dossier:
     """Record a dossier brought to `desk` (or arrived online), before the officer's decision.
-    A declaration (the procedure's e-form) is checked against the version's schema."""
+    A declaration (the procedure's e-form) is checked against the version's schema.
+
+    `on_behalf` (the applicant's authorisation, in words) files a desk dossier into the
+    applicant's own portal account — the one their national identity proves — so that they
+    follow it, pay, get the result in their store and rate it online."""
     moment = now(at)
     day = timezone.localdate(moment)  # every date below is Vietnam's, not UTC's
     problems = Problems()
@@ -167,6 +173,17 @@ def start_dossier(
                 check_scan(doc.upload)
             except ServiceError as exc:
                 problems.add(f"documents.{doc.required_document_id or doc.name}", exc.message)
+    on_behalf = on_behalf.strip()[:300]
+    if on_behalf and applicant_user is None:
+        applicant_user = linked_account(applicant.kind, applicant.tax_code or applicant.id_number)
+        if applicant_user is None:
+            problems.add(
+                "applicant.on_behalf",
+                _(
+                    "Không có tài khoản Cổng dịch vụ công đã liên kết VNeID với số định danh / "
+                    "mã số thuế này; hồ sơ chỉ được gắn vào tài khoản đã xác thực định danh."
+                ),
+            )
     problems.raise_if_any()
     competent = resolve_competent_agency(version.procedure, applicant.area, day)
     if competent is None:
@@ -221,6 +238,7 @@ def start_dossier(
                 address=applicant.address,
                 applicant_area=applicant.area,
                 applicant_user=applicant_user,
+                on_behalf_authorisation=on_behalf,
                 sets=sets,
                 request_note=request_note,
                 declaration=declaration or {},
@@ -257,6 +275,12 @@ def start_dossier(
                     "declared": sorted(declaration or {}),
                     # documents taken from the applicant's store instead of a new copy
                     "reused": sorted(doc.stored_id for doc in documents if doc.stored_id),
+                    # filed by a desk into the applicant's own account, on this authority
+                    **(
+                        {"account": applicant_user.pk, "on_behalf_authorisation": on_behalf}
+                        if on_behalf
+                        else {}
+                    ),
                 },
                 at=moment,
             )

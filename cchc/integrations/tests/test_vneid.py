@@ -32,9 +32,10 @@ def start(client: Client, *, level: str = "", next_url: str = "/dich-vu-cong/ho-
     return provider.path, params, page
 
 
-def choose(
-    client: Client, persona: str, *, level: str = "", next_url: str = "/dich-vu-cong/ho-so-cua-toi/"
-):
+MINE = "/dich-vu-cong/ho-so-cua-toi/"
+
+
+def choose(client: Client, persona: str, *, level: str = "", next_url: str = MINE):
     path, params, _page = start(client, level=level, next_url=next_url)
     back = client.post(path, {**params, "persona": persona})
     assert back.status_code == 302
@@ -205,3 +206,109 @@ def test_claims_missing_what_identifies_a_person_are_refused():
     with pytest.raises(Refused) as refused:
         identity_from({"sub": "x", "LoaiTaiKhoan": "2", "SoDinhDanh": "001"})
     assert refused.value.code == "no_tax_code"
+
+
+def test_a_procedure_asking_for_level_2_is_filed_only_after_a_level_2_sign_in(
+    simulators, client, world
+):
+    from cchc.dossiers.models import Dossier
+    from cchc.dossiers.testing import at, version
+    from cchc.portal.tests.test_portal import fill_draft, upload_all
+
+    v = version("1.004873", at("2026-11-26 09:00").date())
+    type(v).objects.filter(pk=v.pk).update(identity_level=2)
+    v.refresh_from_db()
+    page = client.get(f"/dich-vu-cong/thu-tuc/{v.procedure.code}/").content.decode()
+    assert "cần tài khoản định danh điện tử VNeID mức 2" in page
+    choose(client, "minh")  # a level-1 identity: a new verified account
+    draft = fill_draft(client, world, v)
+    upload_all(client, draft)
+    url = f"/dich-vu-cong/ho-so-dang-soan/{draft.pk}/"
+    page = client.get(url).content.decode()
+    assert 'id="level-needed"' in page and "muc=2" in page
+    response = client.post(url, {"submit": "1"}, follow=True)
+    assert "yêu cầu đăng nhập bằng tài khoản định danh điện tử VNeID mức 2" in messages_of(response)
+    assert not Dossier.objects.exists()
+    draft.refresh_from_db()
+    assert draft.data["name"] == "Lò Thị Hương"  # what was typed is kept
+    # the same procedure for someone whose identity is level 2
+    client.logout()
+    type(draft).objects.all().delete()  # (fill_draft takes the only draft there is)
+    choose(client, "hoa")
+    draft = fill_draft(client, world, v)
+    upload_all(client, draft)
+    assert (
+        'id="level-needed"'
+        not in client.get(f"/dich-vu-cong/ho-so-dang-soan/{draft.pk}/").content.decode()
+    )
+    client.post(f"/dich-vu-cong/ho-so-dang-soan/{draft.pk}/", {"submit": "1"})
+    d = Dossier.objects.get()
+    assert d.applicant_user.id_number == "014190000003"
+
+
+def test_my_dossiers_shows_the_link_and_offers_it(simulators, client):
+    citizen = User.objects.create_user(
+        "lan@example.org", password="x", kind=AccountKind.CITIZEN, verified_at=timezone.now()
+    )
+    client.force_login(citizen)
+    page = client.get(MINE).content.decode()
+    assert 'id="vneid-link"' in page
+    choose(client, "minh")
+    page = client.get(MINE).content.decode()
+    assert "Đã liên kết VNeID, định danh mức 1" in page and 'id="vneid-link"' not in page
+
+
+def test_the_desk_files_into_the_applicants_own_account_with_their_authorisation(
+    simulators, client, world
+):
+    """Desk-assisted filing: the dossier the officer takes in appears in the applicant's
+    portal account (the one their VNeID proves), with the authorisation on record."""
+    from cchc.dossiers.models import Dossier
+    from cchc.dossiers.testing import version
+
+    choose(client, "hoa")  # Hoa has a portal account, proven by VNeID
+    hoa = User.objects.get(id_number="014190000003")
+    client.logout()
+    v = version("1.000894", timezone.localdate())
+    client.force_login(world.receptionist)
+    form = {
+        "version": v.pk,
+        "desk": world.commune_desk.pk,
+        "applicant_kind": "citizen",
+        "name": "Quàng Thị Hoa",
+        "id_number": "014190000003",
+        "area": world.commune.pk,
+        "channel": "in_person",
+        "sets": 1,
+        "return_method": "desk",
+        "documents": [str(doc.pk) for doc in v.documents.all()],
+        "outcome": "receive",
+    }
+    # a number nobody has linked: refused, what was typed kept
+    page = client.post(
+        "/ho-so/tiep-nhan/",
+        {**form, "id_number": "014190000099", "on_behalf": "Người nộp đồng ý tại quầy"},
+    )
+    assert page.status_code == 400
+    html = page.content.decode()
+    assert "Không có tài khoản Cổng dịch vụ công đã liên kết VNeID" in html
+    assert 'value="Người nộp đồng ý tại quầy"' in html and not Dossier.objects.exists()
+    done = client.post("/ho-so/tiep-nhan/", {**form, "on_behalf": "Người nộp đồng ý tại quầy"})
+    assert done.status_code == 302
+    d = Dossier.objects.get()
+    assert d.applicant_user == hoa and d.on_behalf_authorisation == "Người nộp đồng ý tại quầy"
+    assert d.created_by == world.receptionist
+    assert "Người nộp đồng ý tại quầy" in client.get(f"/ho-so/{d.pk}/").content.decode()
+    created = AuditEvent.objects.filter(object_type="dossiers.dossier", object_id=str(d.pk))
+    assert any(
+        "on_behalf_authorisation" in str(e.changes) for e in created
+    )  # the authority is in the record of the creation
+    # and the applicant follows it from home
+    client.logout()
+    choose(client, "hoa")
+    assert d.code in client.get(MINE).content.decode()
+    # without an authorisation the desk files as before: nobody's account
+    client.logout()
+    client.force_login(world.receptionist)
+    client.post("/ho-so/tiep-nhan/", form)
+    assert Dossier.objects.exclude(pk=d.pk).get().applicant_user is None

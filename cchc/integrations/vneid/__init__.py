@@ -104,16 +104,6 @@ def identity_from(claims: dict[str, Any]) -> Identity:
     )
 
 
-def identity_level(user: Any) -> int:
-    """The highest level any national identity linked to `user` was vouched for at."""
-    if not getattr(user, "pk", None):
-        return 0
-    levels = ExternalIdentity.objects.filter(
-        user=user, provider__in=settings.CCHC_EID_PROVIDERS
-    ).values_list("level", flat=True)
-    return max(levels, default=0)
-
-
 def _same_person(user: User, identity: Identity) -> bool:
     if identity.kind == AccountKind.ORGANISATION:
         return not user.tax_code or user.tax_code == identity.tax_code

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
-from . import identity_level
+from cchc.accounts.services import identity_level
 
 PROVIDER_ERRORS = {
     "access_denied": gettext_lazy("Ông/Bà đã hủy đăng nhập bằng VNeID."),

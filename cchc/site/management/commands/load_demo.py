@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cchc.accounts.constants import Role
-from cchc.accounts.models import AccountKind, Membership, User
+from cchc.accounts.models import AccountKind, ExternalIdentity, Membership, User
 from cchc.dossiers.demo import give_demo_codes
 from cchc.indices.demo import load_demo_indices
 from cchc.organizations.constants import AgencyKind, DeskKind
@@ -144,6 +144,15 @@ class Command(BaseCommand):
             citizen.set_password(DEMO_PASSWORD)
             citizen.save()
         rows.append((citizen.username, "Công dân, cổng dịch vụ công (demo)"))
+        if settings.CCHC_VNEID and settings.CCHC_SIMULATORS:
+            # the VNeID simulator's "Lò Thị Dân (demo)" is this account's national identity
+            from cchc.integrations.vneid.simulator import PERSONAS
+
+            ExternalIdentity.objects.get_or_create(
+                provider=settings.CCHC_VNEID_PROVIDER,
+                subject=PERSONAS["dan"]["TechID"],
+                defaults={"user": citizen, "level": int(PERSONAS["dan"]["IAL"])},
+            )
 
         office = User.objects.get(username="cchc.snv")
         indices = load_demo_indices(office)
@@ -161,3 +170,8 @@ class Command(BaseCommand):
             f"Trang nhân viên: {base}/  ·  Cổng dịch vụ công: {base}/dich-vu-cong/  ·  "
             f"Quản trị: {base}/quan-tri/  ·  API: {base}/api/v1/docs\n"
         )
+        if settings.CCHC_VNEID and settings.CCHC_SIMULATORS:
+            self.stdout.write(
+                f"Đăng nhập VNeID (mô phỏng): {base}/dang-nhap/?next=/dich-vu-cong/ → "
+                "“Đăng nhập bằng tài khoản định danh điện tử VNeID” → chọn “Lò Thị Dân (demo)”.\n"
+            )
