@@ -461,6 +461,21 @@ CCHC_PAYMENT_SECRET = env_str(
 )
 CCHC_PAYMENT_REFUND_STATUSES = env_list("CCHC_PAYMENT_REFUND_STATUSES", "not_received,withdrawn")
 
+# The public postal service (cchc.integrations.postal): its order API, the access token and
+# customer code the postal operator issues, the token it sends with tracking reports, and its
+# tracking codes mapped to ours (JSON; the real list is unconfirmed: docs/integrations.md).
+CCHC_POSTAL_URL = env_str(
+    "CCHC_POSTAL_URL",
+    f"{CCHC_PUBLIC_BASE_URL.rstrip('/')}/mo-phong/buu-chinh/" if CCHC_SIMULATORS else "",
+)
+CCHC_POSTAL = bool(CCHC_POSTAL_URL)
+CCHC_POSTAL_TOKEN = env_str("CCHC_POSTAL_TOKEN", "mo-phong-buu-chinh" if CCHC_SIMULATORS else "")
+CCHC_POSTAL_CUSTOMER_CODE = env_str("CCHC_POSTAL_CUSTOMER_CODE", "CCHC")
+CCHC_POSTAL_CALLBACK_TOKEN = env_str(
+    "CCHC_POSTAL_CALLBACK_TOKEN", "mo-phong-hanh-trinh" if CCHC_SIMULATORS else ""
+)
+CCHC_POSTAL_STATUS_CODES: dict[str, str] = json.loads(env_str("CCHC_POSTAL_STATUS_CODES", "{}"))
+
 # VNeID sign-in through the national single sign-on (cchc.integrations.vneid, OpenID Connect
 # with mozilla-django-oidc): the provider's address (its endpoints below it unless given one
 # by one) and this system's client credentials; with the simulators on and no provider given,

@@ -10,6 +10,7 @@ from cchc.core import bench_views
 from cchc.core.api import not_found as api_not_found
 from cchc.indices import views as indices_views
 from cchc.integrations.payment import views as payment_views
+from cchc.integrations.postal import views as postal_views
 from cchc.integrations.sms import views as sms_views
 from cchc.integrations.vneid import views as vneid_views
 from cchc.portal import views as portal_views
@@ -45,6 +46,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("tich-hop/sms/bao-nhan/", sms_views.receipt, name="sms_receipt"),
     path("tich-hop/thanh-toan/ket-qua/", payment_views.notify, name="payment_notify"),
+    path("tich-hop/buu-chinh/hanh-trinh/", postal_views.tracking, name="postal_tracking"),
     path("tich-hop/vneid/dang-nhap/", vneid_views.VneidStart.as_view(), name="vneid_start"),
     path("tich-hop/vneid/ve/", vneid_views.VneidCallback.as_view(), name="vneid_callback"),
 ]

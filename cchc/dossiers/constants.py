@@ -200,6 +200,33 @@ class PaymentMethod(models.TextChoices):
     CASH = "cash", _("Tiền mặt")
     TRANSFER = "transfer", _("Chuyển khoản")
     ONLINE = "online", _("Thanh toán trực tuyến")
+    POSTAL = "postal", _("Bưu điện thu hộ")
+
+
+class PostalState(models.TextChoices):
+    """Where a postal order (a pickup of a dossier, a delivery of a result) stands."""
+
+    REQUESTED = "requested", _("Đã gửi yêu cầu tới bưu điện")
+    ACCEPTED = "accepted", _("Bưu điện đã nhận yêu cầu")
+    PICKED_UP = "picked_up", _("Bưu điện đã nhận bưu gửi")
+    IN_TRANSIT = "in_transit", _("Đang vận chuyển")
+    FAILED = "failed", _("Phát không thành công, sẽ phát lại")
+    DELIVERED = "delivered", _("Đã phát thành công")
+    RETURNED = "returned", _("Đã chuyển hoàn")
+    CANCELLED = "cancelled", _("Đã hủy")
+
+
+# the order a postal order goes through; a later state is never undone by an earlier one
+POSTAL_PROGRESS = {
+    PostalState.REQUESTED: 0,
+    PostalState.ACCEPTED: 1,
+    PostalState.PICKED_UP: 2,
+    PostalState.IN_TRANSIT: 3,
+    PostalState.FAILED: 3,
+    PostalState.DELIVERED: 9,
+    PostalState.RETURNED: 9,
+    PostalState.CANCELLED: 9,
+}
 
 
 class FormKind(models.TextChoices):

@@ -312,7 +312,11 @@ def available_actions(user: User, d: Dossier, steps: list[DossierStep]) -> list[
 
 
 STATUS_LABELS = dict(c.Status.choices)
-ACTION_LABELS = {f"dossier.{value}": label for value, label in c.Action.choices}
+ACTION_LABELS = {
+    **{f"dossier.{value}": label for value, label in c.Action.choices},
+    # the postal operator's reports on the dossier's pickup or delivery
+    **{f"postal.{value}": label for value, label in c.PostalState.choices},
+}
 
 
 def timeline_labels(event: AuditEvent) -> tuple[str, str, str]:

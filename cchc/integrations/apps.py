@@ -10,7 +10,7 @@ class IntegrationsConfig(AppConfig):
     def ready(self) -> None:
         from cchc.dossiers.signals import dossier_event, notifications_queued
 
-        from . import checks, notices, outbox, payment  # noqa: F401 - checks register themselves
+        from . import checks, notices, outbox, payment, postal  # noqa: F401 - checks register themselves
         from .dvcqg import SYSTEM, client, events
 
         outbox.register(SYSTEM, client.deliver)
@@ -19,3 +19,5 @@ class IntegrationsConfig(AppConfig):
         notifications_queued.connect(notices.on_notifications_queued, dispatch_uid="notices")
         outbox.register(payment.SYSTEM, payment.deliver)
         dossier_event.connect(payment.on_dossier_event, dispatch_uid="payment-refund")
+        outbox.register(postal.SYSTEM, postal.deliver)
+        dossier_event.connect(postal.on_dossier_event, dispatch_uid="postal-delivery")

@@ -8,6 +8,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from cchc.dossiers.constants import PostalState
+
 
 class MessageStatus(models.TextChoices):
     PENDING = "pending", _("Chờ gửi")
@@ -176,3 +178,77 @@ class SimulatorKey(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class PostalKind(models.TextChoices):
+    PICKUP = "pickup", _("Thu gom hồ sơ tại địa chỉ người nộp")
+    DELIVERY = "delivery", _("Chuyển phát kết quả tới người nộp")
+
+
+class PostalOrder(models.Model):
+    """An order to the public postal service for a dossier: collect its papers from the
+    applicant, or carry its result to them (Decision 45/2016/QĐ-TTg)."""
+
+    number = models.CharField(_("số đơn hàng"), max_length=60, unique=True)
+    dossier = models.ForeignKey(
+        "dossiers.Dossier", on_delete=models.PROTECT, related_name="postal_orders"
+    )
+    kind = models.CharField(_("loại"), max_length=10, choices=PostalKind.choices)
+    item_code = models.CharField(_("số hiệu bưu gửi"), max_length=40, blank=True)
+    status = models.CharField(
+        _("tình trạng"), max_length=12, choices=PostalState.choices, default="requested"
+    )
+    name = models.CharField(_("người gửi / nhận"), max_length=200)
+    phone = models.CharField(_("điện thoại"), max_length=20, blank=True)
+    address = models.CharField(_("địa chỉ"), max_length=400)
+    cod_amount = models.DecimalField(_("tiền thu hộ"), max_digits=14, decimal_places=0, default=0)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("đơn hàng bưu chính")
+        verbose_name_plural = _("đơn hàng bưu chính")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class PostalEvent(models.Model):
+    """One tracking report of the postal service, as received (kept even when it changes
+    nothing: a late or repeated report)."""
+
+    order = models.ForeignKey(PostalOrder, on_delete=models.CASCADE, related_name="events")
+    code = models.CharField(_("mã trạng thái của bưu điện"), max_length=20)
+    status = models.CharField(_("tình trạng"), max_length=12, choices=PostalState.choices)
+    at = models.DateTimeField(_("thời điểm"))
+    note = models.CharField(_("ghi chú"), max_length=300, blank=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("hành trình bưu gửi")
+        verbose_name_plural = _("hành trình bưu gửi")
+        ordering = ["at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "code", "at"], name="postal_event_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.status}"
+
+
+class SimulatedPostalOrder(models.Model):
+    """What the local postal service simulator accepted."""
+
+    number = models.CharField(max_length=60, unique=True)
+    item_code = models.CharField(max_length=40)
+    body = models.JSONField()
+    step = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("đơn hàng mô phỏng")
+        verbose_name_plural = _("mô phỏng bưu chính: đơn hàng")
+
+    def __str__(self) -> str:
+        return self.number

@@ -4,6 +4,7 @@ from django.urls import path
 
 from .dvcqg import simulator as dvcqg
 from .payment import simulator as payment
+from .postal import views as postal
 from .sms import views as sms
 from .vneid import simulator as vneid
 
@@ -16,6 +17,8 @@ urlpatterns = [
     path("thanh-toan/", payment.pay, name="payment_page"),
     path("thanh-toan/hoan-tien/", payment.refund, name="payment_refund"),
     path("thanh-toan/giao-dich/", payment.transactions, name="payment_transactions"),
+    path("buu-chinh/", postal.simulated_orders, name="postal_console"),
+    path("buu-chinh/don-hang/", postal.simulated_order, name="postal_order"),
     path("vneid/oauth2/authorize", vneid.authorize, name="vneid_authorize"),
     path("vneid/oauth2/token", vneid.token, name="vneid_token"),
     path("vneid/oauth2/userinfo", vneid.userinfo, name="vneid_userinfo"),

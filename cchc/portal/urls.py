@@ -22,6 +22,7 @@ urlpatterns = [
     path("ho-so-cua-toi/<int:pk>/to-khai.pdf", views.my_declaration, name="my_declaration"),
     path("ho-so-cua-toi/<int:pk>/giay-to/<int:doc_pk>/", views.my_document, name="my_document"),
     path("ho-so-cua-toi/<int:pk>/thanh-toan/", views.my_payment, name="my_payment"),
+    path("ho-so-cua-toi/<int:pk>/buu-chinh/", views.my_pickup, name="my_pickup"),
     path("ho-so-cua-toi/<int:pk>/<slug:action>/", views.my_dossier_action, name="my_action"),
     path("thanh-toan/<str:reference>/", views.payment_result, name="payment"),
     path("ho-so-cua-toi/<int:pk>/bieu-mau/<int:form_pk>.pdf", views.my_form_pdf, name="my_form"),

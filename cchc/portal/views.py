@@ -40,7 +40,7 @@ from cchc.dossiers.models import Dossier, IssuedForm
 from cchc.dossiers.pdf import render_declaration, signed_form
 from cchc.dossiers.services import store
 from cchc.dossiers.services.common import ServiceError
-from cchc.integrations import payment
+from cchc.integrations import payment, postal
 from cchc.integrations.models import Payment
 from cchc.organizations.constants import AreaLevel
 from cchc.organizations.models import AdministrativeArea, Agency, Counter, Desk
@@ -78,6 +78,13 @@ PUBLIC_HISTORY = {
     "dossier.return_result": "Đã trả kết quả",
     "dossier.withdraw": "Dừng giải quyết theo đề nghị của người nộp",
     "dossier.close_unsupplemented": "Dừng giải quyết do không bổ sung hồ sơ",
+    "postal.requested": "Bưu chính: đã gửi yêu cầu tới bưu điện",
+    "postal.accepted": "Bưu chính: bưu điện đã nhận yêu cầu",
+    "postal.picked_up": "Bưu chính: bưu điện đã nhận bưu gửi",
+    "postal.in_transit": "Bưu chính: đang vận chuyển",
+    "postal.failed": "Bưu chính: phát không thành công, sẽ phát lại",
+    "postal.delivered": "Bưu chính: đã phát thành công",
+    "postal.returned": "Bưu chính: đã chuyển hoàn",
 }
 
 
@@ -506,6 +513,8 @@ def my_dossier(request: HttpRequest, pk: int) -> HttpResponse:
             "scale": services.SCALE,
             "fees": [f for f in d.fees.all() if not f.exempt],
             "payable": payment.payable(d),
+            "postal_orders": d.postal_orders.all(),
+            "may_pickup": d.channel == dc.Channel.ONLINE and postal.may_request_pickup(d),
         },
     )
 
@@ -524,6 +533,30 @@ def my_payment(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, exc.message)
         return redirect("portal:my_dossier", pk=d.pk)
     return redirect(url)
+
+
+@login_required
+@require_POST
+def my_pickup(request: HttpRequest, pk: int) -> HttpResponse:
+    """The applicant asks the postal service to collect the dossier's papers at home."""
+    _public_user(request)
+    d = get_object_or_404(Dossier, pk=pk, applicant_user=request.user)
+    try:
+        order = postal.request_pickup(
+            d,
+            actor=request.user,
+            address=request.POST.get("address", "")[:400],
+            phone=request.POST.get("phone", "")[:20],
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("Đã gửi yêu cầu thu gom tới bưu điện (đơn hàng %(number)s).")
+            % {"number": order.number},
+        )
+    return redirect("portal:my_dossier", pk=d.pk)
 
 
 @login_required

@@ -1,5 +1,6 @@
 """The demo citizen's own dossiers, one in each state a citizen meets: waiting for the desk,
-being settled, asked for a supplement, and returned with a result to rate."""
+being settled, asked for a supplement, a result on its way by post, and returned with a
+result to rate."""
 
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ def _working_moment(calendar: Any, before: dt.datetime, days: int, hour: int) ->
 
 
 def give_citizen_dossiers(citizen: Any) -> int:
-    """Four online dossiers for `citizen` at the first commune desk; nothing when they have
+    """Five online dossiers for `citizen` at the first commune desk; nothing when they have
     dossiers already (make demo runs again)."""
     if Dossier.objects.filter(applicant_user=citizen).exists():
         return 0
@@ -49,7 +50,7 @@ def give_citizen_dossiers(citizen: Any) -> int:
         for v in ProcedureVersion.objects.in_force_at().select_related("procedure")
     }
 
-    def start(code: str, at: dt.datetime) -> Dossier:
+    def start(code: str, at: dt.datetime, method: str = c.ReturnMethod.ELECTRONIC) -> Dossier:
         version = versions[code]
         return s.start_dossier(
             version=version,
@@ -69,7 +70,7 @@ def give_citizen_dossiers(citizen: Any) -> int:
             ],
             actor=None,
             at=at,
-            return_method=c.ReturnMethod.ELECTRONIC,
+            return_method=method,
             applicant_user=citizen,
         )
 
@@ -112,6 +113,13 @@ def give_citizen_dossiers(citizen: Any) -> int:
     d = s.receive(start("1.001022", t), actor=None, at=t)
     if not d.fees.filter(amount__gt=0, exempt=False).exists():
         DossierFee.objects.create(dossier=d, name="Lệ phí (demo)", amount=Decimal(8000))
+    # a result carried by post: its delivery order goes to the postal service (the simulator's
+    # console, /mo-phong/buu-chinh/, walks it to the door, which records the return)
+    t = _working_moment(calendar, now, 3, 8)
+    d = s.receive(start("1.004873", t, c.ReturnMethod.POST), actor=None, at=t)
+    while d.status == c.Status.IN_PROGRESS:
+        t += dt.timedelta(hours=1)
+        d = s.complete_step(d, actor=None, at=t)
     # waiting for the desk
     start("1.004873", now - dt.timedelta(minutes=30))
-    return 4
+    return 5
