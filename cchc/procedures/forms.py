@@ -50,7 +50,12 @@ class VersionForm(forms.ModelForm):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         if self.instance.pk:
             self.initial["levels"] = self.instance.level_list()
+        if "identity_level" in self.fields:  # not given: no level required
+            self.fields["identity_level"].required = False
         _style(self)
+
+    def clean_identity_level(self) -> int:
+        return int(self.cleaned_data.get("identity_level") or 0)
 
     def clean_levels(self) -> str:
         chosen = self.cleaned_data["levels"]

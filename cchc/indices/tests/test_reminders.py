@@ -12,10 +12,18 @@ from django.core.management import call_command
 
 from cchc.indices import services as s
 from cchc.indices.models import AssessmentReminder
-from cchc.indices.reminders import run
+from cchc.indices.reminders import run as run_reminders
 from cchc.indices.tests.test_assessments import small_framework
+from cchc.integrations import outbox
 
 pytestmark = pytest.mark.django_db
+
+
+def run(day):
+    """The daily command, then the worker's pass (the mails go through the outbox)."""
+    told = run_reminders(day)
+    outbox.sweep()
+    return told
 
 
 def test_reminders_count_working_days_and_go_once_to_the_right_people(world, settings):

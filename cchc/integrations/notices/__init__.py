@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
+
+from cchc.core.reminders import mail_reminders
 from cchc.dossiers.notify import send_notifications
 
 from .. import outbox
@@ -32,3 +35,26 @@ def deliver(message: OutboxMessage) -> dict[str, Any]:
     if errors:
         raise outbox.DeliveryError("; ".join(errors)[:500])
     return {"sent": len(message.payload.get("notifications", []))}
+
+
+REMINDERS = "reminders"
+
+
+def on_reminders_queued(sender: Any, *, model: Any, ids: list[int], **_kw: Any) -> bool:
+    """The daily reminders' mails: one outbox message per batch, in the batch's transaction."""
+    outbox.post(
+        system=REMINDERS,
+        ordering_key=f"{model._meta.label_lower}:{min(ids)}",
+        kind="reminders",
+        payload={"model": model._meta.label_lower, "ids": sorted(ids)},
+        sequence=1,
+    )
+    return True
+
+
+def deliver_reminders(message: OutboxMessage) -> dict[str, Any]:
+    model = apps.get_model(message.payload["model"])
+    errors = mail_reminders(model, list(message.payload.get("ids", [])))
+    if errors:
+        raise outbox.DeliveryError("; ".join(errors)[:500])
+    return {"sent": len(message.payload.get("ids", []))}

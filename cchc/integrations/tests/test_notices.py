@@ -85,3 +85,37 @@ def test_a_number_the_gateway_refuses_is_retried_not_marked_sent(world, settings
     assert note.sent_at is None and "HTTP 422" in note.error
     message = OutboxMessage.objects.get(system="notices")
     assert message.status == MessageStatus.PENDING and message.attempts == 1
+
+
+def test_daily_reminders_are_mailed_by_the_worker_once_even_after_a_mail_server_failure(
+    world, monkeypatch, mailoutbox
+):
+    """The reminders of the plans, the indices and the feedback go through the outbox too."""
+    from cchc.core import reminders
+    from cchc.portal import services as ps
+    from cchc.portal.models import FeedbackReminder
+    from cchc.portal.reminders import run
+
+    f = ps.submit_feedback(
+        topic="desk", desk=world.commune_desk, name="Cầm Văn Dân", contact="0912", content="x"
+    )
+    world.leader.memberships.create(agency=world.commune_desk.agency, role="agency_leader")
+    day = timezone.localdate(f.due_at) + dt.timedelta(days=3)
+    real = reminders.send_mail
+
+    def refused(*_a, **_kw):
+        raise ConnectionRefusedError("mail server refused")
+
+    monkeypatch.setattr(reminders, "send_mail", refused)
+    assert run(day) == 2  # recorded, handed to the outbox…
+    message = OutboxMessage.objects.get(system="reminders")
+    assert not mailoutbox and message.payload["model"] == "portal.feedbackreminder"
+    outbox.sweep()  # …the mail server refuses: kept, retried later
+    message.refresh_from_db()
+    assert message.status == MessageStatus.PENDING and "refused" in message.last_error
+    assert FeedbackReminder.objects.filter(sent_at__isnull=True).count() == 2
+    monkeypatch.setattr(reminders, "send_mail", real)
+    outbox.sweep(now=timezone.now() + dt.timedelta(hours=1))
+    assert len(mailoutbox) == 2 and not FeedbackReminder.objects.filter(sent_at=None).exists()
+    outbox.sweep(now=timezone.now() + dt.timedelta(days=1))
+    assert run(day) == 0 and len(mailoutbox) == 2  # once per person and occasion

@@ -8,12 +8,20 @@ import datetime as dt
 import pytest
 from django.core import mail
 
+from cchc.integrations import outbox
 from cchc.reform_plans import reporting as r
 from cchc.reform_plans.models import PlanReminder
-from cchc.reform_plans.reminders import run
+from cchc.reform_plans.reminders import run as run_reminders
 from cchc.reform_plans.testing import plan_with_department_task
 
 pytestmark = pytest.mark.django_db
+
+
+def run(day):
+    """The daily command, then the worker's pass (the mails go through the outbox)."""
+    told = run_reminders(day)
+    outbox.sweep()
+    return told
 
 
 @pytest.fixture

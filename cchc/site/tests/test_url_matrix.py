@@ -149,6 +149,17 @@ ROUTES: dict[str, frozenset[str]] = {
     "simulators:payment_refund": NOBODY,
     "simulators:payment_transactions": NOBODY,
     "portal:my_payment": NOBODY,  # POST only
+    "portal:my_pickup": NOBODY,  # POST only
+    "postal_tracking": NOBODY,  # the postal operator's reports: a token, POST only
+    "simulators:postal_order": NOBODY,  # a token, POST only
+    "simulators:postal_console": PUBLIC,  # the simulator's console (never in production)
+    "vneid_start": PUBLIC,  # on to the identity provider
+    "vneid_callback": PUBLIC,  # back from it: without a sign-in under way, to the sign-in page
+    "simulators:vneid_authorize": NOBODY,  # refuses a request without client and redirect
+    "simulators:vneid_token": NOBODY,  # POST only, client secret
+    "simulators:vneid_userinfo": NOBODY,  # a bearer token
+    "simulators:vneid_jwks": PUBLIC,  # the provider's public keys
+    "simulators:vneid_logout": PUBLIC,
     "portal:payment": NOBODY,  # another citizen's payment
 }
 
