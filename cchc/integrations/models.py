@@ -244,6 +244,7 @@ class SimulatedPostalOrder(models.Model):
     item_code = models.CharField(max_length=40)
     body = models.JSONField()
     step = models.PositiveSmallIntegerField(default=0)
+    reported_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -49,6 +49,13 @@ OPEN = [dc.PostalState.REQUESTED, dc.PostalState.ACCEPTED, dc.PostalState.PICKED
         dc.PostalState.IN_TRANSIT, dc.PostalState.FAILED]  # fmt: skip
 
 
+def token_headers(token: str) -> dict[str, str]:
+    """The operator's API reads `access_token`; web servers and proxies (Django's, gunicorn,
+    nginx by default) drop header names with an underscore, so `Access-Token` goes too and is
+    the one this side reads."""
+    return {"access_token": token, "Access-Token": token}
+
+
 def state_of(code: str) -> str | None:
     table = {**DEFAULT_CODES, **settings.CCHC_POSTAL_STATUS_CODES}
     state = table.get(str(code))
@@ -194,7 +201,7 @@ def deliver(message: OutboxMessage) -> dict[str, Any]:
     status, answer = Transport.post_json(
         settings.CCHC_POSTAL_URL.rstrip("/") + "/don-hang/",
         _body(order),
-        {"access_token": settings.CCHC_POSTAL_TOKEN},
+        token_headers(settings.CCHC_POSTAL_TOKEN),
         20.0,
     )
     if status >= 500 or status in (401, 408, 429):

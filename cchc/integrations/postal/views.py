@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from ..models import SimulatedPostalOrder, SimulatorSwitch
 from ..transport import Transport
-from . import TrackingError, track
+from . import TrackingError, token_headers, track
 
 
 def _json(request: HttpRequest) -> Any:
@@ -37,7 +37,7 @@ def _token_ok(request: HttpRequest, expected: str) -> bool:
 @require_POST
 def tracking(request: HttpRequest) -> JsonResponse:
     """`{"OrderNumber", "ItemCode", "Status", "StatusTime": yyyyMMddHHmmss, "Note",
-    "ReceiverName"}` with the `access_token` header the operator was given."""
+    "ReceiverName"}` with the token the operator was given in an `Access-Token` header."""
     if not _token_ok(request, settings.CCHC_POSTAL_CALLBACK_TOKEN):
         return JsonResponse({"Status": "403", "Message": "access_token"}, status=403)
     body = _json(request)
@@ -90,22 +90,23 @@ def advance(order: SimulatedPostalOrder, *, repeat: bool = False) -> tuple[int, 
         if order.step >= len(steps):
             return 409, {"Message": "Đơn hàng đã kết thúc"}
         order.step += 1
-        order.save(update_fields=["step"])
+        # now, but a second after the last report at least (reports are told apart by time)
+        last = order.reported_at or order.created_at
+        order.reported_at = max(timezone.now(), last + dt.timedelta(seconds=1))
+        order.save(update_fields=["step", "reported_at"])
     code = steps[max(order.step - 1, 0)]
     report = {
         "OrderNumber": order.number,
         "ItemCode": order.item_code,
         "Status": code,
-        "StatusTime": timezone.localtime(
-            order.created_at + dt.timedelta(hours=order.step)
-        ).strftime("%Y%m%d%H%M%S"),
+        "StatusTime": timezone.localtime(order.reported_at).strftime("%Y%m%d%H%M%S"),
         "Note": "Người nhận vắng nhà" if code == "500" else "",
         "ReceiverName": order.body.get("ReceiverName", ""),
     }
     return Transport.post_json(
         order.body.get("CallbackUrl", ""),
         report,
-        {"access_token": settings.CCHC_POSTAL_CALLBACK_TOKEN},
+        token_headers(settings.CCHC_POSTAL_CALLBACK_TOKEN),
         20.0,
     )
 
