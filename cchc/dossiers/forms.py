@@ -37,9 +37,11 @@ class ReceptionForm(forms.Form):
     )
     on_behalf = forms.CharField(
         label=_("Gắn vào tài khoản Cổng của người nộp: căn cứ (nếu có)"),
-        help_text=_("Ví dụ: người nộp đồng ý tại quầy; giấy ủy quyền số …"),
         max_length=300,
         required=False,
+        widget=forms.TextInput(
+            {"placeholder": _("Ví dụ: người nộp đồng ý tại quầy; giấy ủy quyền số …")}
+        ),
     )
     channel = forms.ChoiceField(
         label=_("Hình thức nộp"),

@@ -80,7 +80,14 @@ def _timeline(order: PostalOrder, state: str, at: dt.datetime, note: str = "") -
 
 
 def _order(
-    d: Dossier, kind: str, *, name: str, phone: str, address: str, cod: Decimal
+    d: Dossier,
+    kind: str,
+    *,
+    name: str,
+    phone: str,
+    address: str,
+    cod: Decimal,
+    at: dt.datetime | None = None,
 ) -> PostalOrder:
     count = PostalOrder.objects.filter(dossier=d, kind=kind).count()
     suffix = "TG" if kind == PostalKind.PICKUP else "PH"
@@ -97,7 +104,7 @@ def _order(
         system=SYSTEM, ordering_key=order.number, kind=kind, payload={"order": order.number},
         dossier=d,
     )  # fmt: skip
-    _timeline(order, dc.PostalState.REQUESTED, timezone.now())
+    _timeline(order, dc.PostalState.REQUESTED, at or timezone.now())
     return order
 
 
@@ -109,7 +116,9 @@ def unpaid_fees(d: Dossier) -> Decimal:
     )
 
 
-def on_dossier_event(sender: Any, *, dossier: Any, to_status: str, **_kw: Any) -> None:
+def on_dossier_event(
+    sender: Any, *, dossier: Any, to_status: str, at: dt.datetime | None = None, **_kw: Any
+) -> None:
     """A result ready for an applicant who chose delivery by post: order its delivery."""
     if (
         not settings.CCHC_POSTAL
@@ -127,6 +136,7 @@ def on_dossier_event(sender: Any, *, dossier: Any, to_status: str, **_kw: Any) -
         phone=dossier.phone,
         address=_applicant_address(dossier),
         cod=unpaid_fees(dossier),
+        at=at,  # ordered with the change that made the result ready
     )
 
 
