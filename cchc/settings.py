@@ -530,6 +530,10 @@ if _emc := _origin(CCHC_EMC_SCRIPT_URL):
 if (_gateway := _origin(CCHC_PAYMENT_URL)) and _gateway != _origin(CCHC_PUBLIC_BASE_URL):
     SECURE_CSP["form-action"] = [*SECURE_CSP["form-action"], _gateway]
 
+# signing out of a VNeID session ends it at the provider too (a redirect after our form)
+if CCHC_VNEID and (_sso := _origin(OIDC_OP_LOGOUT_ENDPOINT)) != _origin(CCHC_PUBLIC_BASE_URL):
+    SECURE_CSP["form-action"] = [*SECURE_CSP["form-action"], _sso]
+
 # The dossier code (R-CODE): "agency" = <agency code>-YYMMDD-NNNN (Circular 01/2018 art. 19);
 # "centralised" = <agency code>-YYMMDD-<series><NNNN>, the shape of the centralised systems
 # (the two-letter series, CCHC_DOSSIER_CODE_SERIES, is unconfirmed: shared/domain [U]).

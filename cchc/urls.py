@@ -1,6 +1,5 @@
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 
@@ -23,7 +22,7 @@ admin.site.index_title = _("Quản trị")
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("dang-nhap/", accounts_views.Login.as_view(), name="login"),
-    path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
+    path("dang-xuat/", accounts_views.Logout.as_view(), name="logout"),
     path("doi-mat-khau/", accounts_views.PasswordChange.as_view(), name="password_change"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("tai-khoan/", include("cchc.accounts.urls")),

@@ -1,11 +1,12 @@
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import LoginView, PasswordChangeView
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth.views import LoginView, LogoutView, PasswordChangeView
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
@@ -106,3 +107,18 @@ class Login(LoginView):
         if response.status_code == 200:  # the form again: a failed sign-in
             throttle.hit(key, limit=limit, window_seconds=window)
         return response
+
+
+class Logout(LogoutView):
+    """Sign-out; a session opened through the national single sign-on (VNeID) also ends
+    there, or the next "Đăng nhập bằng VNeID" would sign the person straight back in."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        id_token = request.session.get("oidc_id_token")
+        response = super().post(request, *args, **kwargs)
+        endpoint = settings.OIDC_OP_LOGOUT_ENDPOINT if settings.CCHC_VNEID else ""
+        if not id_token or not endpoint:
+            return response
+        back = settings.CCHC_PUBLIC_BASE_URL.rstrip("/") + "/dich-vu-cong/"
+        query = urlencode({"id_token_hint": id_token, "post_logout_redirect_uri": back})
+        return HttpResponseRedirect(f"{endpoint}?{query}")

@@ -312,3 +312,20 @@ def test_the_desk_files_into_the_applicants_own_account_with_their_authorisation
     client.force_login(world.receptionist)
     client.post("/ho-so/tiep-nhan/", form)
     assert Dossier.objects.exclude(pk=d.pk).get().applicant_user is None
+
+
+def test_signing_out_ends_the_vneid_session_at_the_provider_too(simulators, client):
+    choose(client, "hoa")
+    response = client.post("/dang-xuat/")
+    provider = urlsplit(response["Location"])
+    assert provider.path == "/mo-phong/vneid/oauth2/logout"
+    params = parse_qs(provider.query)
+    assert params["id_token_hint"][0].count(".") == 2  # the ID token, as OIDC asks
+    assert params["post_logout_redirect_uri"][0].endswith("/dich-vu-cong/")
+    assert "_auth_user_id" not in client.session
+    back = client.get(f"{provider.path}?{provider.query}")
+    assert back.status_code == 302 and back["Location"].endswith("/dich-vu-cong/")
+    # a password session signs out as before
+    citizen = User.objects.create_user("lan@example.org", password="x", kind=AccountKind.CITIZEN)
+    client.force_login(citizen)
+    assert "/mo-phong/" not in client.post("/dang-xuat/")["Location"]

@@ -215,5 +215,8 @@ def jwks(request: HttpRequest) -> JsonResponse:
 
 @require_GET
 def logout(request: HttpRequest) -> HttpResponse:
+    """Ends the provider's session and goes back where the client asked, if that is the
+    client's own site (a real provider checks it against the registered addresses)."""
     target = request.GET.get("post_logout_redirect_uri") or "/"
-    return HttpResponseRedirect(target if target.startswith("/") else "/")
+    own = settings.CCHC_PUBLIC_BASE_URL.rstrip("/") + "/"
+    return HttpResponseRedirect(target if target.startswith(("/", own)) else "/")
