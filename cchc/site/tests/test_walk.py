@@ -23,11 +23,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 WIDTHS = (1366, 390)
 MAX_PAGES = 45  # per persona: the menu, then what the pages list, breadth first
-# Not pages: files, the API's own documents, sign-out, language switch, kiosk binding.
+# Not pages: files, the API's own documents, sign-out, language switch, kiosk binding, and the
+# national systems' ends (the VNeID sign-in leaves for the identity provider).
 SKIP = re.compile(
     r"(\.(pdf|xlsx|docx|csv|yaml|json)$)|/xuat/|/api/(?!v1/docs)|/dang-xuat/|/i18n/|/static/|/quan-tri/.+/"
     r"(add|delete|history)/|format=|/tai-ve|/tep/|/giay-to/|/ket-qua/|/bieu-mau/|/mau-don/"
-    r"|/minh-chung/|/quay/|/man-hinh/"
+    r"|/minh-chung/|/quay/|/man-hinh/|/tich-hop/"
 )
 # English words that Vietnamese pages must not show (whole words, outside code and data).
 ENGLISH = re.compile(
