@@ -92,6 +92,8 @@ INSTALLED_APPS = [
     "cchc.indices",
     "django_tasks_db",
     "cchc.integrations",
+    "cchc.operations",
+    "health_check",
     "cchc.site",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -116,6 +118,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "cchc.core.middleware.StaffIdleTimeoutMiddleware",
     "cchc.core.middleware.StaffAreaMiddleware",
+    "cchc.operations.middleware.MaintenanceMiddleware",
+    "cchc.operations.middleware.UsageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -138,6 +142,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "cchc.site.context.identity",
+                "cchc.operations.context.maintenance",
             ],
         },
     }
@@ -398,6 +403,7 @@ CCHC_EMBLEM_URL = env_str(
 CCHC_PUBLIC_PATHS = [
     "/dich-vu-cong/",
     "/tich-hop/",  # the national systems' callbacks (payment results, SMS receipts)
+    "/suc-khoe/",  # liveness, readiness and status, for the monitoring
     "/mo-phong/",  # the national systems' simulators (the payment page a citizen is sent to)
     "/xac-thuc/",
     "/tra-cuu/",
@@ -508,6 +514,16 @@ OIDC_TIMEOUT = float(env_str("OIDC_TIMEOUT", "20"))
 OIDC_STORE_ID_TOKEN = True  # for the provider's sign-out
 if CCHC_VNEID:
     AUTHENTICATION_BACKENDS.append("cchc.integrations.vneid.backend.VneidBackend")
+
+# Operations (cchc.operations, docs/operations.md): the working days a maintenance window is
+# announced ahead (checklist item 41); staff accounts unused this many days are locked (item
+# 37); how often each process adds its request counters (item 28); the waits after which the
+# status page reports the worker or the outbox as failing.
+CCHC_MAINTENANCE_NOTICE_DAYS = env_int("CCHC_MAINTENANCE_NOTICE_DAYS", 5)
+CCHC_ACCOUNT_IDLE_DAYS = env_int("CCHC_ACCOUNT_IDLE_DAYS", 90)
+CCHC_USAGE_FLUSH_SECONDS = env_int("CCHC_USAGE_FLUSH_SECONDS", 60)
+CCHC_HEALTH_TASK_WAIT_SECONDS = env_int("CCHC_HEALTH_TASK_WAIT_SECONDS", 600)
+CCHC_HEALTH_OUTBOX_WAIT_SECONDS = env_int("CCHC_HEALTH_OUTBOX_WAIT_SECONDS", 3600)
 
 # The Ministry's usage-measurement (EMC) script on the portal's pages (checklist item 33): its
 # address and the site code the Ministry assigns; the CSP lets that origin load and report.
