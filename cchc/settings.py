@@ -106,6 +106,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "cchc.operations.logs.RequestIdMiddleware",
+    "cchc.operations.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "cchc.core.middleware.RequestGuardMiddleware",
@@ -284,12 +286,45 @@ SECURE_CSP = {
     "object-src": [CSP.NONE],
 }
 
+# Logs go to the console (journald under systemd): plain text, or one JSON object a line
+# with CCHC_LOG_FORMAT=json; every record carries the request id and the user id
+# (cchc/operations/logs.py). CCHC_REQUEST_LOG writes one line per request.
+CCHC_LOG_FORMAT = env_str("CCHC_LOG_FORMAT", "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "cchc.operations.logs.ContextFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(user_id)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["context"],
+            "formatter": "json" if CCHC_LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {
+        "cchc.request": {
+            "level": "INFO" if env_bool("CCHC_REQUEST_LOG", not (DEBUG or TESTING)) else "WARNING"
+        }
+    },
 }
+# Error reports to a Sentry-compatible service (Sentry, GlitchTip) when a DSN is given; no
+# personal data is sent (send_default_pii off).
+SENTRY_DSN = env_str("SENTRY_DSN", "")
+if SENTRY_DSN:
+    import sentry_sdk
+
+    sentry_sdk.init(dsn=SENTRY_DSN, send_default_pii=False, traces_sample_rate=0.0)
+# Prometheus scrapes /metrics; with a token set, only with it (Authorization: Bearer).
+CCHC_METRICS_TOKEN = env_str("CCHC_METRICS_TOKEN", "")
 
 # SQLite cannot enforce NULLS NOT DISTINCT; PostgreSQL (production, CI) does.
 SILENCED_SYSTEM_CHECKS = ["models.W047"]

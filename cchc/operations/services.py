@@ -120,7 +120,7 @@ usage = UsageCounter()
 
 
 def side_of(path: str) -> str | None:
-    if path.startswith(("/static/", "/media/", "/suc-khoe/", "/mo-phong/", "/favicon")):
+    if path.startswith(("/static/", "/media/", "/suc-khoe/", "/mo-phong/", "/favicon", "/metrics")):
         return None
     if path.startswith("/api/"):
         return "api"

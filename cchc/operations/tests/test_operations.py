@@ -191,3 +191,34 @@ def test_liveness_readiness_and_the_status_of_worker_and_outbox(reference_data, 
     assert status["Retry-After"]
     # a backlog towards the national systems keeps this node in service
     assert client.get("/suc-khoe/san-sang/", HTTP_ACCEPT="application/json").status_code == 200
+
+
+def test_metrics_for_prometheus_with_latency_queries_outbox_and_dossiers(world, client, settings):
+    world.received(moment="2026-11-23 09:00")  # writes outbox messages for the portal
+    client.get("/dich-vu-cong/")
+    text = client.get("/metrics").content.decode()
+    assert 'cchc_request_seconds_count{method="GET",route="portal:home"}' in text
+    assert 'cchc_request_queries_bucket{le="+Inf",route="portal:home"}' in text
+    assert 'cchc_outbox_messages{status="pending",system="notices"}' in text
+    assert "cchc_tasks_waiting" in text and "cchc_dossiers_received_last_hour" in text
+    settings.CCHC_METRICS_TOKEN = "bi-mat"
+    assert client.get("/metrics").status_code == 403
+    assert client.get("/metrics", HTTP_AUTHORIZATION="Bearer bi-mat").status_code == 200
+
+
+def test_each_request_has_an_id_on_its_log_lines_and_no_query_string(client, caplog, world):
+    import json
+    import logging
+
+    from pythonjsonlogger.json import JsonFormatter
+
+    caplog.set_level(logging.INFO, logger="cchc.request")
+    client.force_login(world.receptionist)
+    response = client.get("/tra-cuu/?ma=000.00.02&mk=BIMAT", HTTP_X_REQUEST_ID="abcdef12-3456")
+    assert response["X-Request-ID"] == "abcdef12-3456"
+    assert client.get("/dich-vu-cong/", HTTP_X_REQUEST_ID="x; drop")["X-Request-ID"] != "x; drop"
+    record = next(r for r in caplog.records if r.name == "cchc.request")
+    line = JsonFormatter("%(levelname)s %(request_id)s %(user_id)s %(message)s").format(record)
+    data = json.loads(line)
+    assert data["request_id"] == "abcdef12-3456" and data["user_id"] == str(world.receptionist.pk)
+    assert "BIMAT" not in line and data["message"].startswith("GET /tra-cuu/ ")
