@@ -92,6 +92,8 @@ INSTALLED_APPS = [
     "cchc.indices",
     "django_tasks_db",
     "cchc.integrations",
+    "cchc.operations",
+    "health_check",
     "cchc.site",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -104,6 +106,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "cchc.operations.logs.RequestIdMiddleware",
+    "cchc.operations.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "cchc.core.middleware.RequestGuardMiddleware",
@@ -116,6 +120,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "cchc.core.middleware.StaffIdleTimeoutMiddleware",
     "cchc.core.middleware.StaffAreaMiddleware",
+    "cchc.operations.middleware.MaintenanceMiddleware",
+    "cchc.operations.middleware.UsageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -138,6 +144,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "cchc.site.context.identity",
+                "cchc.operations.context.maintenance",
             ],
         },
     }
@@ -279,12 +286,45 @@ SECURE_CSP = {
     "object-src": [CSP.NONE],
 }
 
+# Logs go to the console (journald under systemd): plain text, or one JSON object a line
+# with CCHC_LOG_FORMAT=json; every record carries the request id and the user id
+# (cchc/operations/logs.py). CCHC_REQUEST_LOG writes one line per request.
+CCHC_LOG_FORMAT = env_str("CCHC_LOG_FORMAT", "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "cchc.operations.logs.ContextFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(user_id)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["context"],
+            "formatter": "json" if CCHC_LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {
+        "cchc.request": {
+            "level": "INFO" if env_bool("CCHC_REQUEST_LOG", not (DEBUG or TESTING)) else "WARNING"
+        }
+    },
 }
+# Error reports to a Sentry-compatible service (Sentry, GlitchTip) when a DSN is given; no
+# personal data is sent (send_default_pii off).
+SENTRY_DSN = env_str("SENTRY_DSN", "")
+if SENTRY_DSN:
+    import sentry_sdk
+
+    sentry_sdk.init(dsn=SENTRY_DSN, send_default_pii=False, traces_sample_rate=0.0)
+# Prometheus scrapes /metrics; with a token set, only with it (Authorization: Bearer).
+CCHC_METRICS_TOKEN = env_str("CCHC_METRICS_TOKEN", "")
 
 # SQLite cannot enforce NULLS NOT DISTINCT; PostgreSQL (production, CI) does.
 SILENCED_SYSTEM_CHECKS = ["models.W047"]
@@ -398,6 +438,7 @@ CCHC_EMBLEM_URL = env_str(
 CCHC_PUBLIC_PATHS = [
     "/dich-vu-cong/",
     "/tich-hop/",  # the national systems' callbacks (payment results, SMS receipts)
+    "/suc-khoe/",  # liveness, readiness and status, for the monitoring
     "/mo-phong/",  # the national systems' simulators (the payment page a citizen is sent to)
     "/xac-thuc/",
     "/tra-cuu/",
@@ -508,6 +549,16 @@ OIDC_TIMEOUT = float(env_str("OIDC_TIMEOUT", "20"))
 OIDC_STORE_ID_TOKEN = True  # for the provider's sign-out
 if CCHC_VNEID:
     AUTHENTICATION_BACKENDS.append("cchc.integrations.vneid.backend.VneidBackend")
+
+# Operations (cchc.operations, docs/operations.md): the working days a maintenance window is
+# announced ahead (checklist item 41); staff accounts unused this many days are locked (item
+# 37); how often each process adds its request counters (item 28); the waits after which the
+# status page reports the worker or the outbox as failing.
+CCHC_MAINTENANCE_NOTICE_DAYS = env_int("CCHC_MAINTENANCE_NOTICE_DAYS", 5)
+CCHC_ACCOUNT_IDLE_DAYS = env_int("CCHC_ACCOUNT_IDLE_DAYS", 90)
+CCHC_USAGE_FLUSH_SECONDS = env_int("CCHC_USAGE_FLUSH_SECONDS", 60)
+CCHC_HEALTH_TASK_WAIT_SECONDS = env_int("CCHC_HEALTH_TASK_WAIT_SECONDS", 600)
+CCHC_HEALTH_OUTBOX_WAIT_SECONDS = env_int("CCHC_HEALTH_OUTBOX_WAIT_SECONDS", 3600)
 
 # The Ministry's usage-measurement (EMC) script on the portal's pages (checklist item 33): its
 # address and the site code the Ministry assigns; the CSP lets that origin load and report.

@@ -12,6 +12,7 @@ from cchc.integrations.payment import views as payment_views
 from cchc.integrations.postal import views as postal_views
 from cchc.integrations.sms import views as sms_views
 from cchc.integrations.vneid import views as vneid_views
+from cchc.operations import health, metrics
 from cchc.portal import views as portal_views
 from cchc.site import views as core_views
 
@@ -45,6 +46,11 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("tich-hop/sms/bao-nhan/", sms_views.receipt, name="sms_receipt"),
     path("tich-hop/thanh-toan/ket-qua/", payment_views.notify, name="payment_notify"),
+    path("metrics", metrics.metrics_view, name="metrics"),
+    path("suc-khoe/", health.Status.as_view(), name="health"),
+    path("suc-khoe/song/", health.Live.as_view(), name="health_live"),
+    path("suc-khoe/san-sang/", health.Ready.as_view(), name="health_ready"),
+    path("van-hanh/", include("cchc.operations.urls")),
     path("tich-hop/buu-chinh/hanh-trinh/", postal_views.tracking, name="postal_tracking"),
     path("tich-hop/vneid/dang-nhap/", vneid_views.VneidStart.as_view(), name="vneid_start"),
     path("tich-hop/vneid/ve/", vneid_views.VneidCallback.as_view(), name="vneid_callback"),

@@ -91,3 +91,13 @@ def open_in_libreoffice(data: bytes, suffix: str, tmp_path: Path) -> bytes:
     )
     assert (tmp_path / "tep.pdf").stat().st_size > 1000
     return (tmp_path / "tep.pdf").read_bytes()
+
+
+@pytest.fixture(autouse=True)
+def no_cached_maintenance() -> Any:
+    """The maintenance windows are cached a minute per process: no test sees another's."""
+    from cchc.operations.services import forget_windows
+
+    forget_windows()
+    yield
+    forget_windows()
