@@ -150,6 +150,7 @@ ROUTES: dict[str, frozenset[str]] = {
     "simulators:payment_transactions": NOBODY,
     "portal:my_payment": NOBODY,  # POST only
     "portal:my_pickup": NOBODY,  # POST only
+    "metrics": PUBLIC,  # for Prometheus (CCHC_METRICS_TOKEN, or nginx, keeps it inside)
     "health": PUBLIC,  # for the monitoring (nginx keeps it inside: docs/operations.md)
     "health_live": PUBLIC,
     "health_ready": PUBLIC,
