@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 export DJANGO_ALLOW_ASYNC_UNSAFE := true
 
-.PHONY: messages demo test test-pg test-browser screenshots install assets lint format typecheck check serve clean
+.PHONY: deploy-check messages demo test test-pg test-browser screenshots install assets lint format typecheck check serve clean
 
 $(STAMP): pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then echo "Python >= 3.12 is required (python3.13 or python3.12 on PATH)"; exit 1; fi
@@ -80,3 +80,8 @@ check: lint typecheck
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles db.sqlite3*
+
+# The production stack on loopback (nginx, gunicorn, the worker, PgBouncer), smoke-tested
+# through nginx and torn down (deploy/deploy-check; needs nginx, pgbouncer from Debian).
+deploy-check: install
+	bash deploy/deploy-check

@@ -163,6 +163,14 @@ if _database_url:
         # Short OLTP queries: PostgreSQL's JIT compiles for 10–40 ms when a generic plan
         # overestimates rows (seen on the lookup at 5 million dossiers, bench/RESULTS.md).
         DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    if env_bool("DB_PGBOUNCER", False):
+        # Behind PgBouncer in transaction pooling (deploy/pgbouncer): a connection is shared
+        # between transactions, so no server-side cursors and no prepared statements, and no
+        # startup options (set `ALTER ROLE cchc SET jit = off` on the server instead).
+        DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+        _options = DATABASES["default"].setdefault("OPTIONS", {})
+        _options.pop("options", None)
+        _options["prepare_threshold"] = None
 else:
     DATABASES = {
         "default": {
@@ -556,7 +564,7 @@ if CCHC_VNEID:
 # status page reports the worker or the outbox as failing.
 CCHC_MAINTENANCE_NOTICE_DAYS = env_int("CCHC_MAINTENANCE_NOTICE_DAYS", 5)
 CCHC_ACCOUNT_IDLE_DAYS = env_int("CCHC_ACCOUNT_IDLE_DAYS", 90)
-CCHC_USAGE_FLUSH_SECONDS = env_int("CCHC_USAGE_FLUSH_SECONDS", 60)
+CCHC_USAGE_FLUSH_SECONDS = env_int("CCHC_USAGE_FLUSH_SECONDS", 0 if TESTING else 60)
 CCHC_HEALTH_TASK_WAIT_SECONDS = env_int("CCHC_HEALTH_TASK_WAIT_SECONDS", 600)
 CCHC_HEALTH_OUTBOX_WAIT_SECONDS = env_int("CCHC_HEALTH_OUTBOX_WAIT_SECONDS", 3600)
 

@@ -11,7 +11,7 @@ from cchc.core.audit import log_action, model_values
 from cchc.core.errors import Invalid
 
 from . import services
-from .models import AccessEvent, AccountNotice, MaintenanceWindow
+from .models import AccessEvent, MaintenanceWindow
 
 
 class MaintenanceForm(forms.ModelForm):
@@ -70,12 +70,4 @@ class AccessEventAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
-
-@admin.register(AccountNotice)
-class AccountNoticeAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "user", "account", "subject", "sent_at"]
-
-    def has_add_permission(self, request: Any) -> bool:
         return False

@@ -4,6 +4,7 @@ usage counters, and which staff accounts are locked for disuse or an ended posti
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import threading
 import time
 from collections import Counter
@@ -11,7 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +24,8 @@ from cchc.core.audit import log_action
 from cchc.core.errors import Invalid
 
 from .models import MaintenanceWindow, UsageCount
+
+logger = logging.getLogger(__name__)
 
 # --- announced maintenance (item 41) ----------------------------------------------------
 
@@ -87,26 +90,36 @@ def announced_window(now: dt.datetime | None = None) -> tuple[dt.datetime, dt.da
 
 
 class UsageCounter:
-    """Requests counted in memory and added to `UsageCount` every CCHC_USAGE_FLUSH_SECONDS:
-    no query on the request's path; a process that dies loses at most that interval."""
+    """Requests counted in memory; a background thread of each process adds them to
+    `UsageCount` every CCHC_USAGE_FLUSH_SECONDS (0: only when asked, as in tests). Nothing is
+    written on a request's path; a process that dies loses at most that interval."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.counts: Counter[tuple[dt.date, int, str]] = Counter()
-        self.last_flush = time.monotonic()
+        self.thread: threading.Thread | None = None
 
     def hit(self, agency_key: int, side: str) -> None:
         month = timezone.localdate().replace(day=1)
         with self.lock:
             self.counts[(month, agency_key, side)] += 1
-            due = time.monotonic() - self.last_flush >= settings.CCHC_USAGE_FLUSH_SECONDS
-        if due:
-            self.flush()
+            if self.thread is None and settings.CCHC_USAGE_FLUSH_SECONDS > 0:
+                self.thread = threading.Thread(target=self._loop, daemon=True, name="usage")
+                self.thread.start()
+
+    def _loop(self) -> None:
+        while True:
+            time.sleep(settings.CCHC_USAGE_FLUSH_SECONDS)
+            try:
+                self.flush()
+            except Exception:  # the statistics never take the site down
+                logger.exception("usage counters not written")
+            finally:
+                connection.close()  # this thread's own connection
 
     def flush(self) -> int:
         with self.lock:
             counts, self.counts = self.counts, Counter()
-            self.last_flush = time.monotonic()
         for (month, agency_key, side), n in counts.items():
             with transaction.atomic():
                 row, _created = UsageCount.objects.select_for_update().get_or_create(
