@@ -222,3 +222,28 @@ def test_each_request_has_an_id_on_its_log_lines_and_no_query_string(client, cap
     data = json.loads(line)
     assert data["request_id"] == "abcdef12-3456" and data["user_id"] == str(world.receptionist.pk)
     assert "BIMAT" not in line and data["message"].startswith("GET /tra-cuu/ ")
+
+
+def test_the_grafana_dashboard_reads_only_metrics_that_exist(world, client):
+    import json
+    import re
+    from pathlib import Path
+
+    client.get("/dich-vu-cong/")
+    exposed = client.get("/metrics").content.decode()
+    dashboard = json.loads(
+        (Path(__file__).resolve().parents[3] / "deploy/grafana/cchc.json").read_text()
+    )
+    names = {
+        name.removesuffix("_bucket")
+        for p in dashboard["panels"]
+        for t in p["targets"]
+        for name in re.findall(r"cchc_[a-z_]+", t["expr"])
+    }
+    assert len(names) >= 8
+    declared = set(re.findall(r"^# TYPE (cchc_[a-z_]+) ", exposed, re.M))
+    # a counter is declared without its _total, a histogram read through its _bucket
+    assert (
+        sorted(n for n in names if n not in declared and n.removesuffix("_total") not in declared)
+        == []
+    )
