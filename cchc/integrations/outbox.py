@@ -93,6 +93,9 @@ def deliver(system: str, ordering_key: str, *, now: dt.datetime | None = None) -
     delivered = 0
     while True:
         message = _claim(system, ordering_key, moment)
+        if isinstance(message, dt.datetime):  # the next one is not due yet: come back then
+            schedule(system, ordering_key, message)
+            return delivered
         if message is None:
             return delivered
         try:
@@ -113,8 +116,11 @@ def deliver(system: str, ordering_key: str, *, now: dt.datetime | None = None) -
 LEASE = dt.timedelta(minutes=5)
 
 
-def _claim(system: str, ordering_key: str, moment: dt.datetime) -> OutboxMessage | None:
-    """The key's first undelivered message, if it is due: its attempt counted, leased."""
+def _claim(
+    system: str, ordering_key: str, moment: dt.datetime
+) -> OutboxMessage | dt.datetime | None:
+    """The key's first undelivered message, if it is due: its attempt counted, leased; when it
+    is not due yet, the moment it will be (a message dated a little ahead, or in its backoff)."""
     with transaction.atomic():
         message = (
             OutboxMessage.objects.select_for_update()
@@ -126,7 +132,7 @@ def _claim(system: str, ordering_key: str, moment: dt.datetime) -> OutboxMessage
         if message is None or message.status == MessageStatus.DEAD:
             return None  # in order: later messages wait behind a set-aside one
         if message.next_attempt_at > moment:
-            return None
+            return message.next_attempt_at
         message.attempts += 1
         message.next_attempt_at = moment + LEASE
         message.save(update_fields=["attempts", "next_attempt_at"])

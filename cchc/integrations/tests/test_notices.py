@@ -119,3 +119,15 @@ def test_daily_reminders_are_mailed_by_the_worker_once_even_after_a_mail_server_
     assert len(mailoutbox) == 2 and not FeedbackReminder.objects.filter(sent_at=None).exists()
     outbox.sweep(now=timezone.now() + dt.timedelta(days=1))
     assert run(day) == 0 and len(mailoutbox) == 2  # once per person and occasion
+
+
+def test_a_message_dated_a_little_ahead_is_delivered_when_due_not_forgotten(world):
+    """A change recorded at a moment slightly ahead (a postal report's time) writes a message
+    not due yet: the worker that finds it comes back at that moment, without the sweep."""
+    from django_tasks_db.models import DBTaskResult
+
+    ahead = timezone.now() + dt.timedelta(seconds=20)
+    outbox.post(system="notices", ordering_key="later", kind="x", payload={}, at=ahead)
+    assert outbox.deliver("notices", "later") == 0
+    tasks = DBTaskResult.objects.filter(args_kwargs__args=["notices", "later"])
+    assert tasks.filter(run_after=ahead).count() == 1  # besides the one the post enqueued
