@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 export DJANGO_ALLOW_ASYNC_UNSAFE := true
 
-.PHONY: deploy-check messages demo test test-pg test-browser screenshots install assets lint format typecheck check serve clean
+.PHONY: deploy-check messages demo test test-slow test-pg test-browser screenshots install assets lint format typecheck check serve clean
 
 $(STAMP): pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then echo "Python >= 3.12 is required (python3.13 or python3.12 on PATH)"; exit 1; fi
@@ -47,14 +47,18 @@ demo: assets
 	DEBUG=true $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: assets
-	$(PY) -m pytest -q -p no:cacheprovider
+	$(PY) -m pytest -q -p no:cacheprovider -m "not slow"
 
 # The same suite against PostgreSQL (DATABASE_URL must point at a server; .ci/run sets it).
 test-pg: assets
-	$(PY) -m pytest -q -p no:cacheprovider -m "not browser"
+	$(PY) -m pytest -q -p no:cacheprovider -m "not browser and not slow"
 
 test-browser: assets
 	$(PY) -m pytest -q -p no:cacheprovider -m browser
+
+# The drills that bring up PostgreSQL clusters of their own (deploy/failover-drill).
+test-slow: assets
+	$(PY) -m pytest -q -p no:cacheprovider -m slow
 
 # The main screens of every persona at 1366 and 390 px, to look at during review (the browser
 # walk of cchc/site/tests/test_walk.py, which also fails on what a person would notice).

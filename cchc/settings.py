@@ -122,6 +122,7 @@ MIDDLEWARE = [
     "cchc.core.middleware.StaffAreaMiddleware",
     "cchc.operations.middleware.MaintenanceMiddleware",
     "cchc.operations.middleware.UsageMiddleware",
+    "cchc.operations.replica.ReplicaReadsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -145,6 +146,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "cchc.site.context.identity",
                 "cchc.operations.context.maintenance",
+                "cchc.operations.replica.context",
             ],
         },
     }
@@ -183,6 +185,15 @@ else:
             },
         }
     }
+# A streaming replica for the reports and dashboards (cchc/operations/replica.py): the report
+# pages below read from it, with its lag shown; everything else uses the primary.
+if _replica_url := env_str("REPLICA_DATABASE_URL", ""):
+    DATABASES["replica"] = dj_database_url.parse(
+        _replica_url, conn_max_age=DB_CONN_MAX_AGE, conn_health_checks=True
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["cchc.operations.replica.ReplicaRouter"]
+CCHC_REPLICA_PATHS = env_list("CCHC_REPLICA_PATHS", "/bao-cao/,/dich-vu-cong/thong-ke/")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
