@@ -3,6 +3,7 @@ trusted proxy reports; the user's agency kept in the session for the usage count
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
@@ -17,8 +18,16 @@ from .services import agency_key_of
 SESSION_AGENCY = "operations_agency"
 
 
+def _address(request: Any) -> str | None:
+    """The client's address, or nothing when there is none (a sign-in made by a command)."""
+    try:
+        return str(ipaddress.ip_address(client_ip(request))) if request is not None else None
+    except ValueError:
+        return None
+
+
 def _record(kind: str, request: Any, user: Any = None, username: str = "") -> None:
-    address = client_ip(request) if request is not None else None
+    address = _address(request)
     agent = request.headers.get("User-Agent", "")[:200] if request is not None else ""
     AccessEvent.objects.create(
         kind=kind,
