@@ -56,7 +56,7 @@ test-pg: assets
 test-browser: assets
 	$(PY) -m pytest -q -p no:cacheprovider -m browser
 
-# The drills that bring up PostgreSQL clusters of their own (deploy/failover-drill).
+# The drills that bring up PostgreSQL clusters of their own (deploy/failover-drill, deploy/pitr-drill).
 test-slow: assets
 	$(PY) -m pytest -q -p no:cacheprovider -m slow
 
