@@ -260,6 +260,35 @@ STORAGES = {
 }
 MEDIA_URL = "/media/"
 MEDIA_ROOT = BASE_DIR / env_str("MEDIA_ROOT", "media")
+# Several web nodes (docs/operations.md, "Growing past one machine"): stored files on an
+# S3-compatible object store through django-storages, private, never overwritten; they still
+# leave only through the views that check the reader's scope (cchc/core/files.py).
+if _bucket := env_str("CCHC_S3_BUCKET", ""):
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": _bucket,
+            "endpoint_url": env_str("CCHC_S3_ENDPOINT_URL", "") or None,
+            "region_name": env_str("CCHC_S3_REGION", "") or None,
+            "access_key": env_str("CCHC_S3_ACCESS_KEY", ""),
+            "secret_key": env_str("CCHC_S3_SECRET_KEY", ""),
+            "location": env_str("CCHC_S3_PREFIX", ""),
+            "default_acl": "private",
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }
+# A cache shared by every web node and the worker (Redis: `redis://host:6379/1`); without it
+# each process keeps its own, which is right only for a single process. Rate limits (lookups,
+# verification codes), the maintenance notice and the replica's lag are kept in it.
+if _cache_url := env_str("CACHE_URL", ""):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _cache_url,
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "cchc"),
+        }
+    }
 
 # Django 6.1 mailers: SMTP in production, the console on a developer's machine.
 _EMAIL_BACKEND = env_str(

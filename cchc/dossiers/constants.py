@@ -77,6 +77,7 @@ class Action(models.TextChoices):
     REASSIGN = "reassign", _("Chuyển giao người xử lý")
     REQUEST_CORRECTION = "request_correction", _("Đính chính kết quả có sai sót")
     VIEW_PERSONAL_DATA = "view_personal_data", _("Xem thông tin cá nhân đầy đủ")
+    IMPORT = "import", _("Chuyển từ hệ thống cũ")
 
 
 S = Status

@@ -162,6 +162,9 @@ class Dossier(SearchableModel):
         _("bên có sai sót"), max_length=10, choices=c.CorrectionFault.choices, blank=True
     )
     register_number = models.PositiveIntegerField(_("số thứ tự trong sổ"), null=True, blank=True)
+    # a dossier carried over from another one-stop system (a merged province's): the code it
+    # had there is kept as its code; the system it came from is named here
+    imported_from = models.CharField(_("chuyển từ hệ thống"), max_length=200, blank=True)
 
     holder_agency = models.ForeignKey(
         "organizations.Agency",

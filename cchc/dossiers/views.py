@@ -334,7 +334,8 @@ def dossier_detail(request: HttpRequest, pk: int) -> HttpResponse:
     steps = list(d.steps.select_related("agency", "assignee", "done_by").order_by("order", "pk"))
     active = [st for st in steps if st.status == c.StepStatus.ACTIVE]
     explanation = None
-    if d.received_at and d.procedure_version.time_limit is not None:
+    # a dossier carried over from another system keeps the due date that system set
+    if d.received_at and d.procedure_version.time_limit is not None and not d.imported_from:
         explanation = calendar_of(d).explain(d.received_at, limit_of(d))
     agencies = {st.agency_id for st in active}
     members = (

@@ -6,12 +6,15 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
 
 from cchc.core.audit import log_action, model_values
 from cchc.core.errors import Invalid
 
-from . import services
-from .models import AccessEvent, MaintenanceWindow
+from . import merger, services
+from .models import AccessEvent, MaintenanceWindow, MergerImport
 
 
 class MaintenanceForm(forms.ModelForm):
@@ -56,12 +59,8 @@ class MaintenanceWindowAdmin(admin.ModelAdmin):
         services.forget_windows()
 
 
-@admin.register(AccessEvent)
-class AccessEventAdmin(admin.ModelAdmin):
-    list_display = ["at", "kind", "username", "address", "agent"]
-    list_filter = ["kind"]
-    search_fields = ["username", "address"]
-    date_hierarchy = "at"
+class RecordAdmin(admin.ModelAdmin):
+    """A record written by the system, read here and never edited."""
 
     def has_add_permission(self, request: Any) -> bool:
         return False
@@ -71,3 +70,43 @@ class AccessEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(AccessEvent)
+class AccessEventAdmin(RecordAdmin):
+    list_display = ["at", "kind", "username", "address", "agent"]
+    list_filter = ["kind"]
+    search_fields = ["username", "address"]
+    date_hierarchy = "at"
+
+
+@admin.register(MergerImport)
+class MergerImportAdmin(RecordAdmin):
+    """The reports of `import_merged_system` (checklist item 42)."""
+
+    list_display = ["started_at", "system", "dry_run", "applied", "carried", "refused"]
+    list_filter = ["applied", "dry_run"]
+    search_fields = ["system"]
+    fields = ["system", "file_names", "dry_run", "applied", "figures", "refusals", "created_by"]
+    readonly_fields = fields
+
+    @admin.display(description=_("Tệp đã đọc"))
+    def file_names(self, obj: MergerImport) -> str:
+        return ", ".join(obj.files)
+
+    @admin.display(description=_("Số lượng"))
+    def figures(self, obj: MergerImport) -> str:
+        return format_html_join(mark_safe("<br>"), "{}: {}", merger.count_lines(obj.counts))
+
+    @admin.display(description=_("Dòng bị từ chối"))
+    def refusals(self, obj: MergerImport) -> str:
+        lines = [(merger.problem_line(p),) for p in obj.problems]
+        return format_html_join(mark_safe("<br>"), "{}", lines) if lines else "—"
+
+    @admin.display(description=_("Hồ sơ chuyển sang"))
+    def carried(self, obj: MergerImport) -> int:
+        return int(obj.counts.get("dossiers_created", 0))
+
+    @admin.display(description=_("Dòng bị từ chối"))
+    def refused(self, obj: MergerImport) -> int:
+        return int(obj.counts.get("rows_refused", 0))

@@ -8,6 +8,6 @@ class OperationsConfig(AppConfig):
     verbose_name = _("Vận hành hệ thống")
 
     def ready(self) -> None:
-        from . import metrics, signals  # noqa: F401 - receivers register themselves
+        from . import checks, metrics, signals  # noqa: F401 - receivers register themselves
 
         metrics.register()

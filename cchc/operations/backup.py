@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import posixpath
 import subprocess
 import tarfile
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from django.apps import apps
 from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -47,22 +50,37 @@ def _counts() -> dict[str, int]:
     }
 
 
-def _sha256(path: Path) -> str:
+def _digest(handle: IO[bytes]) -> str:
     digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
+    for block in iter(lambda: handle.read(1 << 20), b""):
+        digest.update(block)
     return digest.hexdigest()
 
 
-def _files(root: Path) -> dict[str, str]:
-    if not root.is_dir():
-        return {}
-    return {
-        str(path.relative_to(root)): _sha256(path)
-        for path in sorted(root.rglob("*"))
-        if path.is_file()
-    }
+def _sha256(path: Path) -> str:
+    with path.open("rb") as handle:
+        return _digest(handle)
+
+
+def _names(folder: str = "") -> list[str]:
+    """Every stored file, through the storage API: the MEDIA_ROOT folder or an object store
+    (S3-compatible, several web nodes) alike."""
+    try:
+        folders, files = default_storage.listdir(folder)
+    except FileNotFoundError:  # no file stored yet
+        return []
+    names = [posixpath.join(folder, name) for name in files]
+    for sub in folders:
+        names += _names(posixpath.join(folder, sub))
+    return sorted(names)
+
+
+def _files() -> dict[str, str]:
+    checksums = {}
+    for name in _names():
+        with default_storage.open(name, "rb") as handle:
+            checksums[name] = _digest(handle)
+    return checksums
 
 
 def backup(target: Path) -> dict[str, Any]:
@@ -85,11 +103,13 @@ def backup(target: Path) -> dict[str, Any]:
         )  # fmt: skip
         counts = _counts()
         anchor = anchor_to_json(make_anchor())
-    media = Path(settings.MEDIA_ROOT)
-    files = _files(media)
+    files = _files()
     with tarfile.open(target / FILES, "w:gz") as archive:
         for name in files:
-            archive.add(media / name, arcname=name)
+            info = tarfile.TarInfo(name)
+            info.size = default_storage.size(name)
+            with default_storage.open(name, "rb") as handle:
+                archive.addfile(info, handle)
     manifest = {
         "created_at": timezone.now().isoformat(),
         "database": {"dump": DUMP, "sha256": _sha256(target / DUMP), "rows": counts},
@@ -116,10 +136,15 @@ def restore(source: Path) -> list[str]:
         ["pg_restore", "--no-owner", "--exit-on-error", f"--dbname={dsn}", str(source / DUMP)],
         check=True,
     )
-    media = Path(settings.MEDIA_ROOT)
-    media.mkdir(parents=True, exist_ok=True)
     with tarfile.open(source / FILES, "r:gz") as archive:
-        archive.extractall(media, filter="data")
+        for member in archive:
+            # no links, no absolute or ../ names
+            member = tarfile.data_filter(member, "/restore")
+            handle = archive.extractfile(member) if member.isfile() else None
+            if handle is None:
+                continue
+            if default_storage.save(member.name, File(handle)) != member.name:
+                raise BackupError(f"{member.name}: the file store is not empty")
     return verify(manifest)
 
 
@@ -129,7 +154,7 @@ def verify(manifest: dict[str, Any]) -> list[str]:
     for label, rows in manifest["database"]["rows"].items():
         if counts.get(label) != rows:
             problems.append(f"{label}: {counts.get(label)} rows, the backup had {rows}")
-    files = _files(Path(settings.MEDIA_ROOT))
+    files = _files()
     for name, digest in manifest["files"]["sha256"].items():
         if files.get(name) != digest:
             problems.append(f"file {name}: missing or changed")

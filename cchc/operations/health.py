@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage, default_storage
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from health_check.base import HealthCheck
@@ -79,6 +80,8 @@ class MediaDisk(Disk):
     path: str = dataclasses.field(default_factory=lambda: str(settings.MEDIA_ROOT))
 
     def run(self) -> None:
+        if not isinstance(default_storage, FileSystemStorage):
+            return  # files on an object store: its own monitoring watches its space
         folder = Path(self.path)
         while not folder.exists() and folder != folder.parent:  # before the first upload
             folder = folder.parent

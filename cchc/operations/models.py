@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cchc.core.models import Reminder
@@ -34,7 +35,7 @@ class MaintenanceWindow(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.starts_at:%d/%m/%Y %H:%M} — {self.reason}"
+        return f"{timezone.localtime(self.starts_at):%d/%m/%Y %H:%M} — {self.reason}"
 
 
 class AccessEvent(models.Model):
@@ -100,3 +101,32 @@ class AccountNotice(Reminder):
         verbose_name = _("thông báo khóa tài khoản")
         verbose_name_plural = _("thông báo khóa tài khoản")
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="account_notice_once")]
+
+
+class MergerImport(models.Model):
+    """One run of `import_merged_system` (checklist item 42): what was read, what was (or,
+    on a dry run, would have been) carried over, and every row refused and why."""
+
+    system = models.CharField(_("hệ thống nguồn"), max_length=200)
+    files = models.JSONField(_("tệp đã đọc"), default=list)
+    dry_run = models.BooleanField(_("chạy thử"), default=True)
+    applied = models.BooleanField(_("đã ghi vào hệ thống"), default=False)
+    counts = models.JSONField(_("số lượng"), default=dict)
+    problems = models.JSONField(_("dòng bị từ chối"), default=list)
+    started_at = models.DateTimeField(_("bắt đầu lúc"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người nhập"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("lần nhập dữ liệu hệ thống cũ")
+        verbose_name_plural = _("các lần nhập dữ liệu hệ thống cũ")
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.system} — {timezone.localtime(self.started_at):%d/%m/%Y %H:%M}"

@@ -29,9 +29,13 @@ def test_check_deploy_is_clean_with_a_production_environment(tmp_path):
         DJANGO_SETTINGS_MODULE="cchc.settings",
         CCHC_SMS_SENDER="cchc.integrations.sms.HttpSmsSender",
         CCHC_SMS_URL="https://sms.example.vn/api/send",
+        CACHE_URL="redis://127.0.0.1:6379/0",
     )
     result = check_deploy(env)
     assert result.returncode == 0, result.stdout + result.stderr
+    # with a cache per process, the lookup and code limits are not shared between workers
+    result = check_deploy({k: v for k, v in env.items() if k != "CACHE_URL"})
+    assert result.returncode != 0 and "cchc.W201" in result.stdout + result.stderr
     # with the log-only SMS sender, the check warns: citizens would receive nothing
     del env["CCHC_SMS_SENDER"]
     result = check_deploy(env)

@@ -183,7 +183,15 @@ def sign_in(identity: Identity, current: Any = None) -> User:
             if identity.kind == AccountKind.ORGANISATION
             else same.filter(id_number=identity.id_number)
         )
-        if same.exists():
+        waiting = [
+            u for u in same.prefetch_related("external_identities")[:2]
+            if not u.has_usable_password() and not u.external_identities.all()
+        ]  # fmt: skip
+        if len(waiting) == 1 and same.count() == 1:
+            # an account carried over from a merged system with no password and no identity:
+            # VNeID proving its number is the proof its holder can give; it signs in and links
+            user = waiting[0]
+        elif same.exists():
             # a password account with this number: only its holder may join the two
             raise Refused(
                 "account_exists",
@@ -192,27 +200,28 @@ def sign_in(identity: Identity, current: Any = None) -> User:
                     "khẩu, rồi chọn “Liên kết VNeID” tại trang Hồ sơ của tôi."
                 ),
             )
-        user = User(
-            username=f"{provider}-{identity.subject}"[:150],
-            kind=identity.kind,
-            full_name=identity.name,
-            id_number="" if identity.kind == AccountKind.ORGANISATION else identity.id_number,
-            tax_code=identity.tax_code if identity.kind == AccountKind.ORGANISATION else "",
-            phone=identity.phone,
-            email=identity.email,
-            address=identity.address,
-            verified_at=now,
-        )
-        user.set_unusable_password()  # signs in through VNeID only, until a password is set
-        user.save()
-        log_action(
-            user,
-            "account.create_by_vneid",
-            actor=user,
-            after=model_values(
-                user, ["username", "kind", "full_name", "id_number", "tax_code", "verified_at"]
-            ),
-        )
+        else:
+            user = User(
+                username=f"{provider}-{identity.subject}"[:150],
+                kind=identity.kind,
+                full_name=identity.name,
+                id_number="" if identity.kind == AccountKind.ORGANISATION else identity.id_number,
+                tax_code=identity.tax_code if identity.kind == AccountKind.ORGANISATION else "",
+                phone=identity.phone,
+                email=identity.email,
+                address=identity.address,
+                verified_at=now,
+            )
+            user.set_unusable_password()  # signs in through VNeID only, until a password is set
+            user.save()
+            log_action(
+                user,
+                "account.create_by_vneid",
+                actor=user,
+                after=model_values(
+                    user, ["username", "kind", "full_name", "id_number", "tax_code", "verified_at"]
+                ),
+            )
     link = ExternalIdentity.objects.create(
         user=user,
         provider=provider,

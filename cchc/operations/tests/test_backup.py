@@ -16,13 +16,13 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection
 
-from cchc.dossiers import services as s
 from cchc.dossiers.models import Dossier, DossierDocument
-from cchc.dossiers.testing import PDF_BYTES, at, build_world, version
+from cchc.dossiers.testing import build_world
+
+from .scans import received_with_scans
 
 ROOT = Path(__file__).resolve().parents[3]
 pytestmark = [
@@ -43,19 +43,9 @@ def psql(*sql: str) -> None:
 
 
 def test_a_backup_restores_whole_into_an_empty_database(reference_data, tmp_path):
-    world = build_world()
-    v = version("1.004873", at("2026-11-23 09:00").date())
-    docs = [
-        s.DocumentInput(doc.name, doc.pk, 1, 0, True, SimpleUploadedFile("ban-quet.pdf", PDF_BYTES))
-        for doc in v.documents.all()
-    ]
-    d = s.start_dossier(
-        version=v, desk=world.commune_desk, applicant=world.applicant(), channel="in_person",
-        documents=docs, actor=world.receptionist, at=at("2026-11-23 09:00"),
-    )  # fmt: skip
-    s.receive(d, actor=world.receptionist, at=at("2026-11-23 09:05"))
+    received_with_scans()
     scanned = DossierDocument.objects.exclude(file="").count()
-    assert scanned == len(docs) > 0
+    assert scanned > 0
     out = tmp_path / "backup"
     call_command("backup", "--to", str(out), stdout=io.StringIO())
     manifest = json.loads((out / "manifest.json").read_text())

@@ -1,8 +1,9 @@
 """Walk a running installation (a test or staging one: it files a dossier) through its front
 door (nginx, TLS) as a desk officer and as the public would: sign in, receive a dossier with a
 scan, download its receipt and the scan (sent by nginx from the protected store), look it up
-with the receipt's code, and find the stored files refused to anyone who asks nginx for them
-directly. deploy/deploy-check runs it."""
+with the receipt's code, find the stored files refused to anyone who asks nginx for them
+directly, and the lookup limit enforced across every web node (a shared cache). It ends by
+blocking lookups from its own address for ten minutes. deploy/deploy-check runs it."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Any
 from urllib.parse import urljoin
 
 import requests
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
@@ -124,6 +126,28 @@ class Command(BaseCommand):
             verify=self.verify,
         )
         self.expect(anonymous.status_code in (302, 403, 404), "scan refused anonymously")
+        # 6. several web nodes share one cache: the lookup limit counts every node's failures
+        guesser = requests.Session()
+        guesser.verify = self.verify
+        self.get(guesser, "/tra-cuu/")
+        for n in range(settings.CCHC_LOOKUP_LIMIT):
+            self.post(guesser, "/tra-cuu/", {"ma": f"{d.code}-X{n}", "mk": "SAI00000"})
+        blocked = guesser.post(
+            urljoin(self.base, "/tra-cuu/"),
+            data={
+                "ma": d.code,
+                "mk": "SAI00000",
+                "csrfmiddlewaretoken": guesser.cookies.get("csrftoken", ""),
+            },
+            headers={"Referer": urljoin(self.base, "/tra-cuu/")},
+            timeout=30,
+            verify=self.verify,
+        )
+        self.expect(
+            blocked.status_code == 429,
+            f"lookup limit shared by every web node ({blocked.status_code} after "
+            f"{settings.CCHC_LOOKUP_LIMIT} failures)",
+        )
         User.objects.filter(pk=user.pk).update(is_active=False)
         self.stdout.write(f"OK: {d.code} received, receipt and scan downloaded, lookup answered")
 
