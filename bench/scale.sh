@@ -70,7 +70,7 @@ http {
 }
 CONF
   mkdir -p "$WORK/tmp"
-  if [ -f "$WORK/nginx.pid" ]; then nginx -p "$WORK" -c "$WORK/nginx.conf" -s reload; else nginx -p "$WORK" -c "$WORK/nginx.conf"; fi
+  if [ -f "$WORK/nginx.pid" ]; then nginx -p "$WORK" -c "$WORK/nginx.conf" -s reload 2>/dev/null; else nginx -p "$WORK" -c "$WORK/nginx.conf"; fi
   for port in "${PORTS[@]:0:$1}"; do
     for _ in $(seq 1 60); do curl -sf -o /dev/null "http://127.0.0.1:$port/suc-khoe/song/" -H "X-Forwarded-Proto: https" -H "Accept: application/json" && break; sleep 0.5; done
   done

@@ -9,8 +9,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import sys
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -106,6 +108,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "cchc.core.tenancy.ProvinceDatabaseMiddleware",
     "cchc.operations.logs.RequestIdMiddleware",
     "cchc.operations.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -155,24 +158,30 @@ TEMPLATES = [
 # Database: embedded SQLite (WAL) by default; PostgreSQL through DATABASE_URL in production.
 DB_CONN_MAX_AGE = env_int("DB_CONN_MAX_AGE", 60)
 _database_url = env_str("DATABASE_URL")
-if _database_url:
-    DATABASES = {
-        "default": dj_database_url.parse(
-            _database_url, conn_max_age=DB_CONN_MAX_AGE, conn_health_checks=True
-        )
-    }
-    if DATABASES["default"]["ENGINE"].endswith("postgresql") and not env_bool("DB_JIT", False):
+
+
+def _database(url: str) -> dict[str, Any]:
+    """The settings of a database given by URL (the default one, a province's)."""
+    database: dict[str, Any] = dict(
+        dj_database_url.parse(url, conn_max_age=DB_CONN_MAX_AGE, conn_health_checks=True)
+    )
+    if database["ENGINE"].endswith("postgresql") and not env_bool("DB_JIT", False):
         # Short OLTP queries: PostgreSQL's JIT compiles for 10–40 ms when a generic plan
         # overestimates rows (seen on the lookup at 5 million dossiers, bench/RESULTS.md).
-        DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+        database.setdefault("OPTIONS", {})["options"] = "-c jit=off"
     if env_bool("DB_PGBOUNCER", False):
         # Behind PgBouncer in transaction pooling (deploy/pgbouncer): a connection is shared
         # between transactions, so no server-side cursors and no prepared statements, and no
         # startup options (set `ALTER ROLE cchc SET jit = off` on the server instead).
-        DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
-        _options = DATABASES["default"].setdefault("OPTIONS", {})
-        _options.pop("options", None)
-        _options["prepare_threshold"] = None
+        database["DISABLE_SERVER_SIDE_CURSORS"] = True
+        options = database.setdefault("OPTIONS", {})
+        options.pop("options", None)
+        options["prepare_threshold"] = None
+    return database
+
+
+if _database_url:
+    DATABASES = {"default": _database(_database_url)}
 else:
     DATABASES = {
         "default": {
@@ -194,6 +203,20 @@ if _replica_url := env_str("REPLICA_DATABASE_URL", ""):
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     DATABASE_ROUTERS = ["cchc.operations.replica.ReplicaRouter"]
 CCHC_REPLICA_PATHS = env_list("CCHC_REPLICA_PATHS", "/bao-cao/,/dich-vu-cong/thong-ke/")
+# Several provinces on one platform (cchc/core/tenancy.py): "host=alias,…"; each alias's
+# database in DATABASE_URL_<ALIAS>. Every other host works in the default database.
+CCHC_PROVINCE_HOSTS = {
+    host.strip().lower(): alias.strip()
+    for host, _sep, alias in (pair.partition("=") for pair in env_list("CCHC_PROVINCE_HOSTS"))
+}
+for _alias in sorted(set(CCHC_PROVINCE_HOSTS.values())):
+    if _alias in ("default", "replica") or not re.fullmatch(r"[a-z][a-z0-9_]*", _alias):
+        raise ImproperlyConfigured(f"CCHC_PROVINCE_HOSTS: {_alias!r} is not a usable alias")
+    if not (_url := env_str(f"DATABASE_URL_{_alias.upper()}", "")):
+        raise ImproperlyConfigured(
+            f"CCHC_PROVINCE_HOSTS names {_alias}: set DATABASE_URL_{_alias.upper()}"
+        )
+    DATABASES[_alias] = _database(_url)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -281,13 +304,19 @@ if _bucket := env_str("CCHC_S3_BUCKET", ""):
 # A cache shared by every web node and the worker (Redis: `redis://host:6379/1`); without it
 # each process keeps its own, which is right only for a single process. Rate limits (lookups,
 # verification codes), the maintenance notice and the replica's lag are kept in it.
+# Cache keys carry the province's database alias when several share the platform.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "KEY_FUNCTION": "cchc.core.tenancy.cache_key",
+    }
+}
 if _cache_url := env_str("CACHE_URL", ""):
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": _cache_url,
-            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "cchc"),
-        }
+    CACHES["default"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": _cache_url,
+        "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "cchc"),
+        "KEY_FUNCTION": "cchc.core.tenancy.cache_key",
     }
 
 # Django 6.1 mailers: SMTP in production, the console on a developer's machine.

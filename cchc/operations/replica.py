@@ -11,14 +11,18 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connections
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.http import HttpRequest, HttpResponse
+
+from cchc.core import tenancy
 
 reading_replica: ContextVar[bool] = ContextVar("reading_replica", default=False)
 
 
 def has_replica() -> bool:
-    return "replica" in settings.DATABASES
+    """A replica of the default database, and this request works in that database (another
+    province's database has no replica here)."""
+    return "replica" in settings.DATABASES and tenancy.current() == DEFAULT_DB_ALIAS
 
 
 @contextlib.contextmanager
@@ -44,7 +48,7 @@ class ReplicaRouter:
         return True
 
     def allow_migrate(self, db: str, app_label: str, **hints: Any) -> bool:
-        return db == "default"
+        return db != "replica"  # the primary and the provinces' databases
 
 
 class ReplicaReadsMiddleware:

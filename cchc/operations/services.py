@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from cchc.accounts.constants import Role
 from cchc.accounts.models import AccountKind, Membership, User
 from cchc.calendars.services import calendar_for, default_province
+from cchc.core import tenancy
 from cchc.core.audit import log_action
 from cchc.core.errors import Invalid
 
@@ -96,13 +97,13 @@ class UsageCounter:
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.counts: Counter[tuple[dt.date, int, str]] = Counter()
+        self.counts: Counter[tuple[str, dt.date, int, str]] = Counter()
         self.thread: threading.Thread | None = None
 
     def hit(self, agency_key: int, side: str) -> None:
         month = timezone.localdate().replace(day=1)
-        with self.lock:
-            self.counts[(month, agency_key, side)] += 1
+        with self.lock:  # counted in the database of the province the request works in
+            self.counts[(tenancy.current(), month, agency_key, side)] += 1
             if self.thread is None and settings.CCHC_USAGE_FLUSH_SECONDS > 0:
                 self.thread = threading.Thread(target=self._loop, daemon=True, name="usage")
                 self.thread.start()
@@ -120,8 +121,8 @@ class UsageCounter:
     def flush(self) -> int:
         with self.lock:
             counts, self.counts = self.counts, Counter()
-        for (month, agency_key, side), n in counts.items():
-            with transaction.atomic():
+        for (alias, month, agency_key, side), n in counts.items():
+            with tenancy.province_database(alias), transaction.atomic():
                 row, _created = UsageCount.objects.select_for_update().get_or_create(
                     month=month, agency_key=agency_key, side=side
                 )

@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from django.templatetags.static import static
 from django.utils.functional import SimpleLazyObject
 
+from cchc.core import tenancy
 from cchc.reform_plans.permissions import is_official
 
 _cache: dict[str, tuple[float, str]] = {}
@@ -25,14 +26,15 @@ def authority_name() -> str:
     saved."""
     if settings.CCHC_AUTHORITY_NAME:
         return settings.CCHC_AUTHORITY_NAME
-    hit = _cache.get("name")
+    key = tenancy.current()  # several provinces on one platform: one name each
+    hit = _cache.get(key)
     if hit and hit[0] > time.monotonic():
         return hit[1]
     from cchc.calendars.services import default_province
 
     province = default_province()
     name = province.name if province is not None else ""
-    _cache["name"] = (time.monotonic() + 3600, name)  # and forgotten when an area changes
+    _cache[key] = (time.monotonic() + 3600, name)  # and forgotten when an area changes
     return name
 
 

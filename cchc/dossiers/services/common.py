@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from cchc.calendars.arithmetic import Limit, LimitUnit, WorkingCalendar
 from cchc.calendars.services import calendar_for
+from cchc.core import tenancy
 from cchc.core.audit import diff, log_action, model_values
 from cchc.core.errors import Conflict, DomainError, Forbidden, NotFound
 
@@ -86,12 +87,12 @@ def province_of(area: AdministrativeArea) -> AdministrativeArea:
     return area.province  # type: ignore[return-value]
 
 
-_calendars: dict[int, tuple[float, WorkingCalendar]] = {}
+_calendars: dict[tuple[str, int], tuple[float, WorkingCalendar]] = {}
 
 
 def calendar_of(dossier: Dossier) -> WorkingCalendar:
     """The province's working calendar (rebuilt at most once a minute per process)."""
-    key = dossier.province_id
+    key = (tenancy.current(), dossier.province_id)
     cached = _calendars.get(key)
     stamp = timezone.now().timestamp()
     if cached and stamp - cached[0] < 60 and not getattr(settings, "CCHC_NO_CALENDAR_CACHE", 0):
