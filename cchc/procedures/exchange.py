@@ -302,51 +302,77 @@ def import_records(records: list[dict[str, Any]], *, actor: Any) -> dict[str, in
         field, _ = ProcedureField.objects.get_or_create(
             code=record["field_code"], defaults={"name": record["field_name"]}
         )
-        values = {name: record.get(name, "") for name in VERSION_FIELDS}
-        values["declaration"] = json.loads(record.get("declaration") or "{}")
-        for name in ("time_limit",):
-            values[name] = Decimal(values[name]) if values[name] not in ("", None) else None
-        values["cutoff_time"] = (
-            dt.time.fromisoformat(values["cutoff_time"]) if values["cutoff_time"] else None
-        )
-        values["anywhere_decision_date"] = (
-            dt.date.fromisoformat(values["anywhere_decision_date"])
-            if values["anywhere_decision_date"]
-            else None
-        )
         today = timezone.localdate()
         for old in procedure.versions.filter(status=VersionStatus.PUBLISHED):
             old.status = VersionStatus.SUPERSEDED
             old.valid_to = today - dt.timedelta(days=1)
             old.save(update_fields=["status", "valid_to", "updated_at"])
         procedure.versions.filter(status=VersionStatus.DRAFT).delete()
-        number = (
-            procedure.versions.order_by("-number").values_list("number", flat=True).first() or 0
-        ) + 1
-        version = ProcedureVersion(
-            procedure=procedure,
+        number = next_number(procedure)
+        version = create_version(
+            procedure,
+            field,
+            record,
             number=number,
             status=VersionStatus.PUBLISHED,
             valid_from=None if created else today,
-            published_at=timezone.now(),
-            field=field,
-            applicant_types=[t for t in str(record.get("applicant_types", "")).split(",") if t],
-            **values,
         )
-        version.full_clean(exclude=["procedure", "field"])
-        version.save()
-        for item in record.get("documents", []):
-            RequiredDocument.objects.create(version=version, **{f: item.get(f) for f in DOC_FIELDS})
-        for item in record.get("fees", []):
-            fee = {f: item.get(f) for f in FEE_FIELDS}
-            fee["amount"] = Decimal(fee["amount"]) if fee["amount"] not in ("", None) else None
-            FeeLine.objects.create(version=version, **fee)
-        for item in record.get("steps", []):
-            step = {f: item.get(f) for f in STEP_FIELDS}
-            step["time_share"] = Decimal(step["time_share"] or 0)
-            ProcessStep.objects.create(version=version, **step)
         log_action(
             version, "procedure_version.import", actor=actor, after={"code": code, "number": number}
         )
         result["created" if created else "superseded"] += 1
     return result
+
+
+def next_number(procedure: Procedure) -> int:
+    return (
+        procedure.versions.order_by("-number").values_list("number", flat=True).first() or 0
+    ) + 1
+
+
+def create_version(
+    procedure: Procedure,
+    field: ProcedureField,
+    record: dict[str, Any],
+    *,
+    number: int,
+    status: str,
+    valid_from: dt.date | None,
+) -> ProcedureVersion:
+    """A version of `procedure` holding `record` (normalised: `_normalise`), with its
+    documents, fees and steps."""
+    values = {name: record.get(name, "") for name in VERSION_FIELDS}
+    values["declaration"] = json.loads(record.get("declaration") or "{}")
+    for name in ("time_limit",):
+        values[name] = Decimal(values[name]) if values[name] not in ("", None) else None
+    values["cutoff_time"] = (
+        dt.time.fromisoformat(values["cutoff_time"]) if values["cutoff_time"] else None
+    )
+    values["anywhere_decision_date"] = (
+        dt.date.fromisoformat(values["anywhere_decision_date"])
+        if values["anywhere_decision_date"]
+        else None
+    )
+    version = ProcedureVersion(
+        procedure=procedure,
+        number=number,
+        status=status,
+        valid_from=valid_from,
+        published_at=timezone.now() if status == VersionStatus.PUBLISHED else None,
+        field=field,
+        applicant_types=[t for t in str(record.get("applicant_types", "")).split(",") if t],
+        **values,
+    )
+    version.full_clean(exclude=["procedure", "field"])
+    version.save()
+    for item in record.get("documents", []):
+        RequiredDocument.objects.create(version=version, **{f: item.get(f) for f in DOC_FIELDS})
+    for item in record.get("fees", []):
+        fee = {f: item.get(f) for f in FEE_FIELDS}
+        fee["amount"] = Decimal(fee["amount"]) if fee["amount"] not in ("", None) else None
+        FeeLine.objects.create(version=version, **fee)
+    for item in record.get("steps", []):
+        step = {f: item.get(f) for f in STEP_FIELDS}
+        step["time_share"] = Decimal(step["time_share"] or 0)
+        ProcessStep.objects.create(version=version, **step)
+    return version

@@ -11,4 +11,5 @@ urlpatterns = [
     path("<str:code>/du-thao/", views.create_draft_view, name="create_draft"),
     path("<str:code>/v<int:number>/sua/", views.edit_draft, name="edit"),
     path("<str:code>/v<int:number>/cong-bo/", views.publish_view, name="publish"),
+    path("<str:code>/v<int:number>/so-sanh/", views.compare_view, name="compare"),
 ]

@@ -1,13 +1,16 @@
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import services
+from . import services, sync
 from .constants import OnlineLevel, VersionStatus
 from .exchange import export_xlsx, export_yaml, import_records, read_xlsx, read_yaml
 from .forms import DocumentFormSet, FeeFormSet, StepFormSet, VersionForm, formset_rows
@@ -131,13 +134,51 @@ def edit_draft(request: HttpRequest, code: str, number: int) -> HttpResponse:
 @require_POST
 def publish_view(request: HttpRequest, code: str, number: int) -> HttpResponse:
     version = get_object_or_404(ProcedureVersion, procedure__code=code, number=number)
+    back = request.POST.get("back") == "compare"
+    again = redirect("procedures:compare" if back else "procedures:edit", code=code, number=number)
+    raw = request.POST.get("valid_from", "").strip()
+    valid_from = None
+    if raw:
+        try:
+            valid_from = dt.date.fromisoformat(raw)
+        except ValueError:
+            messages.error(request, _("Ngày hiệu lực không hợp lệ."))
+            return again
+        if valid_from < timezone.localdate():
+            messages.error(request, _("Ngày hiệu lực không được trước hôm nay."))
+            return again
     try:
-        services.publish(version, actor=request.user)
+        services.publish(version, actor=request.user, valid_from=valid_from)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-        return redirect("procedures:edit", code=code, number=number)
-    messages.success(request, _("Đã công bố phiên bản %(n)s.") % {"n": number})
+        return again
+    messages.success(
+        request,
+        _("Đã công bố phiên bản %(n)s, hiệu lực từ %(d)s.")
+        % {"n": number, "d": (valid_from or timezone.localdate()).strftime("%d/%m/%Y")},
+    )
     return redirect("procedures:detail", code=code)
+
+
+@login_required
+@permission_required("procedures.change_procedureversion", raise_exception=True)
+def compare_view(request: HttpRequest, code: str, number: int) -> HttpResponse:
+    """The review of a draft: what it changes against the version in force, field by field."""
+    version = get_object_or_404(
+        ProcedureVersion.objects.select_related("procedure"), procedure__code=code, number=number
+    )
+    current = sync.in_force(version.procedure)
+    return render(
+        request,
+        "procedures/compare.html",
+        {
+            "version": version,
+            "current": current,
+            "rows": sync.changes(current, version),
+            "imported": sync.last_action(version) == sync.DRAFT_ACTION,
+            "today": timezone.localdate(),
+        },
+    )
 
 
 @login_required

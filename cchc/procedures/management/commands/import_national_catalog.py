@@ -1,0 +1,52 @@
+"""Draft the catalog's procedures from national procedure records (CSDL TTHC, issue 21)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from cchc.accounts.models import User
+from cchc.procedures import national, sync
+
+
+class Command(BaseCommand):
+    help = (
+        "Read national procedure records (JSON: the portal's LayThuTuc answer, a list or one "
+        "record) and make a draft of every procedure they change; unchanged ones stay."
+    )
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("files", nargs="+")
+        parser.add_argument("--dry-run", action="store_true", help="report, write nothing")
+        parser.add_argument("--by", default="", help="the user name recorded as the importer")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        actor = None
+        if options["by"]:
+            actor = User.objects.filter(username=options["by"]).first()
+            if actor is None:
+                raise CommandError(f"Không có người dùng “{options['by']}”.")
+        records: list[dict[str, Any]] = []
+        for name in options["files"]:
+            try:
+                records += national.records_of(
+                    json.loads(Path(name).read_text(encoding="utf-8-sig"))
+                )
+            except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+                raise CommandError(f"Không đọc được tệp {name}: {exc}") from exc
+            except national.RecordError as exc:
+                raise CommandError(f"{name}: {exc}") from exc
+        report = sync.sync(records, actor=actor, dry_run=options["dry_run"])
+        mode = "CHẠY THỬ, CHƯA GHI GÌ" if options["dry_run"] else "ĐÃ TẠO DỰ THẢO"
+        self.stdout.write(f"Đọc {len(records)} bản ghi thủ tục quốc gia — {mode}")
+        self.stdout.write(f"  Thủ tục mới (dự thảo): {len(report.created)}")
+        self.stdout.write(f"  Thủ tục thay đổi (dự thảo chờ duyệt): {len(report.changed)}")
+        self.stdout.write(f"  Không thay đổi: {len(report.unchanged)}")
+        self.stdout.write(f"  Bị từ chối: {len(report.refused)}")
+        for n, code, why in report.refused:
+            self.stdout.write(f"    bản ghi {n} ({code}): {why}")
+        for code in report.created + report.changed:
+            self.stdout.write(f"    xem và công bố: /thu-tuc/{code}/")

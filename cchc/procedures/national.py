@@ -1,0 +1,267 @@
+"""The national administrative-procedure database's record (CSDL TTHC; the portal's `LayThuTuc`
+answer) read onto the catalog's own record (`exchange.py`), in one table (`MAPPING`).
+
+The record's keys are those the national portal's sharing API returns for a procedure:
+`MATTHC`, `TENTTHC`, `LINHVUCTHUCHIEN[{MALINHVUC, TENLINHVUC}]`, `CAPTHUCHIEN[…]`,
+`CACHTHUCTHUCHIEN[{KENH, THOIGIAN[{THOIGIANGIAIQUYET, DONVITINH, MOTA, PHILEPHI[{MAPHILEPHI,
+SOTIEN, DONVI, MOTA}]}]}]` (channel 1 in person, 2 online, 3 public postal service),
+`THANHPHANHOSO[{TRUONGHOP, GIAYTO[{MAGIAYTO, TENGIAYTO, SOBANCHINH, SOBANSAO, TENMAUDON,
+URL}]}]`, `YEUCAU`, `KETQUATHUCHIEN[{MAKETQUA, TENKETQUA}]`, `CANCUPHAPLY[{SOVANBAN,
+TENVANBAN}]`, `COQUANTHUCHIEN[{MADONVI, TENDONVI}]`, `DOITUONGTHUCHIEN[…]`, `TRANGTHAI`
+(1: published). Where the public material does not show a value set (the levels, the applicant
+types, the copies), the reading here is marked [U] and made from the words, never guessed
+from a position.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from cchc.core.text import fold
+
+from .constants import ApplicantType, FeeKind, TimeUnit
+from .loaders import issued_paper, parse_levels
+
+CHANNELS = {"1": "Trực tiếp", "2": "Trực tuyến", "3": "Qua dịch vụ bưu chính công ích"}
+IN_PERSON = "1"
+UNITS = {  # DONVITINH, folded
+    "ngay lam viec": TimeUnit.WORKING_DAYS,
+    "gio lam viec": TimeUnit.WORKING_HOURS,
+    "gio": TimeUnit.WORKING_HOURS,
+    "ngay": TimeUnit.CALENDAR_DAYS,
+}
+APPLICANTS = {  # [U] DOITUONGTHUCHIEN's names, folded → the catalog's applicant types
+    "cong dan viet nam": ApplicantType.CITIZEN,
+    "nguoi viet nam dinh cu o nuoc ngoai": ApplicantType.CITIZEN,
+    "nguoi nuoc ngoai": ApplicantType.FOREIGNER,
+    "doanh nghiep": ApplicantType.BUSINESS,
+    "doanh nghiep co von dau tu nuoc ngoai": ApplicantType.BUSINESS,
+    "hop tac xa": ApplicantType.COOPERATIVE,
+    "to chuc": ApplicantType.ORGANISATION,
+    "to chuc (khong bao gom doanh nghiep, hop tac xa)": ApplicantType.ORGANISATION,
+    "to chuc nuoc ngoai": ApplicantType.ORGANISATION,
+    "co quan nha nuoc": ApplicantType.ORGANISATION,
+}
+
+
+class RecordError(ValueError):
+    """A national record the catalog cannot take, with the reason in Vietnamese."""
+
+
+def _list(record: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    value = record.get(key) or []
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+def _text(value: Any) -> str:
+    return re.sub(r"\s+", " ", str(value or "")).strip()
+
+
+def national_code(record: dict[str, Any]) -> str:
+    """`1.003560`, also from a code carrying an agency suffix (`1.003560.000.00.00.H56`)."""
+    code = _text(record.get("MATTHC"))
+    match = re.match(r"^(\d\.\d{6})(?:\.|$)", code)
+    if not match:
+        raise RecordError(f"Mã thủ tục “{code}” không đúng dạng mã quốc gia (ví dụ 1.001193).")
+    return match.group(1)
+
+
+def _field(record: dict[str, Any]) -> tuple[str, str]:
+    fields = _list(record, "LINHVUCTHUCHIEN")
+    if not fields or not _text(fields[0].get("TENLINHVUC")):
+        raise RecordError("Bản ghi không có lĩnh vực thực hiện (LINHVUCTHUCHIEN).")
+    name = _text(fields[0].get("TENLINHVUC"))
+    code = _text(fields[0].get("MALINHVUC")) or fold(name).replace(" ", "-")[:40]
+    return code, name
+
+
+def _levels(record: dict[str, Any]) -> str:
+    """[U] CAPTHUCHIEN's entries are read by their names (Cấp Tỉnh, Cấp Huyện, Cấp Xã)."""
+    words = " ".join(
+        _text(item.get("TENCAP") or item.get("CAPTHUCHIEN"))
+        for item in _list(record, "CAPTHUCHIEN")
+    )
+    return ",".join(parse_levels(words))
+
+
+def _channels(record: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {_text(item.get("KENH")): item for item in _list(record, "CACHTHUCTHUCHIEN")}
+
+
+def _time(record: dict[str, Any]) -> dict[str, Any]:
+    """The in-person channel's time limit (else the first channel's): the one the desk's due
+    date is computed from. An online channel's own limit stays in its description."""
+    channels = _channels(record)
+    chosen = channels.get(IN_PERSON) or next(iter(channels.values()), {})
+    times = _list(chosen, "THOIGIAN")
+    return times[0] if times else {}
+
+
+def _time_limit(record: dict[str, Any]) -> Decimal | None:
+    raw = _time(record).get("THOIGIANGIAIQUYET")
+    if raw in (None, ""):
+        return None
+    try:
+        return Decimal(str(raw).replace(",", "."))
+    except InvalidOperation as exc:
+        raise RecordError(f"Thời hạn giải quyết “{raw}” không phải là số.") from exc
+
+
+def _time_unit(record: dict[str, Any]) -> str:
+    unit = fold(_text(_time(record).get("DONVITINH"))).lower()
+    return UNITS.get(unit, TimeUnit.WORKING_DAYS)
+
+
+def _submission_methods(record: dict[str, Any]) -> str:
+    lines = []
+    for kenh, item in _channels(record).items():
+        for time in _list(item, "THOIGIAN") or [{}]:
+            limit = _text(time.get("THOIGIANGIAIQUYET"))
+            unit = _text(time.get("DONVITINH"))
+            note = _text(time.get("MOTA"))
+            parts = [CHANNELS.get(kenh, f"Kênh {kenh}")]
+            if limit:
+                parts.append(f"{limit} {unit}".strip())
+            if note:
+                parts.append(note)
+            lines.append(": ".join(parts[:2]) + (f" ({parts[2]})" if len(parts) > 2 else ""))
+    return "\n".join(dict.fromkeys(lines))
+
+
+def _fees(record: dict[str, Any]) -> list[dict[str, Any]]:
+    seen: dict[str, dict[str, Any]] = {}
+    for item in _list(_time(record), "PHILEPHI"):
+        description = _text(item.get("MOTA"))
+        name = _text(item.get("TENPHILEPHI")) or description or "Phí, lệ phí"
+        raw = item.get("SOTIEN")
+        try:
+            amount = Decimal(str(raw)) if raw not in (None, "") else None
+        except InvalidOperation:
+            amount = None
+        folded = fold(name + " " + _text(item.get("MAPHILEPHI"))).lower()
+        kind = FeeKind.CHARGE if "le phi" in folded else FeeKind.FEE
+        exempt = amount == 0 and "mien" in fold(description).lower()
+        seen.setdefault(
+            name,
+            {
+                "kind": kind,
+                "name": name[:300],
+                "amount": amount,
+                "exemption": description[:300] if exempt else "",
+            },
+        )
+    return [{"order": n, **fee} for n, fee in enumerate(seen.values(), start=1)]
+
+
+def _documents(record: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every paper of every case (TRUONGHOP), once, in the published order."""
+    papers: dict[str, dict[str, Any]] = {}
+    for case in _list(record, "THANHPHANHOSO"):
+        for paper in _list(case, "GIAYTO"):
+            name = _text(paper.get("TENGIAYTO"))
+            if not name or name in papers:
+                continue
+            originals = _count(paper.get("SOBANCHINH"), 1)
+            copies = _count(paper.get("SOBANSAO"), 0)
+            low = name.lower()
+            papers[name] = {
+                "name": name[:500],
+                "originals": originals,
+                "copies": copies,
+                "present_only": low.startswith(("xuất trình", "giấy tờ tùy thân")),
+                "optional": "nếu có" in low,
+                "reusable": issued_paper(name),
+            }
+    return [{"order": n, **paper} for n, paper in enumerate(papers.values(), start=1)]
+
+
+def _count(value: Any, default: int) -> int:
+    try:
+        return max(int(Decimal(str(value))), 0) if value not in (None, "") else default
+    except InvalidOperation:
+        return default
+
+
+def _legal_basis(record: dict[str, Any]) -> str:
+    lines = []
+    for item in _list(record, "CANCUPHAPLY"):
+        number, title = _text(item.get("SOVANBAN")), _text(item.get("TENVANBAN"))
+        lines.append(" ".join(part for part in (number, title) if part))
+    return "\n".join(line for line in lines if line)
+
+
+def _applicant_types(record: dict[str, Any]) -> str:
+    types = []
+    for item in _list(record, "DOITUONGTHUCHIEN"):
+        name = fold(_text(item.get("TENDOITUONG") or item.get("DOITUONGTHUCHIEN"))).lower()
+        kind = APPLICANTS.get(name)
+        if kind and kind not in types:
+            types.append(kind)
+    return ",".join(types)
+
+
+@dataclass(frozen=True)
+class Mapping:
+    field: str  # the catalog record's key (exchange.py)
+    source: str  # where it comes from in the national record, for the documentation
+    read: Callable[[dict[str, Any]], Any]
+
+
+def _joined(key: str, item_key: str, size: int) -> Callable[[dict[str, Any]], str]:
+    return lambda record: "; ".join(
+        _text(item.get(item_key)) for item in _list(record, key) if _text(item.get(item_key))
+    )[:size]
+
+
+def _time_note(record: dict[str, Any]) -> str:
+    return _text(_time(record).get("MOTA"))[:300]
+
+
+MAPPING: tuple[Mapping, ...] = (
+    Mapping("code", "MATTHC (without an agency suffix)", national_code),
+    Mapping("name", "TENTTHC", lambda r: _text(r.get("TENTTHC"))[:500]),
+    Mapping("field_code", "LINHVUCTHUCHIEN[0].MALINHVUC", lambda r: _field(r)[0]),
+    Mapping("field_name", "LINHVUCTHUCHIEN[0].TENLINHVUC", lambda r: _field(r)[1]),
+    Mapping("levels", "CAPTHUCHIEN[] (by name) [U]", _levels),
+    Mapping("applicant_types", "DOITUONGTHUCHIEN[] (by name) [U]", _applicant_types),
+    Mapping("submission_methods", "CACHTHUCTHUCHIEN[].KENH, THOIGIAN[]", _submission_methods),
+    Mapping("time_limit", "CACHTHUCTHUCHIEN[KENH=1].THOIGIAN[0].THOIGIANGIAIQUYET", _time_limit),
+    Mapping("time_unit", "CACHTHUCTHUCHIEN[KENH=1].THOIGIAN[0].DONVITINH", _time_unit),
+    Mapping("time_note", "CACHTHUCTHUCHIEN[KENH=1].THOIGIAN[0].MOTA", _time_note),
+    Mapping("fees", "CACHTHUCTHUCHIEN[KENH=1].THOIGIAN[0].PHILEPHI[]", _fees),
+    Mapping("documents", "THANHPHANHOSO[].GIAYTO[]", _documents),
+    Mapping("conditions", "YEUCAU", lambda r: _text(r.get("YEUCAU"))),
+    Mapping("legal_basis", "CANCUPHAPLY[].SOVANBAN, TENVANBAN", _legal_basis),
+    Mapping(
+        "result_document",
+        "KETQUATHUCHIEN[].TENKETQUA",
+        _joined("KETQUATHUCHIEN", "TENKETQUA", 500),
+    ),
+    Mapping(
+        "competent_agency_note",
+        "COQUANTHUCHIEN[].TENDONVI",
+        _joined("COQUANTHUCHIEN", "TENDONVI", 300),
+    ),
+)
+
+
+def catalog_record(record: dict[str, Any]) -> dict[str, Any]:
+    """The catalog's record for one national record; RecordError says what is missing."""
+    if not _text(record.get("TENTTHC")):
+        raise RecordError("Bản ghi không có tên thủ tục (TENTTHC).")
+    return {m.field: m.read(record) for m in MAPPING}
+
+
+def records_of(document: Any) -> list[dict[str, Any]]:
+    """The records of a file: the API's answer (`{"result": [...]}`), a list, or one record."""
+    if isinstance(document, dict) and isinstance(document.get("result"), list):
+        document = document["result"]
+    if isinstance(document, dict):
+        document = [document]
+    if not isinstance(document, list) or not all(isinstance(r, dict) for r in document):
+        raise RecordError("Tệp phải chứa bản ghi thủ tục của Cơ sở dữ liệu quốc gia (JSON).")
+    return document

@@ -1,0 +1,230 @@
+"""Following the national procedure database (issue 21, first part): a national record is read
+onto the catalog's fields in one table; a record that changes a procedure becomes a draft for
+an administrator to review field by field and publish from a date; an unchanged record changes
+nothing; what the province decided for itself stays."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import io
+import json
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from cchc.procedures import national, sync
+from cchc.procedures.constants import TimeUnit, VersionStatus
+from cchc.procedures.models import Procedure, ProcedureVersion
+
+pytestmark = pytest.mark.django_db
+
+# a record in the national portal's shape (LayThuTuc), for a procedure the catalog holds
+RECORD = {
+    "MATTHC": "1.004873.000.00.00.H56",
+    "TENTTHC": "Cấp Giấy xác nhận tình trạng hôn nhân",
+    "TRANGTHAI": 1,
+    "LINHVUCTHUCHIEN": [{"MALINHVUC": "G09-TP03", "TENLINHVUC": "Hộ tịch"}],
+    "CAPTHUCHIEN": [{"TENCAP": "Cấp Xã"}],
+    "DOITUONGTHUCHIEN": [{"TENDOITUONG": "Công dân Việt Nam"}],
+    "CACHTHUCTHUCHIEN": [
+        {
+            "KENH": 1,
+            "THOIGIAN": [
+                {
+                    "THOIGIANGIAIQUYET": 3,
+                    "DONVITINH": "Ngày làm việc",
+                    "MOTA": "Trường hợp phải xác minh thì không quá 10 ngày làm việc",
+                    "PHILEPHI": [
+                        {"MAPHILEPHI": "LP", "TENPHILEPHI": "Lệ phí", "SOTIEN": 3000,
+                         "DONVI": "Đồng", "MOTA": "Mức thu theo nghị quyết của HĐND tỉnh"}
+                    ],
+                }
+            ],
+        },
+        {"KENH": 2, "THOIGIAN": [{"THOIGIANGIAIQUYET": 3, "DONVITINH": "Ngày làm việc"}]},
+    ],
+    "THANHPHANHOSO": [
+        {
+            "TRUONGHOP": "",
+            "GIAYTO": [
+                {"MAGIAYTO": "1", "TENGIAYTO": "Tờ khai cấp Giấy xác nhận tình trạng hôn nhân",
+                 "SOBANCHINH": 1, "SOBANSAO": 0},
+                {"MAGIAYTO": "2", "TENGIAYTO": "Bản sao Giấy chứng nhận kết hôn (nếu có)",
+                 "SOBANCHINH": 0, "SOBANSAO": 1},
+            ],
+        }
+    ],
+    "YEUCAU": "Người yêu cầu phải có năng lực hành vi dân sự đầy đủ",
+    "KETQUATHUCHIEN": [{"MAKETQUA": "KQ1", "TENKETQUA": "Giấy xác nhận tình trạng hôn nhân"}],
+    "CANCUPHAPLY": [
+        {"SOVANBAN": "60/2014/QH13", "TENVANBAN": "Luật Hộ tịch"},
+        {"SOVANBAN": "123/2015/NĐ-CP", "TENVANBAN": "Nghị định quy định chi tiết Luật Hộ tịch"},
+    ],
+    "COQUANTHUCHIEN": [{"MADONVI": "X", "TENDONVI": "Ủy ban nhân dân cấp xã"}],
+}  # fmt: skip
+
+
+def record(**changes):
+    data = copy.deepcopy(RECORD)
+    data.update(changes)
+    return data
+
+
+def draft_of(code):
+    return ProcedureVersion.objects.get(procedure__code=code, status=VersionStatus.DRAFT)
+
+
+def test_the_national_record_is_read_onto_the_catalogs_fields():
+    mapped = national.catalog_record(RECORD)
+    assert mapped["code"] == "1.004873"  # the province suffix of MATTHC dropped
+    assert (mapped["field_code"], mapped["field_name"]) == ("G09-TP03", "Hộ tịch")
+    assert mapped["levels"] == "commune" and mapped["applicant_types"] == "citizen"
+    assert mapped["time_limit"] == Decimal(3) and mapped["time_unit"] == TimeUnit.WORKING_DAYS
+    assert "không quá 10 ngày" in mapped["time_note"]
+    assert mapped["submission_methods"].splitlines()[0].startswith("Trực tiếp: 3 Ngày làm việc")
+    assert "Trực tuyến: 3 Ngày làm việc" in mapped["submission_methods"]
+    assert mapped["fees"] == [
+        {"order": 1, "kind": "charge", "name": "Lệ phí", "amount": Decimal(3000), "exemption": ""}
+    ]
+    docs = mapped["documents"]
+    assert [(d["originals"], d["copies"], d["optional"]) for d in docs] == [
+        (1, 0, False),
+        (0, 1, True),
+    ]
+    assert docs[1]["reusable"]  # a certificate an authority issued
+    assert mapped["legal_basis"].splitlines() == [
+        "60/2014/QH13 Luật Hộ tịch",
+        "123/2015/NĐ-CP Nghị định quy định chi tiết Luật Hộ tịch",
+    ]
+    assert mapped["result_document"] == "Giấy xác nhận tình trạng hôn nhân"
+
+
+@pytest.mark.parametrize(
+    ("changes", "reason"),
+    [
+        ({"MATTHC": "TT-99"}, "không đúng dạng mã quốc gia"),
+        ({"TENTTHC": ""}, "không có tên thủ tục"),
+        ({"LINHVUCTHUCHIEN": []}, "không có lĩnh vực"),
+    ],
+)
+def test_a_record_the_catalog_cannot_take_is_refused_with_the_reason(changes, reason):
+    report = sync.sync([record(**changes), record()], actor=None)
+    assert len(report.refused) == 1 and reason in report.refused[0][2]
+    assert report.changed == ["1.004873"]  # the good record is still drafted
+
+
+def test_a_changed_record_becomes_a_draft_and_the_province_keeps_its_own_choices(admin_user):
+    in_force = ProcedureVersion.objects.in_force_for("1.004873", timezone.localdate())
+    in_force.online_level, in_force.identity_level = "full", 2
+    in_force.save()
+    report = sync.sync([record()], actor=admin_user)
+    assert report.changed == ["1.004873"]
+    draft = draft_of("1.004873")
+    assert draft.number == in_force.number + 1 and draft.valid_from is None
+    assert draft.legal_basis.startswith("60/2014/QH13")
+    assert list(draft.fees.values_list("amount", flat=True)) == [Decimal(3000)]
+    # decided by the province, not the Ministry: kept from the version in force
+    assert (draft.online_level, draft.identity_level) == ("full", 2)
+    assert draft.declaration == in_force.declaration
+    # the public still sees the version in force until the draft is published
+    assert ProcedureVersion.objects.in_force_for("1.004873", timezone.localdate()) == in_force
+    # the same record again: nothing new (the change already waits for review)
+    again = sync.sync([record()], actor=admin_user)
+    assert again.unchanged == ["1.004873"]
+    assert ProcedureVersion.objects.filter(procedure__code="1.004873").count() == draft.number
+
+
+def test_once_published_the_same_record_changes_nothing_and_a_new_change_drafts_again(admin_user):
+    from cchc.procedures import services
+
+    sync.sync([record()], actor=admin_user)
+    services.publish(draft_of("1.004873"), actor=admin_user)
+    versions = ProcedureVersion.objects.filter(procedure__code="1.004873").count()
+    assert sync.sync([record()], actor=admin_user).unchanged == ["1.004873"]
+    assert ProcedureVersion.objects.filter(procedure__code="1.004873").count() == versions
+    longer = record()
+    longer["CACHTHUCTHUCHIEN"][0]["THOIGIAN"][0]["THOIGIANGIAIQUYET"] = 5
+    assert sync.sync([longer], actor=admin_user).changed == ["1.004873"]
+    current = sync.in_force(Procedure.objects.get(code="1.004873"))
+    rows = {
+        label: (before, after)
+        for label, before, after in sync.changes(current, draft_of("1.004873"))
+    }
+    assert rows["thời hạn giải quyết"] == ("3", "5")
+    assert "Cách thức thực hiện".lower() in {label.lower() for label in rows}
+
+
+def test_steps_that_no_longer_fit_a_shorter_limit_are_redrawn_so_the_draft_can_be_published(
+    admin_user,
+):
+    from cchc.procedures import services
+
+    shorter = record()
+    shorter["CACHTHUCTHUCHIEN"][0]["THOIGIAN"][0]["THOIGIANGIAIQUYET"] = 1
+    sync.sync([shorter], actor=admin_user)
+    draft = draft_of("1.004873")
+    assert sum(s.time_share for s in draft.steps.all()) <= 1
+    services.publish(draft, actor=admin_user)  # the step shares fit (R-STEPS)
+
+
+def test_a_new_procedure_is_drafted_and_stays_off_the_portal_until_published(admin_user, client):
+    new = record(MATTHC="2.002222", TENTTHC="Thủ tục mới công bố của Bộ")
+    assert sync.sync([new], actor=admin_user).created == ["2.002222"]
+    draft = draft_of("2.002222")
+    assert draft.steps.count() == 7 and draft.name == "Thủ tục mới công bố của Bộ"
+    assert client.get("/dich-vu-cong/thu-tuc/2.002222/").status_code == 404
+
+
+def test_an_administrators_own_draft_is_never_overwritten(admin_user):
+    from cchc.procedures import services
+
+    in_force = ProcedureVersion.objects.in_force_for("1.004873", timezone.localdate())
+    own = services.create_draft(in_force, actor=admin_user)
+    report = sync.sync([record()], actor=admin_user)
+    assert report.refused and "đang có bản dự thảo do cán bộ soạn" in report.refused[0][2]
+    own.refresh_from_db()
+    assert own.status == VersionStatus.DRAFT and own.legal_basis == in_force.legal_basis
+
+
+def test_a_dry_run_writes_nothing(admin_user, tmp_path):
+    path = tmp_path / "laythutuc.json"
+    path.write_text(json.dumps({"result": [record()]}, ensure_ascii=False), encoding="utf-8")
+    count = ProcedureVersion.objects.count()
+    out = io.StringIO()
+    call_command("import_national_catalog", str(path), "--dry-run", stdout=out)
+    assert "Thủ tục thay đổi (dự thảo chờ duyệt): 1" in out.getvalue()
+    assert ProcedureVersion.objects.count() == count
+    call_command("import_national_catalog", str(path), stdout=io.StringIO())
+    assert ProcedureVersion.objects.count() == count + 1
+
+
+def test_the_review_page_shows_the_changes_and_publishes_from_the_chosen_date(admin_user, client):
+    sync.sync([record()], actor=admin_user)
+    draft = draft_of("1.004873")
+    old = sync.in_force(draft.procedure)
+    client.force_login(admin_user)
+    detail = client.get(reverse("procedures:detail", args=["1.004873"])).content.decode()
+    assert 'id="review-draft"' in detail
+    page = client.get(reverse("procedures:compare", args=["1.004873", draft.number]))
+    text = page.content.decode()
+    assert page.status_code == 200 and 'id="from-national"' in text
+    assert "Căn cứ pháp lý".lower() in text.lower() and "60/2014/QH13" in text
+    url = reverse("procedures:publish", args=["1.004873", draft.number])
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    refused = client.post(url, {"valid_from": yesterday.isoformat(), "back": "compare"})
+    assert refused.status_code == 302 and "so-sanh" in refused["Location"]
+    draft.refresh_from_db()
+    assert draft.status == VersionStatus.DRAFT  # nothing published from a past date
+    start = timezone.localdate() + dt.timedelta(days=10)
+    client.post(url, {"valid_from": start.isoformat(), "back": "compare"})
+    draft.refresh_from_db()
+    old.refresh_from_db()
+    assert draft.status == VersionStatus.PUBLISHED and draft.valid_from == start
+    # R-VERSION: the old version stays in force until the day before
+    assert old.valid_to == start - dt.timedelta(days=1)
+    assert ProcedureVersion.objects.in_force_for("1.004873", timezone.localdate()) == old
+    assert ProcedureVersion.objects.in_force_for("1.004873", start) == draft
