@@ -385,3 +385,59 @@ class Competence(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.procedure.code}: {self.agency or self.get_local_level_display()}"
+
+
+class AnnouncementAction(models.TextChoices):
+    NEW = "new", _("Công bố mới")
+    AMENDED = "amended", _("Sửa đổi, bổ sung")
+    ABOLISHED = "abolished", _("Bãi bỏ")
+
+
+class Announcement(TimeStampedModel):
+    """A province's decision announcing procedures (quyết định công bố danh mục TTHC): which
+    procedures it offers, at which level or agency, from which day (issue 21)."""
+
+    number = models.CharField(_("số quyết định"), max_length=100, unique=True)
+    signed_on = models.DateField(_("ngày ký"))
+    effective_from = models.DateField(_("hiệu lực từ"))
+    issuer = models.CharField(_("cơ quan ban hành"), max_length=200, blank=True)
+    title = models.CharField(_("trích yếu"), max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("người nhập"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("quyết định công bố thủ tục")
+        verbose_name_plural = _("quyết định công bố thủ tục")
+        ordering = ["-effective_from", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.number} ({self.signed_on:%d/%m/%Y})"
+
+
+class AnnouncementItem(models.Model):
+    announcement = models.ForeignKey(Announcement, on_delete=models.CASCADE, related_name="items")
+    procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(_("nội dung"), max_length=10, choices=AnnouncementAction.choices)
+    local_level = models.CharField(
+        _("UBND địa phương"), max_length=10, choices=LocalLevel.choices, blank=True
+    )
+    agency = models.ForeignKey(
+        "organizations.Agency",
+        verbose_name=_("cơ quan giải quyết"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+    )
+
+    class Meta:
+        verbose_name = _("thủ tục trong quyết định công bố")
+        verbose_name_plural = _("thủ tục trong quyết định công bố")
+
+    def __str__(self) -> str:
+        return f"{self.procedure.code}: {self.get_action_display()}"

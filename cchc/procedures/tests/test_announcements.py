@@ -1,0 +1,116 @@
+"""A province's announcement decision applied to the catalog (issue 21): which procedures it
+offers, at which level, from which day; an abolished procedure's dossiers in progress finish
+under it while new ones are refused from its last day on (R-VERSION)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+
+from cchc.core.errors import DomainError
+from cchc.dossiers import constants as c
+from cchc.dossiers import services as s
+from cchc.dossiers.testing import at, walk_to_result
+from cchc.procedures import announcements, sync
+from cchc.procedures.constants import VersionStatus
+from cchc.procedures.models import Announcement, Procedure, ProcedureVersion
+from cchc.procedures.services import resolve_competent_agency
+from cchc.procedures.tests.test_national import record
+
+pytestmark = pytest.mark.django_db
+DECISION = {
+    "number": "1234/QĐ-UBND",
+    "signed_on": "20/11/2026",
+    "effective_from": "01/12/2026",
+    "issuer": "Ủy ban nhân dân tỉnh",
+    "title": "Công bố danh mục thủ tục hành chính lĩnh vực hộ tịch",
+}
+
+
+def decision(*items, **changes):
+    return {**DECISION, **changes, "items": list(items)}
+
+
+def test_a_new_procedure_is_offered_at_the_announced_level_from_the_effective_day(world):
+    sync.sync([record(MATTHC="2.002222", TENTTHC="Thủ tục mới công bố")], actor=None)
+    report = announcements.apply(
+        decision({"code": "2.002222", "action": "new", "level": "commune"}), actor=None
+    )
+    assert report.published == ["2.002222"] and not report.refused
+    v = ProcedureVersion.objects.get(procedure__code="2.002222")
+    assert v.status == VersionStatus.PUBLISHED and v.valid_from == dt.date(2026, 12, 1)
+    assert v.announcement == "Quyết định 1234/QĐ-UBND ngày 20/11/2026"
+    assert ProcedureVersion.objects.in_force_for("2.002222", dt.date(2026, 11, 30)) is None
+    assert ProcedureVersion.objects.in_force_for("2.002222", dt.date(2026, 12, 1)) == v
+    procedure = Procedure.objects.get(code="2.002222")
+    assert (
+        resolve_competent_agency(procedure, world.commune, dt.date(2026, 12, 1)) == world.commune_pc
+    )
+    assert resolve_competent_agency(procedure, world.commune, dt.date(2026, 11, 30)) is None
+
+
+def test_an_amended_procedure_publishes_its_waiting_draft_and_the_old_version_ends_the_day_before(
+    world,
+):
+    old = ProcedureVersion.objects.in_force_for("1.004873", dt.date(2026, 11, 23))
+    sync.sync([record()], actor=None)
+    report = announcements.apply(
+        decision({"code": "1.004873", "action": "amended", "level": "commune"}), actor=None
+    )
+    assert report.published == ["1.004873"]
+    old.refresh_from_db()
+    assert old.valid_to == dt.date(2026, 11, 30)
+    new = ProcedureVersion.objects.in_force_for("1.004873", dt.date(2026, 12, 1))
+    assert new.number == old.number + 1 and new.legal_basis.startswith("60/2014/QH13")
+
+
+def test_an_abolished_procedures_dossiers_finish_and_new_ones_are_refused(world):
+    before = world.received(moment="2026-11-27 09:00")  # received under the procedure
+    report = announcements.apply(decision({"code": "1.004873", "action": "abolished"}), actor=None)
+    assert report.abolished == ["1.004873"]
+    # the dossier in progress is settled under the version it was received under
+    done = walk_to_result(world, before, at("2026-12-02 10:00"))
+    assert done.status == c.Status.RESULT_READY
+    # a new reception from the effective day is refused, with the reason
+    v = ProcedureVersion.objects.get(pk=before.procedure_version_id)  # as a desk loads it
+    with pytest.raises(DomainError) as refused:
+        s.start_dossier(
+            version=v, desk=world.commune_desk, applicant=world.applicant(), channel="in_person",
+            documents=world.documents(v), actor=world.receptionist, at=at("2026-12-02 09:00"),
+        )  # fmt: skip
+    assert "không còn hiệu lực" in str(refused.value.details or refused.value.message)
+    assert world.received(moment="2026-11-30 09:00").status == c.Status.IN_PROGRESS
+
+
+def test_the_same_decision_twice_changes_nothing_and_bad_items_are_refused(world, tmp_path):
+    path = tmp_path / "qd.json"
+    path.write_text(
+        json.dumps(
+            decision(
+                {"code": "1.004873", "action": "amended", "level": "commune"},
+                {"code": "9.999999", "action": "new", "level": "commune"},
+                {"code": "1.001193", "action": "new", "level": "province"},
+                {"code": "1.001193", "action": "moved", "level": "commune"},
+            ),
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )
+    out = io.StringIO()
+    call_command("import_announcement", str(path), "--dry-run", stdout=out)
+    assert "Bị từ chối: 3" in out.getvalue() and not Announcement.objects.exists()
+    out = io.StringIO()
+    call_command("import_announcement", str(path), stdout=out)
+    text = out.getvalue()
+    assert "mục 2 (9.999999): Thủ tục 9.999999 chưa có trong danh mục" in text
+    assert "mục 3 (1.001193): Thủ tục cấp tỉnh phải ghi cơ quan giải quyết" in text
+    assert "mục 4 (1.001193): Nội dung phải là new, amended hoặc abolished." in text
+    assert "Giữ phiên bản, ghi thẩm quyền: 1" in text  # no draft waited: the version stays
+    again = io.StringIO()
+    call_command("import_announcement", str(path), stdout=again)
+    assert "đã được nhập trước đây" in again.getvalue()
+    assert Announcement.objects.count() == 1
