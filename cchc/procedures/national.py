@@ -217,6 +217,11 @@ def _joined(key: str, item_key: str, size: int) -> Callable[[dict[str, Any]], st
     )[:size]
 
 
+def _unconfirmed(record: dict[str, Any], what: str) -> bool:
+    flags = record.get("CCHC_CANXACNHAN") or []
+    return isinstance(flags, list) and what in flags
+
+
 def _time_note(record: dict[str, Any]) -> str:
     return _text(_time(record).get("MOTA"))[:300]
 
@@ -235,6 +240,10 @@ MAPPING: tuple[Mapping, ...] = (
     Mapping("fees", "CACHTHUCTHUCHIEN[KENH=1].THOIGIAN[0].PHILEPHI[]", _fees),
     Mapping("documents", "THANHPHANHOSO[].GIAYTO[]", _documents),
     Mapping("conditions", "YEUCAU", lambda r: _text(r.get("YEUCAU"))),
+    # an official record is confirmed; a record a province assembled itself may say which of
+    # its figures are not yet checked against the legal text (this project's extension)
+    Mapping("time_to_confirm", "CCHC_CANXACNHAN ∋ THOIGIAN", lambda r: _unconfirmed(r, "THOIGIAN")),
+    Mapping("fee_to_confirm", "CCHC_CANXACNHAN ∋ PHILEPHI", lambda r: _unconfirmed(r, "PHILEPHI")),
     Mapping("legal_basis", "CANCUPHAPLY[].SOVANBAN, TENVANBAN", _legal_basis),
     Mapping(
         "result_document",

@@ -114,6 +114,9 @@ def draft_from(mapped: dict[str, Any], *, actor: Any) -> str:
     current = in_force(procedure)
     base = _record_of(current) if current else _blank_record(code)
     merged = {**base, **mapped}
+    named = ProcedureField.objects.filter(name=mapped["field_name"]).first()
+    if named is not None:  # the catalog's own code for a field it already has, by its name
+        merged["field_code"] = named.code
     merged["steps"] = _steps_for(base, mapped.get("time_limit"))
     wanted = _normalise(merged)
     if current is not None and wanted == _normalise(base):

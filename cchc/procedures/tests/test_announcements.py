@@ -114,3 +114,38 @@ def test_the_same_decision_twice_changes_nothing_and_bad_items_are_refused(world
     call_command("import_announcement", str(path), stdout=again)
     assert "đã được nhập trước đây" in again.getvalue()
     assert Announcement.objects.count() == 1
+
+
+def test_from_an_empty_catalog_one_import_and_one_decision_publish_the_provinces_procedures(
+    world, client
+):
+    from django.conf import settings
+
+    from cchc.procedures import national
+
+    base = settings.BASE_DIR / "data" / "catalog" / "national"
+    ProcedureVersion.objects.all().delete()
+    Procedure.objects.all().delete()
+    records = national.records_of(
+        json.loads((base / "mau-laythutuc.json").read_text(encoding="utf-8"))
+    )
+    report = sync.sync(records, actor=None)
+    assert len(report.created) == len(records) >= 30 and not report.refused
+    assert not ProcedureVersion.objects.filter(status=VersionStatus.PUBLISHED).exists()
+    unconfirmed = ProcedureVersion.objects.get(procedure__code="1.004873")
+    assert unconfirmed.time_to_confirm and unconfirmed.fee_to_confirm  # flagged as the file says
+    decision_file = json.loads((base / "mau-quyet-dinh-cong-bo.json").read_text(encoding="utf-8"))
+    applied = announcements.apply(decision_file, actor=None)
+    assert not applied.refused, applied.refused
+    assert len(applied.published) == len(decision_file["items"])
+    today = dt.date(2026, 11, 23)
+    assert ProcedureVersion.objects.in_force(today).count() == len(decision_file["items"])
+    # the portal lists them and the desk receives under them, at the announced level
+    assert (
+        "Cấp Giấy xác nhận tình trạng hôn nhân"
+        in client.get("/dich-vu-cong/thu-tuc/?q=hon+nhan").content.decode()
+    )
+    d = world.received("1.004873", "2026-11-23 09:00")
+    assert d.competent_agency == world.commune_pc
+    # a second run of the same file: nothing changes
+    assert len(sync.sync(records, actor=None).unchanged) == len(records)
