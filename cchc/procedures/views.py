@@ -1,4 +1,5 @@
 import datetime as dt
+import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
@@ -10,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import services, sync
+from . import announcements, national, services, sync
 from .constants import OnlineLevel, VersionStatus
 from .exchange import export_xlsx, export_yaml, import_records, read_xlsx, read_yaml
 from .forms import DocumentFormSet, FeeFormSet, StepFormSet, VersionForm, formset_rows
@@ -201,30 +202,79 @@ def export_view(request: HttpRequest, fmt: str) -> HttpResponse:
 @login_required
 @permission_required("procedures.change_procedureversion", raise_exception=True)
 def import_view(request: HttpRequest) -> HttpResponse:
+    """Three kinds of file: the catalog's own export (.xlsx/.yaml, published as it says),
+    national procedure records (JSON, drafted for review) and an announcement decision."""
+    kind = request.POST.get("kind", "catalog")
+    context: dict[str, object] = {"kind": kind}
     if request.method == "POST":
         upload = request.FILES.get("file")
         if upload is None:
-            messages.error(request, _("Hãy chọn tệp .xlsx hoặc .yaml."))
+            messages.error(request, _("Hãy chọn tệp cần nhập."))
         elif upload.size > MAX_IMPORT_BYTES:
             messages.error(request, _("Tệp quá lớn (tối đa 10 MB)."))
+        elif kind == "national":
+            context["sync"] = _import_national(request, upload.read())
+        elif kind == "announcement":
+            context["announcement"] = _import_announcement(request, upload.read())
         else:
-            content = upload.read()
-            try:
-                if upload.name.lower().endswith(".xlsx"):
-                    records = read_xlsx(content)
-                elif upload.name.lower().endswith((".yaml", ".yml")):
-                    records = read_yaml(content.decode("utf-8"))
-                else:
-                    raise ValidationError(_("Chỉ nhận tệp .xlsx hoặc .yaml."))
-                result = import_records(records, actor=request.user)
-            except (ValidationError, UnicodeDecodeError) as exc:
-                text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-                messages.error(request, _("Không nhập được: %(e)s") % {"e": text})
-            else:
-                messages.success(
-                    request,
-                    _("Đã nhập: %(c)s thủ tục mới, %(s)s thay phiên bản, %(u)s không đổi.")
-                    % {"c": result["created"], "s": result["superseded"], "u": result["unchanged"]},
-                )
+            done = _import_catalog(request, upload.name, upload.read())
+            if done:
                 return redirect("procedures:list")
-    return render(request, "procedures/import.html")
+    return render(request, "procedures/import.html", context)
+
+
+def _import_catalog(request: HttpRequest, name: str, content: bytes) -> bool:
+    try:
+        if name.lower().endswith(".xlsx"):
+            records = read_xlsx(content)
+        elif name.lower().endswith((".yaml", ".yml")):
+            records = read_yaml(content.decode("utf-8"))
+        else:
+            raise ValidationError(_("Chỉ nhận tệp .xlsx hoặc .yaml."))
+        result = import_records(records, actor=request.user)
+    except (ValidationError, UnicodeDecodeError) as exc:
+        text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+        messages.error(request, _("Không nhập được: %(e)s") % {"e": text})
+        return False
+    messages.success(
+        request,
+        _("Đã nhập: %(c)s thủ tục mới, %(s)s thay phiên bản, %(u)s không đổi.")
+        % {"c": result["created"], "s": result["superseded"], "u": result["unchanged"]},
+    )
+    return True
+
+
+def _json(request: HttpRequest, content: bytes) -> object | None:
+    try:
+        return json.loads(content.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        messages.error(request, _("Tệp không phải JSON hợp lệ: %(e)s") % {"e": exc})
+        return None
+
+
+def _import_national(request: HttpRequest, content: bytes) -> sync.SyncReport | None:
+    document = _json(request, content)
+    if document is None:
+        return None
+    try:
+        records = national.records_of(document)
+    except national.RecordError as exc:
+        messages.error(request, str(exc))
+        return None
+    return sync.sync(records, actor=request.user)
+
+
+def _import_announcement(
+    request: HttpRequest, content: bytes
+) -> announcements.AnnouncementReport | None:
+    document = _json(request, content)
+    if document is None:
+        return None
+    if not isinstance(document, dict):
+        messages.error(request, _("Tệp phải là một quyết định (đối tượng JSON)."))
+        return None
+    try:
+        return announcements.apply(document, actor=request.user)
+    except announcements.AnnouncementError as exc:
+        messages.error(request, str(exc))
+        return None

@@ -228,3 +228,40 @@ def test_the_review_page_shows_the_changes_and_publishes_from_the_chosen_date(ad
     assert old.valid_to == start - dt.timedelta(days=1)
     assert ProcedureVersion.objects.in_force_for("1.004873", timezone.localdate()) == old
     assert ProcedureVersion.objects.in_force_for("1.004873", start) == draft
+
+
+def test_the_import_page_takes_national_records_and_a_decision_and_says_what_it_did(
+    admin_user, client
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(admin_user)
+    url = reverse("procedures:import")
+    payload = json.dumps({"result": [record(), record(MATTHC="bad")]}, ensure_ascii=False)
+    page = client.post(
+        url, {"kind": "national", "file": SimpleUploadedFile("ttdl.json", payload.encode())}
+    ).content.decode()
+    assert 'id="national-result"' in page and "Thủ tục thay đổi (dự thảo chờ duyệt): 1" in page
+    assert "Bản ghi 2 (bad)" in page and "không đúng dạng mã quốc gia" in page
+    assert reverse("procedures:detail", args=["1.004873"]) in page
+    broken = client.post(
+        url, {"kind": "announcement", "file": SimpleUploadedFile("qd.json", b"{not json")}
+    ).content.decode()
+    assert "Tệp không phải JSON hợp lệ" in broken
+    decision = {
+        "number": "77/QĐ-UBND",
+        "signed_on": "2026-11-20",
+        "effective_from": "2026-12-01",
+        "items": [{"code": "1.004873", "action": "amended", "level": "commune"}],
+    }
+    done = client.post(
+        url,
+        {"kind": "announcement",
+         "file": SimpleUploadedFile("qd.json", json.dumps(decision).encode())},
+    ).content.decode()  # fmt: skip
+    assert 'id="announcement-result"' in done and "Công bố phiên bản mới: 1" in done
+    assert draft_count("1.004873") == 0
+
+
+def draft_count(code):
+    return ProcedureVersion.objects.filter(procedure__code=code, status=VersionStatus.DRAFT).count()
