@@ -553,6 +553,11 @@ CCHC_DVCQG_TOKEN = env_str("CCHC_DVCQG_TOKEN", "mo-phong-dvcqg" if CCHC_SIMULATO
 CCHC_DVCQG_TIMEOUT = float(env_str("CCHC_DVCQG_TIMEOUT", "20"))
 # Prefix of the stable local dossier id sent with every event (the province's system code).
 CCHC_DVCQG_SYSTEM_CODE = env_str("CCHC_DVCQG_SYSTEM_CODE", "CCHC")
+# The records the simulator's procedure catalogue serves (LayThuTuc, LayDanhSachTTHC).
+CCHC_DVCQG_CATALOG_FILE = env_str(
+    "CCHC_DVCQG_CATALOG_FILE",
+    str(BASE_DIR / "data" / "catalog" / "national" / "mau-laythutuc.json"),
+)
 # Overrides of the status table (JSON: {"paused": 8, …}); see integrations/dvcqg/mapping.py.
 CCHC_DVCQG_STATUS_CODES: dict[str, int] = json.loads(env_str("CCHC_DVCQG_STATUS_CODES", "{}"))
 # SMS through an HTTP gateway (cchc.integrations.sms.HttpSmsSender): address, credentials,

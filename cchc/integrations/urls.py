@@ -13,6 +13,7 @@ app_name = "simulators"
 urlpatterns = [
     path("dvcqg/dong-bo/", dvcqg.sync, name="dvcqg_sync"),
     path("dvcqg/ho-so/", dvcqg.records, name="dvcqg_records"),
+    path("dvcqg/chia-se/", dvcqg.sharing, name="dvcqg_sharing"),
     path("sms/gui/", sms.simulated_gateway, name="sms_gateway"),
     path("thanh-toan/", payment.pay, name="payment_page"),
     path("thanh-toan/hoan-tien/", payment.refund, name="payment_refund"),

@@ -93,3 +93,38 @@ def records(request: HttpRequest) -> JsonResponse:
         if event.dossier_code in touched:
             latest[event.dossier_code] = event.payload
     return JsonResponse({"error_code": "0", "data": list(latest.values())})
+
+
+def _catalog_records() -> list[dict[str, Any]]:
+    """The national procedure records the simulator serves (CCHC_DVCQG_CATALOG_FILE)."""
+    from pathlib import Path
+
+    document = json.loads(Path(settings.CCHC_DVCQG_CATALOG_FILE).read_text(encoding="utf-8"))
+    records = document.get("result", []) if isinstance(document, dict) else document
+    return [r for r in records if isinstance(r, dict)]
+
+
+@csrf_exempt
+@require_POST
+def sharing(request: HttpRequest) -> JsonResponse:
+    """The procedure catalogue services: `LayThuTuc` (one procedure by `MATTHC`) and
+    `LayDanhSachTTHC` (every code and name), from the same records as the sample file."""
+    refused = _guard(request)
+    if refused is not None:
+        return refused
+    try:
+        body: Any = json.loads(request.body)
+    except ValueError:
+        return _refusal(400, "-4", "Dữ liệu không phải JSON")
+    service = body.get("service") if isinstance(body, dict) else None
+    records = _catalog_records()
+    if service == "LayDanhSachTTHC":
+        listing = [{"MATTHC": r.get("MATTHC"), "TENTTHC": r.get("TENTTHC")} for r in records]
+        return JsonResponse({"error_code": "0", "result": listing})
+    if service == "LayThuTuc":
+        code = str(body.get("MATTHC") or "")
+        found = [r for r in records if str(r.get("MATTHC")) == code]
+        if not found:
+            return _refusal(404, "-3", f"Không có thủ tục {code}")
+        return JsonResponse({"error_code": "0", "result": found})
+    return _refusal(400, "-4", "Dịch vụ không được hỗ trợ")
