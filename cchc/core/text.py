@@ -41,8 +41,16 @@ ABBREVIATIONS = {
 
 
 def search_text(text: str) -> str:
-    """`fold(text)` followed by the expansion of any abbreviation it contains."""
+    """`fold(text)` followed by the expansion of any abbreviation it contains, and by the
+    abbreviation of any phrase it spells out: "gpxd" finds "Cấp giấy phép xây dựng" and
+    "giay phep xay dung" finds "Gia hạn GPXD"."""
     folded = fold(text)
     words = set(folded.split(" "))
-    extra = [fold(full) for short, full in ABBREVIATIONS.items() if fold(short) in words]
+    padded = f" {folded} "
+    extra = []
+    for short, full in ABBREVIATIONS.items():
+        if fold(short) in words:
+            extra.append(fold(full))
+        elif f" {fold(full)} " in padded:
+            extra.append(fold(short))
     return " ".join([folded, *extra])

@@ -97,7 +97,8 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def export_records(versions: Any) -> list[dict[str, Any]]:
+def export_records(versions: Any, *, with_pk: bool = False) -> list[dict[str, Any]]:
+    """The catalog records of `versions`, by code (`with_pk`: each with its version's "pk")."""
     records = []
     for v in versions.select_related("procedure", "field").prefetch_related(
         "documents", "fees", "steps"
@@ -115,6 +116,8 @@ def export_records(versions: Any) -> list[dict[str, Any]]:
         record["fees"] = [{f: _plain(getattr(x, f)) for f in FEE_FIELDS} for x in v.fees.all()]
         record["steps"] = [{f: _plain(getattr(s, f)) for f in STEP_FIELDS} for s in v.steps.all()]
         record["declaration"] = v.declaration or {}
+        if with_pk:
+            record["pk"] = v.pk
         records.append(record)
     records.sort(key=lambda r: r["code"])
     return records
@@ -363,16 +366,25 @@ def create_version(
         applicant_types=[t for t in str(record.get("applicant_types", "")).split(",") if t],
         **values,
     )
-    version.full_clean(exclude=["procedure", "field"])
+    # the fields' own rules; the uniqueness and the constraints are the database's to enforce
+    version.full_clean(
+        exclude=["procedure", "field"], validate_unique=False, validate_constraints=False
+    )
     version.save()
-    for item in record.get("documents", []):
-        RequiredDocument.objects.create(version=version, **{f: item.get(f) for f in DOC_FIELDS})
+    RequiredDocument.objects.bulk_create(
+        RequiredDocument(version=version, **{f: item.get(f) for f in DOC_FIELDS})
+        for item in record.get("documents", [])
+    )
+    fees = []
     for item in record.get("fees", []):
         fee = {f: item.get(f) for f in FEE_FIELDS}
         fee["amount"] = Decimal(fee["amount"]) if fee["amount"] not in ("", None) else None
-        FeeLine.objects.create(version=version, **fee)
+        fees.append(FeeLine(version=version, **fee))
+    FeeLine.objects.bulk_create(fees)
+    steps = []
     for item in record.get("steps", []):
         step = {f: item.get(f) for f in STEP_FIELDS}
         step["time_share"] = Decimal(step["time_share"] or 0)
-        ProcessStep.objects.create(version=version, **step)
+        steps.append(ProcessStep(version=version, **step))
+    ProcessStep.objects.bulk_create(steps)
     return version

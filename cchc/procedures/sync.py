@@ -106,26 +106,59 @@ def last_action(version: ProcedureVersion) -> str:
     return event or ""
 
 
-def draft_from(mapped: dict[str, Any], *, actor: Any) -> str:
+class Known:
+    """What the catalog holds for a run's codes, read in a few queries: the procedures, the
+    version in force of each (else its latest published), its waiting draft and what made it,
+    their records, and the fields by name."""
+
+    def __init__(self, codes: list[str]) -> None:
+        today = timezone.localdate()
+        self.procedures = {p.code: p for p in Procedure.objects.filter(code__in=codes)}
+        versions = ProcedureVersion.objects.filter(procedure__code__in=codes).select_related(
+            "procedure"
+        )
+        self.current: dict[str, ProcedureVersion] = {}
+        for v in versions.filter(status=VersionStatus.PUBLISHED).order_by("number"):
+            self.current[v.procedure.code] = v
+        for v in versions.in_force(today).order_by("number"):
+            self.current[v.procedure.code] = v  # in force today wins over published later
+        self.drafts = {v.procedure.code: v for v in versions.filter(status=VersionStatus.DRAFT)}
+        wanted = [v.pk for v in (*self.current.values(), *self.drafts.values())]
+        self.records: dict[int, dict[str, Any]] = {}
+        for record in export_records(ProcedureVersion.objects.filter(pk__in=wanted), with_pk=True):
+            self.records[record.pop("pk")] = record
+        self.actions: dict[str, str] = {}
+        events = AuditEvent.objects.filter(
+            object_type=ProcedureVersion._meta.label_lower,
+            object_id__in=[str(v.pk) for v in self.drafts.values()],
+        ).order_by("occurred_at", "pk")
+        for object_id, action in events.values_list("object_id", "action"):
+            self.actions[object_id] = action  # the last one stays
+        self.fields = {f.name: f for f in ProcedureField.objects.all()}
+
+
+def draft_from(mapped: dict[str, Any], *, actor: Any, known: Known | None = None) -> str:
     """Make (or refresh) the draft for one mapped national record: "created", "changed" or
     "unchanged". Raises RecordError when an administrator's own draft is in the way."""
     code = mapped["code"]
-    procedure = Procedure.objects.filter(code=code).first()
-    current = in_force(procedure)
-    base = _record_of(current) if current else _blank_record(code)
+    known = known or Known([code])
+    procedure = known.procedures.get(code)
+    current = known.current.get(code)
+    base = known.records[current.pk] if current else _blank_record(code)
     merged = {**base, **mapped}
-    named = ProcedureField.objects.filter(name=mapped["field_name"]).first()
+    named = known.fields.get(mapped["field_name"])
     if named is not None:  # the catalog's own code for a field it already has, by its name
         merged["field_code"] = named.code
     merged["steps"] = _steps_for(base, mapped.get("time_limit"))
     wanted = _normalise(merged)
-    if current is not None and wanted == _normalise(base):
+    before = _normalise(base) if current else {}
+    if current is not None and wanted == before:
         return "unchanged"
-    draft = procedure.versions.filter(status=VersionStatus.DRAFT).first() if procedure else None
+    draft = known.drafts.get(code)
     if draft is not None:
-        if _normalise(_record_of(draft)) == wanted:
+        if _normalise(known.records[draft.pk]) == wanted:
             return "unchanged"  # the same change already waits for review
-        if last_action(draft) != DRAFT_ACTION:
+        if known.actions.get(str(draft.pk)) != DRAFT_ACTION:
             raise national.RecordError(
                 _(
                     "Thủ tục %(code)s đang có bản dự thảo do cán bộ soạn (phiên bản %(n)s); "
@@ -134,19 +167,27 @@ def draft_from(mapped: dict[str, Any], *, actor: Any) -> str:
                 % {"code": code, "n": draft.number}
             )
         draft.delete()  # an earlier import's draft, superseded by the newer record
+    number = None
     if procedure is None:
         procedure = Procedure.objects.create(code=code, has_national_code=True)
-    proc_field, _created = ProcedureField.objects.get_or_create(
-        code=wanted["field_code"], defaults={"name": wanted["field_name"]}
-    )
+        known.procedures[code] = procedure
+        number = 1
+    proc_field = known.fields.get(wanted["field_name"])
+    if proc_field is None:
+        proc_field, _created = ProcedureField.objects.get_or_create(
+            code=wanted["field_code"], defaults={"name": wanted["field_name"]}
+        )
+        known.fields[proc_field.name] = proc_field
     version = create_version(
         procedure,
         proc_field,
         wanted,
-        number=next_number(procedure),
+        number=number or next_number(procedure),
         status=VersionStatus.DRAFT,
         valid_from=None,
     )
+    known.drafts[code], known.records[version.pk] = version, wanted  # a code twice in a file
+    known.actions[str(version.pk)] = DRAFT_ACTION
     log_action(
         version,
         DRAFT_ACTION,
@@ -155,7 +196,7 @@ def draft_from(mapped: dict[str, Any], *, actor: Any) -> str:
             "code": code,
             "number": version.number,
             "from_version": current.number if current else None,
-            "changed": [label for label, _old, _new in changes(current, version)],
+            "changed": [label for label, _old, _new in _rows(before, wanted)],
         },
     )
     return "changed" if current else "created"
@@ -164,14 +205,21 @@ def draft_from(mapped: dict[str, Any], *, actor: Any) -> str:
 def sync(records: list[dict[str, Any]], *, actor: Any, dry_run: bool = False) -> SyncReport:
     """Draft every national record that says something new; on a dry run, write nothing."""
     report = SyncReport()
+    codes = []
+    for raw in records:
+        try:
+            codes.append(national.national_code(raw))
+        except national.RecordError:
+            continue
     with transaction.atomic():
+        known = Known(codes)
         for n, raw in enumerate(records, start=1):
             code = str(raw.get("MATTHC") or "?")
             try:
                 mapped = national.catalog_record(raw)
                 code = mapped["code"]
                 with transaction.atomic():
-                    outcome = draft_from(mapped, actor=actor)
+                    outcome = draft_from(mapped, actor=actor, known=known)
             except national.RecordError as exc:
                 report.refused.append((n, code, str(exc)))
                 continue
@@ -212,7 +260,10 @@ def _line(kind: str, item: dict[str, Any]) -> str:
 def changes(old: ProcedureVersion | None, new: ProcedureVersion) -> list[tuple[str, str, str]]:
     """(what, before, after) for every field `new` changes against `old` (None: all of it)."""
     before = _normalise(_record_of(old)) if old else {}
-    after = _normalise(_record_of(new))
+    return _rows(before, _normalise(_record_of(new)))
+
+
+def _rows(before: dict[str, Any], after: dict[str, Any]) -> list[tuple[str, str, str]]:
     rows = []
     for name in ["name", "field_name", "applicant_types", *VERSION_FIELDS[1:]]:
         if name in ("announcement",):

@@ -265,3 +265,18 @@ def test_the_import_page_takes_national_records_and_a_decision_and_says_what_it_
 
 def draft_count(code):
     return ProcedureVersion.objects.filter(procedure__code=code, status=VersionStatus.DRAFT).count()
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        ("xntthn", "1.004873"),  # the officials' abbreviation finds the phrase spelled out
+        ("xac nhan tinh trang hon nhan", "1.004873"),
+        ("HON NHAN tinh trang", "1.004873"),  # any case, any order, no diacritics
+    ],
+)
+def test_catalog_search_takes_abbreviations_and_words_without_diacritics(query, code):
+    from cchc.procedures.querysets import search_versions
+
+    found = search_versions(ProcedureVersion.objects.filter(status=VersionStatus.PUBLISHED), query)
+    assert code in set(found.values_list("procedure__code", flat=True))
