@@ -44,3 +44,17 @@ class AuditedAdmin(admin.ModelAdmin):
                 actor=request.user,
                 changes=rows,
             )
+
+
+class RecordAdmin(admin.ModelAdmin):
+    """A record the system writes (access records, import reports, applied decisions): read
+    here, never added, changed or deleted by hand."""
+
+    def has_add_permission(self, request: Any, *args: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return False

@@ -10,6 +10,7 @@ from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from cchc.core.adminmixins import RecordAdmin
 from cchc.core.audit import log_action, model_values
 from cchc.core.errors import Invalid
 
@@ -57,19 +58,6 @@ class MaintenanceWindowAdmin(admin.ModelAdmin):
             after=model_values(obj),
         )
         services.forget_windows()
-
-
-class RecordAdmin(admin.ModelAdmin):
-    """A record written by the system, read here and never edited."""
-
-    def has_add_permission(self, request: Any) -> bool:
-        return False
-
-    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(AccessEvent)

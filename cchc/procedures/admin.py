@@ -3,10 +3,12 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 
-from cchc.core.adminmixins import AuditedAdmin
+from cchc.core.adminmixins import AuditedAdmin, RecordAdmin
 
 from .eforms import check_definition
 from .models import (
+    Announcement,
+    AnnouncementItem,
     Competence,
     FeeLine,
     Procedure,
@@ -98,3 +100,24 @@ class VersionAdmin(AuditedAdmin):
         if obj is not None and obj.status != "draft":
             return False
         return super().has_change_permission(request, obj)
+
+
+class AnnouncementItemInline(admin.TabularInline):
+    model = AnnouncementItem
+    extra = 0
+    fields = ["procedure", "action", "local_level", "agency"]
+    readonly_fields = fields
+    can_delete = False
+    max_num = 0
+
+
+@admin.register(Announcement)
+class AnnouncementAdmin(RecordAdmin):
+    """Decisions are applied by the import (Thủ tục hành chính → Nhập từ tệp), never edited:
+    what they changed is in the catalog and the audit log."""
+
+    list_display = ["number", "signed_on", "effective_from", "issuer", "created_by"]
+    search_fields = ["number", "title"]
+    date_hierarchy = "effective_from"
+    inlines = [AnnouncementItemInline]
+    readonly_fields = ["number", "signed_on", "effective_from", "issuer", "title", "created_by"]

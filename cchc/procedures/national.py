@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from cchc.core.text import fold
 
 from .constants import ApplicantType, FeeKind, TimeUnit
@@ -66,14 +68,14 @@ def national_code(record: dict[str, Any]) -> str:
     code = _text(record.get("MATTHC"))
     match = re.match(r"^(\d\.\d{6})(?:\.|$)", code)
     if not match:
-        raise RecordError(f"Mã thủ tục “{code}” không đúng dạng mã quốc gia (ví dụ 1.001193).")
+        raise RecordError(_("Mã thủ tục “%s” không đúng dạng mã quốc gia (ví dụ 1.001193).") % code)
     return match.group(1)
 
 
 def _field(record: dict[str, Any]) -> tuple[str, str]:
     fields = _list(record, "LINHVUCTHUCHIEN")
     if not fields or not _text(fields[0].get("TENLINHVUC")):
-        raise RecordError("Bản ghi không có lĩnh vực thực hiện (LINHVUCTHUCHIEN).")
+        raise RecordError(_("Bản ghi không có lĩnh vực thực hiện (LINHVUCTHUCHIEN)."))
     name = _text(fields[0].get("TENLINHVUC"))
     code = _text(fields[0].get("MALINHVUC")) or fold(name).replace(" ", "-")[:40]
     return code, name
@@ -108,7 +110,7 @@ def _time_limit(record: dict[str, Any]) -> Decimal | None:
     try:
         return Decimal(str(raw).replace(",", "."))
     except InvalidOperation as exc:
-        raise RecordError(f"Thời hạn giải quyết “{raw}” không phải là số.") from exc
+        raise RecordError(_("Thời hạn giải quyết “%s” không phải là số.") % raw) from exc
 
 
 def _time_unit(record: dict[str, Any]) -> str:
@@ -261,7 +263,7 @@ MAPPING: tuple[Mapping, ...] = (
 def catalog_record(record: dict[str, Any]) -> dict[str, Any]:
     """The catalog's record for one national record; RecordError says what is missing."""
     if not _text(record.get("TENTTHC")):
-        raise RecordError("Bản ghi không có tên thủ tục (TENTTHC).")
+        raise RecordError(_("Bản ghi không có tên thủ tục (TENTTHC)."))
     return {m.field: m.read(record) for m in MAPPING}
 
 
@@ -272,5 +274,5 @@ def records_of(document: Any) -> list[dict[str, Any]]:
     if isinstance(document, dict):
         document = [document]
     if not isinstance(document, list) or not all(isinstance(r, dict) for r in document):
-        raise RecordError("Tệp phải chứa bản ghi thủ tục của Cơ sở dữ liệu quốc gia (JSON).")
+        raise RecordError(_("Tệp phải chứa bản ghi thủ tục của Cơ sở dữ liệu quốc gia (JSON)."))
     return document
