@@ -138,7 +138,9 @@ def _fees(record: dict[str, Any]) -> list[dict[str, Any]]:
     seen: dict[str, dict[str, Any]] = {}
     for item in _list(_time(record), "PHILEPHI"):
         description = _text(item.get("MOTA"))
-        name = _text(item.get("TENPHILEPHI")) or description or "Phí, lệ phí"
+        title = _text(item.get("TENPHILEPHI"))
+        name = f"{title} ({description})" if title and description else title or description
+        name = name or "Phí, lệ phí"
         raw = item.get("SOTIEN")
         try:
             amount = Decimal(str(raw)) if raw not in (None, "") else None
@@ -157,6 +159,20 @@ def _fees(record: dict[str, Any]) -> list[dict[str, Any]]:
             },
         )
     return [{"order": n, **fee} for n, fee in enumerate(seen.values(), start=1)]
+
+
+def _fee_note(record: dict[str, Any]) -> str:
+    """The fees in words, as the catalog page and the receipt show them."""
+    parts = []
+    for fee in _fees(record):
+        amount = fee["amount"]
+        if amount is None:
+            parts.append(fee["name"])
+        elif amount == 0:
+            parts.append(f"{fee['name']}: miễn")
+        else:
+            parts.append(f"{fee['name']}: {int(amount):,} đồng".replace(",", "."))
+    return "; ".join(parts)[:500]
 
 
 def _documents(record: dict[str, Any]) -> list[dict[str, Any]]:
@@ -211,6 +227,14 @@ class Mapping:
     field: str  # the catalog record's key (exchange.py)
     source: str  # where it comes from in the national record, for the documentation
     read: Callable[[dict[str, Any]], Any]
+    always: bool = (
+        False  # read even when the record lacks the key (else the catalog keeps its value)
+    )
+
+    @property
+    def key(self) -> str:
+        """The national record's top-level key this field comes from."""
+        return re.match(r"[A-Z_]+", self.source).group(0)  # type: ignore[union-attr]
 
 
 def _joined(key: str, item_key: str, size: int) -> Callable[[dict[str, Any]], str]:
@@ -229,10 +253,10 @@ def _time_note(record: dict[str, Any]) -> str:
 
 
 MAPPING: tuple[Mapping, ...] = (
-    Mapping("code", "MATTHC (without an agency suffix)", national_code),
-    Mapping("name", "TENTTHC", lambda r: _text(r.get("TENTTHC"))[:500]),
-    Mapping("field_code", "LINHVUCTHUCHIEN[0].MALINHVUC", lambda r: _field(r)[0]),
-    Mapping("field_name", "LINHVUCTHUCHIEN[0].TENLINHVUC", lambda r: _field(r)[1]),
+    Mapping("code", "MATTHC (without an agency suffix)", national_code, always=True),
+    Mapping("name", "TENTTHC", lambda r: _text(r.get("TENTTHC"))[:500], always=True),
+    Mapping("field_code", "LINHVUCTHUCHIEN[0].MALINHVUC", lambda r: _field(r)[0], always=True),
+    Mapping("field_name", "LINHVUCTHUCHIEN[0].TENLINHVUC", lambda r: _field(r)[1], always=True),
     Mapping("levels", "CAPTHUCHIEN[] (by name) [U]", _levels),
     Mapping("applicant_types", "DOITUONGTHUCHIEN[] (by name) [U]", _applicant_types),
     Mapping("submission_methods", "CACHTHUCTHUCHIEN[].KENH, THOIGIAN[]", _submission_methods),
@@ -240,12 +264,17 @@ MAPPING: tuple[Mapping, ...] = (
     Mapping("time_unit", "CACHTHUCTHUCHIEN[KENH=1].THOIGIAN[0].DONVITINH", _time_unit),
     Mapping("time_note", "CACHTHUCTHUCHIEN[KENH=1].THOIGIAN[0].MOTA", _time_note),
     Mapping("fees", "CACHTHUCTHUCHIEN[KENH=1].THOIGIAN[0].PHILEPHI[]", _fees),
+    Mapping("fee_note", "CACHTHUCTHUCHIEN[KENH=1].THOIGIAN[0].PHILEPHI[] (in words)", _fee_note),
     Mapping("documents", "THANHPHANHOSO[].GIAYTO[]", _documents),
     Mapping("conditions", "YEUCAU", lambda r: _text(r.get("YEUCAU"))),
     # an official record is confirmed; a record a province assembled itself may say which of
     # its figures are not yet checked against the legal text (this project's extension)
-    Mapping("time_to_confirm", "CCHC_CANXACNHAN ∋ THOIGIAN", lambda r: _unconfirmed(r, "THOIGIAN")),
-    Mapping("fee_to_confirm", "CCHC_CANXACNHAN ∋ PHILEPHI", lambda r: _unconfirmed(r, "PHILEPHI")),
+    Mapping(
+        "time_to_confirm", "CCHC_CANXACNHAN ∋ THOIGIAN", lambda r: _unconfirmed(r, "THOIGIAN"), True
+    ),
+    Mapping(
+        "fee_to_confirm", "CCHC_CANXACNHAN ∋ PHILEPHI", lambda r: _unconfirmed(r, "PHILEPHI"), True
+    ),
     Mapping("legal_basis", "CANCUPHAPLY[].SOVANBAN, TENVANBAN", _legal_basis),
     Mapping(
         "result_document",
@@ -264,7 +293,7 @@ def catalog_record(record: dict[str, Any]) -> dict[str, Any]:
     """The catalog's record for one national record; RecordError says what is missing."""
     if not _text(record.get("TENTTHC")):
         raise RecordError(_("Bản ghi không có tên thủ tục (TENTTHC)."))
-    return {m.field: m.read(record) for m in MAPPING}
+    return {m.field: m.read(record) for m in MAPPING if m.always or m.key in record}
 
 
 def records_of(document: Any) -> list[dict[str, Any]]:

@@ -71,7 +71,7 @@ def _blank_record(code: str) -> dict[str, Any]:
     """A new procedure's local choices: the model's defaults."""
     blank = ProcedureVersion()
     record = {name: _plain(getattr(blank, name)) for name in VERSION_FIELDS}
-    record.update(code=code, documents=[], fees=[], steps=[], declaration={})
+    record.update(code=code, applicant_types="", documents=[], fees=[], steps=[], declaration={})
     return record
 
 

@@ -140,8 +140,12 @@ def publish_view(request: HttpRequest, code: str, number: int) -> HttpResponse:
     raw = request.POST.get("valid_from", "").strip()
     valid_from = None
     if raw:
-        try:
-            valid_from = dt.date.fromisoformat(raw)
+        try:  # dd/mm/yyyy as the page writes it (ISO from scripts)
+            valid_from = (
+                dt.datetime.strptime(raw, "%d/%m/%Y").date()
+                if "/" in raw
+                else dt.date.fromisoformat(raw)
+            )
         except ValueError:
             messages.error(request, _("Ngày hiệu lực không hợp lệ."))
             return again

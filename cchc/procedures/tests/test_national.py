@@ -88,8 +88,15 @@ def test_the_national_record_is_read_onto_the_catalogs_fields():
     assert mapped["submission_methods"].splitlines()[0].startswith("Trực tiếp: 3 Ngày làm việc")
     assert "Trực tuyến: 3 Ngày làm việc" in mapped["submission_methods"]
     assert mapped["fees"] == [
-        {"order": 1, "kind": "charge", "name": "Lệ phí", "amount": Decimal(3000), "exemption": ""}
-    ]
+        {"order": 1, "kind": "charge", "amount": Decimal(3000), "exemption": "",
+         "name": "Lệ phí (Mức thu theo nghị quyết của HĐND tỉnh)"}
+    ]  # fmt: skip
+    assert mapped["fee_note"] == "Lệ phí (Mức thu theo nghị quyết của HĐND tỉnh): 3.000 đồng"
+    # a key the record does not carry leaves the catalog's own value alone
+    assert "competent_agency_note" in mapped
+    without = record()
+    del without["COQUANTHUCHIEN"]
+    assert "competent_agency_note" not in national.catalog_record(without)
     docs = mapped["documents"]
     assert [(d["originals"], d["copies"], d["optional"]) for d in docs] == [
         (1, 0, False),
@@ -220,7 +227,7 @@ def test_the_review_page_shows_the_changes_and_publishes_from_the_chosen_date(ad
     draft.refresh_from_db()
     assert draft.status == VersionStatus.DRAFT  # nothing published from a past date
     start = timezone.localdate() + dt.timedelta(days=10)
-    client.post(url, {"valid_from": start.isoformat(), "back": "compare"})
+    client.post(url, {"valid_from": start.strftime("%d/%m/%Y"), "back": "compare"})
     draft.refresh_from_db()
     old.refresh_from_db()
     assert draft.status == VersionStatus.PUBLISHED and draft.valid_from == start
