@@ -9,6 +9,7 @@ pytestmark = pytest.mark.django_db
 
 PAGES = [  # (url, parameters of a full page, a search that narrows it to a few rows)
     (reverse("procedures:list"), {}, "khai sinh"),
+    (reverse("portal:catalog"), {}, "khai sinh"),
     (reverse("organizations:areas"), {"on": "01/06/2019"}, "moc chau"),
     (reverse("organizations:agencies"), {"on": "01/06/2019"}, "tu phap"),
     (reverse("organizations:desks"), {"on": "01/06/2019"}, "moc chau"),

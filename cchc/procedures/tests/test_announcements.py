@@ -149,3 +149,39 @@ def test_from_an_empty_catalog_one_import_and_one_decision_publish_the_provinces
     assert d.competent_agency == world.commune_pc
     # a second run of the same file: nothing changes
     assert len(sync.sync(records, actor=None).unchanged) == len(records)
+
+
+def test_the_catalog_pages_keep_their_query_counts_with_hundreds_more_procedures(world, client):
+    import copy
+
+    from django.conf import settings
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from cchc.procedures import national
+
+    def counts():
+        found = {}
+        client.force_login(world.receptionist)
+        for path in ("/dich-vu-cong/thu-tuc/", "/dich-vu-cong/thu-tuc/?q=ho+tich", "/thu-tuc/"):
+            client.get(path)  # warm: the session's activity stamp, the cached notices
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(path).status_code == 200
+            found[path] = len(queries)
+        return found
+
+    before = counts()
+    sample = national.records_of(
+        json.loads(
+            (settings.BASE_DIR / "data/catalog/national/mau-laythutuc.json").read_text("utf-8")
+        )
+    )
+    records = []
+    for i in range(300):
+        record = copy.deepcopy(sample[i % len(sample)])
+        record["MATTHC"], record["TENTTHC"] = f"9.{i:06d}", f"{record['TENTTHC']} (mẫu {i})"
+        records.append(record)
+    assert len(sync.sync(records, actor=None).created) == 300
+    items = [{"code": r["MATTHC"], "action": "new", "level": "commune"} for r in records]
+    assert len(announcements.apply(decision(*items, number="300/QĐ"), actor=None).published) == 300
+    assert counts() == before  # one query per list, whatever the catalog's size
