@@ -305,3 +305,138 @@ def records_of(document: Any) -> list[dict[str, Any]]:
     if not isinstance(document, list) or not all(isinstance(r, dict) for r in document):
         raise RecordError(_("Tệp phải chứa bản ghi thủ tục của Cơ sở dữ liệu quốc gia (JSON)."))
     return document
+
+
+# --- the spreadsheets provinces receive -----------------------------------------------------
+# The list attached to an announcement decision, or exported from the national database, is a
+# table with one procedure a row; the columns below are recognised by their (folded) headings,
+# in any order, and rows naming a field ("I. Lĩnh vực Hộ tịch") head the procedures under them.
+# The headings are those of the published appendices as we know them [U]; any heading not
+# listed is ignored.
+COLUMNS = {
+    "MATTHC": ("ma thu tuc", "ma tthc", "ma thu tuc hanh chinh", "ma so"),
+    "TENTTHC": ("ten thu tuc", "ten thu tuc hanh chinh", "ten tthc"),
+    "LINHVUC": ("linh vuc", "linh vuc thuc hien"),
+    "CAP": ("cap thuc hien", "cap"),
+    "THOIHAN": ("thoi han giai quyet", "thoi gian giai quyet"),
+    "PHI": ("phi, le phi", "phi le phi", "phi, le phi (neu co)", "le phi"),
+    "CANCU": ("can cu phap ly", "can cu phap ly cua thu tuc hanh chinh"),
+    "COQUAN": ("co quan thuc hien", "co quan giai quyet", "dia diem thuc hien"),
+    "THANHPHAN": ("thanh phan ho so",),
+    "YEUCAU": ("yeu cau, dieu kien", "yeu cau dieu kien"),
+    "KETQUA": ("ket qua thuc hien", "ket qua"),
+}
+_SECTION = re.compile(r"^\s*[IVXLC]+\s*[.)]?\s*(?:lĩnh vực|linh vuc)\s+(.+)$", re.IGNORECASE)
+_LIMIT = re.compile(r"(\d+(?:[.,]\d+)?)\s*(ngày làm việc|giờ làm việc|giờ|ngày)", re.IGNORECASE)
+_MONEY = re.compile(r"(\d{1,3}(?:\.\d{3})+|\d+)\s*(?:đồng|đ)\b", re.IGNORECASE)
+
+
+def _heading(value: Any) -> str | None:
+    folded = fold(_text(value))
+    for key, names in COLUMNS.items():
+        if folded in {fold(name) for name in names}:
+            return key
+    return None
+
+
+def _heading_row(rows: list[tuple[Any, ...]]) -> tuple[int, dict[int, str | None]]:
+    for start, row in enumerate(rows):
+        columns = {i: _heading(cell) for i, cell in enumerate(row)}
+        if "MATTHC" in columns.values() and "TENTTHC" in columns.values():
+            return start, columns
+    raise RecordError(_("Không tìm thấy dòng tiêu đề có cột “Mã thủ tục” và “Tên thủ tục”."))
+
+
+def _lines(text: str) -> list[str]:
+    """The items of a cell written one a line ("- …", "+ …")."""
+    return [line.strip(" -+•") for line in text.splitlines() if line.strip(" -+•")]
+
+
+def records_from_sheet(rows: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
+    """National-shaped records from a table's rows (the first row with a code and a name
+    column is the heading); RecordError when no such heading is found."""
+    start, columns = _heading_row(rows)
+    records, field = [], ""
+    for row in rows[start + 1 :]:
+        cells = {  # the lists written one item a line keep their lines
+            key: str(row[i] or "").strip() if key in ("CANCU", "THANHPHAN") else _text(row[i])
+            for i, key in columns.items()
+            if key and i < len(row)
+        }
+        first = next((_text(c) for c in row if _text(c)), "")
+        section = _SECTION.match(first)
+        if section and not cells.get("MATTHC"):
+            field = section.group(1).strip()
+            continue
+        if not cells.get("MATTHC") and not cells.get("TENTTHC"):
+            continue
+        records.append(_sheet_record(cells, cells.get("LINHVUC") or field))
+    return records
+
+
+def _sheet_record(cells: dict[str, str], field: str) -> dict[str, Any]:
+    limit = _LIMIT.search(cells.get("THOIHAN", ""))
+    fee_text = cells.get("PHI", "")
+    money = _MONEY.search(fee_text)
+    amount: int | None = int(money.group(1).replace(".", "")) if money else None
+    if amount is None and fold(fee_text).startswith(("khong", "mien")):
+        amount = 0
+    time: dict[str, Any] = {"MOTA": cells.get("THOIHAN", "")}
+    if limit:
+        time["THOIGIANGIAIQUYET"] = limit.group(1).replace(",", ".")
+        time["DONVITINH"] = limit.group(2).capitalize()
+    if fee_text:
+        time["PHILEPHI"] = [{"TENPHILEPHI": "Phí, lệ phí", "SOTIEN": amount, "MOTA": fee_text}]
+    record: dict[str, Any] = {
+        "MATTHC": cells.get("MATTHC", ""),
+        "TENTTHC": cells.get("TENTTHC", ""),
+        "LINHVUCTHUCHIEN": [{"MALINHVUC": "", "TENLINHVUC": field}] if field else [],
+    }
+    if cells.get("THOIHAN") or fee_text:
+        record["CACHTHUCTHUCHIEN"] = [{"KENH": 1, "THOIGIAN": [time]}]
+    if cells.get("CAP"):
+        record["CAPTHUCHIEN"] = [{"TENCAP": cells["CAP"]}]
+    if cells.get("CANCU"):
+        record["CANCUPHAPLY"] = [
+            {"TENVANBAN": line.strip(" -+•")}
+            for line in cells["CANCU"].splitlines()
+            if line.strip(" -+•")
+        ]
+    if cells.get("COQUAN"):
+        record["COQUANTHUCHIEN"] = [{"TENDONVI": cells["COQUAN"]}]
+    if cells.get("THANHPHAN"):
+        record["THANHPHANHOSO"] = [
+            {
+                "GIAYTO": [
+                    {"TENGIAYTO": line.strip(" -+•")}
+                    for line in cells["THANHPHAN"].splitlines()
+                    if line.strip(" -+•")
+                ]
+            }
+        ]
+    if cells.get("YEUCAU"):
+        record["YEUCAU"] = cells["YEUCAU"]
+    if cells.get("KETQUA"):
+        record["KETQUATHUCHIEN"] = [{"TENKETQUA": cells["KETQUA"]}]
+    return record
+
+
+def records_from_xlsx(content: bytes) -> list[dict[str, Any]]:
+    """The records of every sheet of a workbook that has the heading row."""
+    import io
+
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a bad file
+        raise RecordError(_("Tệp không phải bảng tính .xlsx hợp lệ.")) from exc
+    found: list[dict[str, Any]] = []
+    for sheet in book.worksheets:
+        try:
+            found += records_from_sheet(list(sheet.iter_rows(values_only=True)))
+        except RecordError:
+            continue
+    if not found:
+        raise RecordError(_("Không tìm thấy dòng tiêu đề có cột “Mã thủ tục” và “Tên thủ tục”."))
+    return found

@@ -217,7 +217,7 @@ def import_view(request: HttpRequest) -> HttpResponse:
         elif upload.size > MAX_IMPORT_BYTES:
             messages.error(request, _("Tệp quá lớn (tối đa 10 MB)."))
         elif kind == "national":
-            context["sync"] = _import_national(request, upload.read())
+            context["sync"] = _import_national(request, upload.name, upload.read())
         elif kind == "announcement":
             context["announcement"] = _import_announcement(request, upload.read())
         else:
@@ -256,12 +256,15 @@ def _json(request: HttpRequest, content: bytes) -> object | None:
         return None
 
 
-def _import_national(request: HttpRequest, content: bytes) -> sync.SyncReport | None:
-    document = _json(request, content)
-    if document is None:
-        return None
+def _import_national(request: HttpRequest, name: str, content: bytes) -> sync.SyncReport | None:
     try:
-        records = national.records_of(document)
+        if name.lower().endswith(".xlsx"):
+            records = national.records_from_xlsx(content)
+        else:
+            document = _json(request, content)
+            if document is None:
+                return None
+            records = national.records_of(document)
     except national.RecordError as exc:
         messages.error(request, str(exc))
         return None

@@ -287,3 +287,40 @@ def test_catalog_search_takes_abbreviations_and_words_without_diacritics(query, 
 
     found = search_versions(ProcedureVersion.objects.filter(status=VersionStatus.PUBLISHED), query)
     assert code in set(found.values_list("procedure__code", flat=True))
+
+
+def test_the_spreadsheet_attached_to_a_decision_is_read_like_the_records(admin_user, tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["DANH MỤC THỦ TỤC HÀNH CHÍNH THUỘC PHẠM VI QUẢN LÝ CỦA SỞ TƯ PHÁP"])
+    sheet.append([])
+    sheet.append(["STT", "Mã thủ tục", "Tên thủ tục hành chính", "Thời hạn giải quyết",
+                  "Địa điểm thực hiện", "Phí, lệ phí (nếu có)", "Căn cứ pháp lý"])  # fmt: skip
+    sheet.append(["I. Lĩnh vực Hộ tịch"])
+    sheet.append([1, "1.004873", "Cấp Giấy xác nhận tình trạng hôn nhân", "03 ngày làm việc",
+                  "Ủy ban nhân dân cấp xã", "Lệ phí: 3.000 đồng/trường hợp",
+                  "- Luật Hộ tịch năm 2014\n- Nghị định số 123/2015/NĐ-CP"])  # fmt: skip
+    sheet.append([2, "", "", "", "", "", ""])  # an empty row
+    sheet.append([3, "2.002223", "Một thủ tục mới của lĩnh vực", "5 ngày", "", "Không", ""])
+    path = tmp_path / "danh-muc.xlsx"
+    book.save(path)
+    records = national.records_from_xlsx(path.read_bytes())
+    assert [r["MATTHC"] for r in records] == ["1.004873", "2.002223"]
+    mapped = national.catalog_record(records[0])
+    assert mapped["field_name"] == "Hộ tịch" and mapped["time_limit"] == Decimal(3)
+    assert mapped["fees"][0]["amount"] == Decimal(3000)
+    assert mapped["legal_basis"].splitlines() == [
+        "Luật Hộ tịch năm 2014", "Nghị định số 123/2015/NĐ-CP"
+    ]  # fmt: skip
+    second = national.catalog_record(records[1])
+    assert second["time_unit"] == TimeUnit.CALENDAR_DAYS and second["fees"][0]["amount"] == 0
+    out = io.StringIO()
+    call_command("import_national_catalog", str(path), stdout=out)
+    assert "Thủ tục mới (dự thảo): 1" in out.getvalue()
+    assert "Thủ tục thay đổi (dự thảo chờ duyệt): 1" in out.getvalue()
+    blank = tmp_path / "trong.xlsx"
+    Workbook().save(blank)
+    with pytest.raises(national.RecordError, match="Không tìm thấy dòng tiêu đề"):
+        national.records_from_xlsx(blank.read_bytes())

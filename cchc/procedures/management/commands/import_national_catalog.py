@@ -15,7 +15,8 @@ from cchc.procedures import national, sync
 class Command(BaseCommand):
     help = (
         "Read national procedure records (JSON: the portal's LayThuTuc answer, a list or one "
-        "record) and make a draft of every procedure they change; unchanged ones stay."
+        "record; or an .xlsx list of procedures) and make a draft of every procedure they "
+        "change; unchanged ones stay."
     )
 
     def add_arguments(self, parser: Any) -> None:
@@ -32,6 +33,9 @@ class Command(BaseCommand):
         records: list[dict[str, Any]] = []
         for name in options["files"]:
             try:
+                if name.lower().endswith(".xlsx"):
+                    records += national.records_from_xlsx(Path(name).read_bytes())
+                    continue
                 records += national.records_of(
                     json.loads(Path(name).read_text(encoding="utf-8-sig"))
                 )
