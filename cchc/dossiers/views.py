@@ -25,10 +25,12 @@ from cchc.core.files import stored_file_response
 from cchc.core.models import AuditEvent
 from cchc.core.params import as_day, as_id, as_int
 from cchc.core.text import search_terms
+from cchc.organizations.constants import AreaLevel, DeskKind
 from cchc.organizations.models import AdministrativeArea, Agency
 from cchc.procedures import eforms
 from cchc.procedures.eforms import readable
 from cchc.procedures.models import ProcedureField, ProcedureVersion
+from cchc.procedures.querysets import search_versions
 
 from . import constants as c
 from . import services as s
@@ -114,6 +116,15 @@ def inbox(request: HttpRequest) -> HttpResponse:
     )
 
 
+DESK_LEVELS = {
+    DeskKind.PROVINCIAL_CENTER: AreaLevel.PROVINCE,
+    DeskKind.DEPARTMENT_RECEPTION: AreaLevel.PROVINCE,
+    DeskKind.DISTRICT_RECEPTION: AreaLevel.DISTRICT,
+    DeskKind.COMMUNE_CENTER: AreaLevel.COMMUNE,
+    DeskKind.COMMUNE_RECEPTION: AreaLevel.COMMUNE,
+}
+
+
 @login_required
 def reception(request: HttpRequest) -> HttpResponse:
     desks = user_desks(request.user)
@@ -129,10 +140,17 @@ def reception(request: HttpRequest) -> HttpResponse:
     version = versions.filter(pk=as_id(chosen)).first() if as_id(chosen) else None
     province = province_of(desk.area)
     if version is None:
+        # a province publishes ~2,000 procedures: the desk lists those of its own level (and
+        # those whose level the catalog does not say), narrowed by a diacritics-free search
+        q = request.GET.get("q", "").strip()[:100]
+        listed = search_versions(versions, q) if q else versions
+        level = DESK_LEVELS.get(desk.kind)
+        if level and not request.GET.get("moi-cap"):
+            listed = listed.filter(Q(levels__contains=level) | Q(levels=""))
         return render(
             request,
             "dossiers/reception_pick.html",
-            {"desks": desks, "desk": desk, "versions": versions},
+            {"desks": desks, "desk": desk, "versions": listed, "q": q, "level": level},
         )
     documents = list(version.documents.all())
     for doc in documents:  # the stored document picked for it, kept on a re-shown form

@@ -219,3 +219,24 @@ def test_inbox_pages_read_branch_by_branch_equal_the_whole_inbox(client, world):
     ]
     assert rest["next"] == ""
     assert client.get("/api/v1/dossiers/inbox", {"limit": 0}).status_code == 422
+
+
+def test_the_desk_picks_among_its_levels_procedures_and_finds_one_by_words_or_abbreviation(
+    client, world
+):
+    from cchc.procedures.models import ProcedureVersion
+
+    today = at("2026-11-23 09:00").date()
+    in_force = ProcedureVersion.objects.in_force(today).select_related("procedure")
+    province_only = in_force.filter(levels="province").first()
+    commune = in_force.get(procedure__code="1.004873")
+    assert province_only is not None
+    client.force_login(world.receptionist)
+    url = reverse("dossiers:reception")
+    page = client.get(url, {"desk": world.commune_desk.pk}).content.decode()
+    assert f'value="{commune.pk}"' in page and f'value="{province_only.pk}"' not in page
+    found = client.get(url, {"desk": world.commune_desk.pk, "q": "xntthn"}).content.decode()
+    listed = found.split('id="version"', 1)[1].split("</select>", 1)[0]
+    assert f'value="{commune.pk}"' in listed and listed.count("<option") == 2  # "—" and it
+    every = client.get(url, {"desk": world.commune_desk.pk, "moi-cap": 1}).content.decode()
+    assert f'value="{province_only.pk}"' in every
