@@ -64,6 +64,7 @@ ROUTES: dict[str, frozenset[str]] = {
     "procedures:create_draft": OFFICE,
     "procedures:edit": OFFICE,
     "procedures:publish": OFFICE,
+    "procedures:compare": OFFICE,
     "dossiers:list": OFFICIALS,
     "dossiers:inbox": OFFICIALS,
     "dossiers:reception": OFFICIALS,
@@ -142,6 +143,7 @@ ROUTES: dict[str, frozenset[str]] = {
     "portal:statistics": PUBLIC,
     "simulators:dvcqg_sync": NOBODY,  # a machine's endpoint: bearer token, POST only
     "simulators:dvcqg_records": NOBODY,
+    "simulators:dvcqg_sharing": NOBODY,  # POST only
     "simulators:sms_gateway": NOBODY,
     "sms_receipt": NOBODY,  # the SMS gateway's receipts: a token, POST only
     "payment_notify": NOBODY,  # the payment gateway's signed result, POST only
