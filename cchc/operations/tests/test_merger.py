@@ -260,3 +260,9 @@ def test_staff_keep_their_password_and_posting_and_citizens_come_in_with_vneid(w
     )  # fmt: skip
     assert sign_in(identity) == pom
     assert pom.external_identities.get().subject == "techid-pom"
+
+
+def test_an_importer_no_account_has_is_refused(world, tmp_path):
+    with pytest.raises(CommandError, match="Không có người dùng “khong-co”"):
+        run(tmp_path, source(world), "--apply", "--by", "khong-co")
+    assert not Dossier.objects.filter(imported_from=SYSTEM).exists()

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from cchc.accounts.models import User
+from cchc.accounts.commands import actor_from, add_by_argument
 from cchc.integrations.dvcqg import catalog
 from cchc.procedures import sync
 
@@ -20,12 +20,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--code", action="append", default=None, help="a national code")
         parser.add_argument("--dry-run", action="store_true", help="report, write nothing")
-        parser.add_argument("--by", default="", help="the user name recorded as the importer")
+        add_by_argument(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        actor = User.objects.filter(username=options["by"]).first() if options["by"] else None
-        if options["by"] and actor is None:
-            raise CommandError(f"Không có người dùng “{options['by']}”.")
+        actor = actor_from(options)
         try:
             records = catalog.records(options["code"])
         except catalog.CatalogUnavailable as exc:

@@ -9,7 +9,7 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from cchc.accounts.models import User
+from cchc.accounts.commands import actor_from, add_by_argument
 from cchc.operations import merger
 
 
@@ -28,16 +28,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--partial", action="store_true", help="with --apply, import the valid rows anyway"
         )
-        parser.add_argument("--by", default="", help="the user name recorded as the importer")
+        add_by_argument(parser)
         parser.add_argument("--report", default="", help="write the whole report (JSON) here")
 
     def handle(self, *args: Any, **options: Any) -> None:
         source = merger.Source(system=options["system"])
-        actor = None
-        if options["by"]:
-            actor = User.objects.filter(username=options["by"]).first()
-            if actor is None:
-                raise CommandError(f"Không có người dùng “{options['by']}”.")
+        actor = actor_from(options)
         try:
             for path in options["json"]:
                 merger.read(Path(path), None, source)

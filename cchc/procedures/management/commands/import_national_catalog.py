@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from cchc.accounts.models import User
+from cchc.accounts.commands import actor_from, add_by_argument
 from cchc.procedures import national, sync
 
 
@@ -22,14 +22,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("files", nargs="+")
         parser.add_argument("--dry-run", action="store_true", help="report, write nothing")
-        parser.add_argument("--by", default="", help="the user name recorded as the importer")
+        add_by_argument(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        actor = None
-        if options["by"]:
-            actor = User.objects.filter(username=options["by"]).first()
-            if actor is None:
-                raise CommandError(f"Không có người dùng “{options['by']}”.")
+        actor = actor_from(options)
         records: list[dict[str, Any]] = []
         for name in options["files"]:
             try:
