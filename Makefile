@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 export DJANGO_ALLOW_ASYNC_UNSAFE := true
 
-.PHONY: deploy-check messages demo test test-slow test-pg test-browser screenshots install assets lint format typecheck check serve clean
+.PHONY: deploy-check messages demo test test-slow test-pg test-browser screenshots bench install assets lint format typecheck check serve clean
 
 $(STAMP): pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then echo "Python >= 3.12 is required (python3.13 or python3.12 on PATH)"; exit 1; fi
@@ -66,6 +66,17 @@ screenshots: assets
 	rm -rf var/screenshots
 	CCHC_SCREENSHOTS=$(CURDIR)/var/screenshots $(PY) -m pytest -q -p no:cacheprovider cchc/site/tests/test_walk.py
 	@echo "Screenshots: var/screenshots/<persona>/<page>-<width>.png"
+
+# The province-scale benchmark on PostgreSQL (bench/README.md): loads BENCH_DOSSIERS dossiers
+# into BENCH_DATABASE_URL once, then the live-versus-rollup report, every scenario through
+# gunicorn beside its floors, and the profile. Needs wrk (apt-get install -y wrk).
+BENCH_DOSSIERS ?= 1000000
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/cchc_bench
+bench: assets
+	BENCH_DOSSIERS=$(BENCH_DOSSIERS) DATABASE_URL=$(BENCH_DATABASE_URL) bash bench/load.sh
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/rollups.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/run.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/where_time_goes.py
 
 lint: install
 	$(VENV)/bin/ruff check .

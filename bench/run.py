@@ -39,7 +39,7 @@ os.environ.update(
     {
         "DEBUG": "false",
         "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-" + uuid.uuid4().hex),
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
         "SECURE_SSL_REDIRECT": "false",
         "DB_CONN_MAX_AGE": "600",
         "CCHC_BENCH_VIEWS": "true",
@@ -50,6 +50,22 @@ os.environ.update(
     }
 )
 sys.path.insert(0, str(ROOT))
+
+
+def _redis_answers(port: int = 6379) -> bool:
+    import socket
+
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+        return True
+    except OSError:
+        return False
+
+
+# As deployed: a shared cache (Redis), which also keeps the sessions (cached_db).
+if "CACHE_URL" not in os.environ and _redis_answers():
+    os.environ["CACHE_URL"] = "redis://127.0.0.1:6379/7"
+    os.environ["CACHE_KEY_PREFIX"] = "bench"
 
 import django  # noqa: E402
 
@@ -97,6 +113,28 @@ def captured(fn, table: str, every: bool = False) -> str:  # type: ignore[no-unt
     if not found:
         raise RuntimeError(f"no query on {table}")
     return ";\n".join(found) if every else found[0]
+
+
+def page_sql(path: str, cookie: str | None = None) -> str:
+    """Every statement a page sends, bar the session and the signed-in user's row (which the
+    floor view does not read), as a script for the floors."""
+    from django.test import Client
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    if cookie:
+        name, value = cookie.split("=", 1)
+        client.cookies[name] = value
+    client.get(path)  # warm the per-process caches
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(path).status_code == 200, path
+    kept = [
+        q["sql"]
+        for q in ctx.captured_queries
+        if "django_session" not in q["sql"]
+        and not q["sql"].startswith('SELECT "accounts_user"')
+        and "SAVEPOINT" not in q["sql"]
+    ]
+    return ";\n".join(kept) + ";"
 
 
 def prepare() -> dict[str, dict[str, object]]:
@@ -219,10 +257,9 @@ INSERT INTO dossiers_dossier ({_cols("dossiers_dossier")})
 INSERT INTO dossiers_dossierstep ({_cols("dossiers_dossierstep")})
  SELECT {_cols("dossiers_dossierstep", dossier_id="currval(pg_get_serial_sequence('dossiers_dossier', 'id'))")}
  FROM dossiers_dossierstep WHERE dossier_id = {tpl};
-INSERT INTO core_auditevent (chain_key, sequence, occurred_at, actor_label, action, object_type,
- object_id, object_repr, from_status, to_status, reason, changes, prev_hash, hash)
- VALUES ('bench:' || md5(random()::text), 1, now(), 'bench', 'dossier.receive', 'dossiers.dossier',
- '0', '', 'submitted', 'in_progress', '', '{{}}', '', md5(random()::text));
+INSERT INTO core_auditevent ({_cols("core_auditevent")})
+ SELECT {_cols("core_auditevent", chain_key="'bench:' || md5(random()::text)", sequence="1", occurred_at="now()", hash="md5(random()::text)")}
+ FROM core_auditevent WHERE id = (SELECT max(id) FROM core_auditevent);
 END;""",
     )
     write("report", captured(lambda: agency_months(2025), "reports_monthlycounts") + ";")
@@ -241,6 +278,9 @@ END;""",
     )
     leader_cookie = session_for(leader.user) if leader else officer_cookie
     reform_cookie = session_for(reform)
+    # the public statistics page (anonymous) and the agency leader's own dashboard
+    write("statistics", page_sql("/dich-vu-cong/thong-ke/"))
+    write("leader", page_sql("/bao-cao/bang-dieu-khien/", leader_cookie))
     token = token_for(receptionist)
     reform_token = token_for(reform)
     return {
@@ -260,6 +300,8 @@ END;""",
             "headers": {"Authorization": f"Bearer {reform_token}"},
         },
         "dashboard": {"paths": ["/bao-cao/bang-dieu-khien/"], "headers": {"Cookie": reform_cookie}},
+        "leader": {"paths": ["/bao-cao/bang-dieu-khien/"], "headers": {"Cookie": leader_cookie}},
+        "statistics": {"paths": ["/dich-vu-cong/thong-ke/"], "headers": {}},
         # the periodic report (R-STATS) for a year by agency, from the rollups
         "periodic": {
             "paths": ["/api/v1/reports/settlement?period=year&year=2025&group=agency"],

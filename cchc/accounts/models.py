@@ -57,10 +57,29 @@ class User(AbstractUser):
             Q(valid_to__isnull=True) | Q(valid_to__gte=day),
         )
 
+    def current_memberships(self) -> list[Membership]:
+        """Today's memberships (Vietnam's day), read once per user instance.
+
+        A request's user is a fresh instance, so a page that asks for permissions, scopes and
+        menus in many places reads the memberships once; `forget_memberships` drops the copy
+        after a change in the same request.
+        """
+        if not self.pk:
+            return []
+        day = timezone.localdate()
+        cached = self.__dict__.get("_cchc_memberships")
+        if cached is None or cached[0] != day:
+            cached = (day, list(self.memberships_on(day).select_related("desk")))
+            self.__dict__["_cchc_memberships"] = cached
+        return cached[1]
+
+    def forget_memberships(self) -> None:
+        self.__dict__.pop("_cchc_memberships", None)
+
     def has_role(self, *roles: str) -> bool:
         if self.is_superuser:
             return True
-        return self.memberships_on().filter(role__in=roles).exists()
+        return any(m.role in roles for m in self.current_memberships())
 
 
 class Membership(models.Model):

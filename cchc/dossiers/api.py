@@ -441,7 +441,7 @@ def _may_use_desk(request: HttpRequest, desk: Desk) -> bool:
     user = request.user
     if getattr(user, "is_superuser", False):
         return True
-    return user.memberships_on(timezone.localdate()).filter(desk=desk).exists()  # type: ignore[union-attr]
+    return any(m.desk_id == desk.pk for m in user.current_memberships())  # type: ignore[union-attr]
 
 
 @router.get("/{int:dossier_id}", response={200: DossierDetailOut, **ERRORS})

@@ -62,7 +62,7 @@ def step_branches(user: Any) -> list[Q]:
     the whole agency for a leader; the desk's own steps for desk officers. One condition per
     way, so that each can be read in due order from its own index."""
     branches = [Q(assignee=user)]
-    for m in user.memberships_on(timezone.localdate()):
+    for m in user.current_memberships():
         if m.role == Role.AGENCY_LEADER:
             branches.append(Q(agency_id=m.agency_id))
         elif m.role == Role.DIVISION_HEAD:
@@ -177,11 +177,7 @@ def inbox_page(user: Any, after: str = "", size: int = 50) -> tuple[list[Dossier
 
 def desk_queue(user: Any) -> QuerySet[Dossier]:
     """Dossiers at the user's desks waiting for a reception decision or the applicant."""
-    desks = [
-        m.desk_id
-        for m in user.memberships_on(timezone.localdate())
-        if m.role in DESK_ROLES and m.desk_id
-    ]
+    desks = [m.desk_id for m in user.current_memberships() if m.role in DESK_ROLES and m.desk_id]
     qs = Dossier.objects.filter(
         status__in=[c.Status.SUBMITTED, c.Status.AWAITING_COMPLETION, c.Status.SUPPLEMENT_REQUESTED]
     )
@@ -196,7 +192,7 @@ def desk_queue(user: Any) -> QuerySet[Dossier]:
 
 def overview(user: Any) -> QuerySet[Dossier] | None:
     """For leaders and center supervisors: every open dossier in their scope, where it waits."""
-    roles = {m.role for m in user.memberships_on(timezone.localdate())}
+    roles = {m.role for m in user.current_memberships()}
     if not (user.is_superuser or roles & {Role.AGENCY_LEADER, Role.CENTER_SUPERVISOR}):
         return None
     return (

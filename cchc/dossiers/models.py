@@ -205,6 +205,12 @@ class Dossier(SearchableModel):
             models.Index(fields=["competent_agency", "received_at"], name="dossier_agency_recv"),
             # the public lookup matches the code or the online submission code
             models.Index(fields=["submission_code"], name="dossier_submission_code"),
+            # the public statistics' list of late dossiers apologised for (newest first)
+            models.Index(
+                fields=["apologised_at"],
+                name="dossier_apologised",
+                condition=models.Q(apologised_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

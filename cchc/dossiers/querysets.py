@@ -6,7 +6,6 @@ from typing import Any
 
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
-from django.utils import timezone
 
 from cchc.accounts.constants import Role
 
@@ -31,13 +30,12 @@ class DossierQuerySet(models.QuerySet):  # type: ignore[type-arg]
         if user.is_superuser:
             return self
 
-        today = timezone.localdate()
         condition = Q(applicant_user=user)
         desks: set[int] = set()
         whole_centers: set[int] = set()
         leader_agencies: set[int] = set()
         step_roles = Q(pk__in=[])
-        for m in user.memberships_on(today):
+        for m in user.current_memberships():
             if m.role in DESK_ROLES and m.desk_id:
                 desks.add(m.desk_id)
             elif m.role == Role.CENTER_SUPERVISOR:

@@ -543,7 +543,7 @@ def reassign(request: HttpRequest) -> HttpResponse:
     """A leader hands every pending step of one officer to another (leave, posting ended)."""
     agencies = [
         m.agency_id
-        for m in request.user.memberships_on(timezone.localdate())
+        for m in request.user.current_memberships()
         if m.role in (Role.AGENCY_LEADER, Role.DIVISION_HEAD)
     ]
     if not agencies and not request.user.is_superuser:

@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from django.utils import timezone
 
 from cchc.accounts.constants import Role
 from cchc.reform_plans.permissions import agencies_of, is_official, is_reform_office
@@ -29,7 +28,7 @@ def assessments_for(user: Any) -> QuerySet[Assessment]:
 def is_leader_of(user: Any, agency_id: int) -> bool:
     return any(
         m.agency_id == agency_id and m.role == Role.AGENCY_LEADER
-        for m in user.memberships_on(timezone.localdate())
+        for m in user.current_memberships()
     )
 
 

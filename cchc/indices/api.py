@@ -522,9 +522,8 @@ class ResponseOut(Schema):
 def survey_response(request: HttpRequest, round_id: int, payload: ResponseIn) -> Any:
     _official(request)
     r = get_object_or_404(SurveyRound, pk=round_id)
-    if (
-        not is_reform_office(request.user)
-        and not request.user.memberships_on().filter(desk__isnull=False).exists()
+    if not is_reform_office(request.user) and not any(
+        m.desk_id for m in request.user.current_memberships()
     ):
         raise ApiError(403, "forbidden", _("Chỉ cán bộ bộ phận một cửa hoặc Hội đồng nhập phiếu."))
     agency = Agency.objects.filter(pk=payload.agency_id).first()

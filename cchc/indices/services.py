@@ -445,11 +445,7 @@ def submit(assessment: Assessment, *, actor: Any) -> Assessment:
     )
     _require_member(actor, assessment)
     _require_self_open(assessment)
-    leaders = {
-        m.agency_id
-        for m in actor.memberships_on(timezone.localdate())
-        if m.role == Role.AGENCY_LEADER
-    }
+    leaders = {m.agency_id for m in actor.current_memberships() if m.role == Role.AGENCY_LEADER}
     if assessment.agency_id not in leaders:
         raise IndicesError("leader_only", _("Lãnh đạo cơ quan gửi kết quả tự đánh giá."))
     gaps = missing(assessment)

@@ -423,7 +423,7 @@ def record_response(
         raise IndicesError("invalid_channel", _("Kênh thu phiếu không hợp lệ."))
     if agency.pk not in {a.pk for a in agencies_of_province(survey)}:
         raise IndicesError("invalid_agency", _("Cơ quan không thuộc địa bàn của đợt khảo sát."))
-    memberships = list(actor.memberships_on(timezone.localdate())) if actor.pk else []
+    memberships = list(actor.current_memberships()) if actor.pk else []
     if channel == ResponseChannel.PAPER and not (
         is_reform_office(actor) or any(m.agency_id == agency.pk for m in memberships)
     ):

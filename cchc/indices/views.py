@@ -11,7 +11,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -336,7 +335,7 @@ def round_page(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "survey": survey,
             "office": office,
-            "at_desk": any(m.desk_id for m in request.user.memberships_on(timezone.localdate())),
+            "at_desk": any(m.desk_id for m in request.user.current_memberships()),
             "results": results,
             "elements": list(survey.instrument.elements.prefetch_related("questions")),
             "invited": survey.invitations.count(),
@@ -366,7 +365,7 @@ def paper_entry(
     _official(request)
     survey = get_object_or_404(SurveyRound.objects.select_related("instrument"), pk=pk)
     agencies = sv.agencies_of_province(survey)
-    memberships = list(request.user.memberships_on(timezone.localdate()).select_related("desk"))
+    memberships = request.user.current_memberships()
     desk = next((m.desk for m in memberships if m.desk_id), None)
     if channel == ResponseChannel.KIOSK and desk is None:
         raise Forbidden(

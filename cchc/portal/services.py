@@ -563,7 +563,7 @@ def may_route_feedback(user: Any, feedback: Feedback) -> bool:
     """The reform office routes anything; an agency's leader passes on what it was sent."""
     if user.is_superuser:
         return True
-    memberships = list(user.memberships_on())
+    memberships = list(user.current_memberships())
     if any(m.role == Role.REFORM_OFFICER for m in memberships):
         return True
     if feedback.agency_id is None:

@@ -5,25 +5,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils import timezone
-
 from cchc.accounts.constants import Role
 
 
 def is_reform_office(user: Any) -> bool:
     if getattr(user, "is_superuser", False):
         return True
-    return any(m.role == Role.REFORM_OFFICER for m in user.memberships_on(timezone.localdate()))
+    return any(m.role == Role.REFORM_OFFICER for m in user.current_memberships())
 
 
 def is_official(user: Any) -> bool:
-    return bool(user.is_authenticated) and (
-        user.is_superuser or user.memberships_on(timezone.localdate()).exists()
-    )
+    return bool(user.is_authenticated) and (user.is_superuser or bool(user.current_memberships()))
 
 
 def agencies_of(user: Any) -> list[int]:
     """The agencies the user works for today."""
     if not getattr(user, "is_authenticated", False):
         return []
-    return [m.agency_id for m in user.memberships_on(timezone.localdate()) if m.agency_id]
+    return [m.agency_id for m in user.current_memberships() if m.agency_id]

@@ -202,12 +202,11 @@ class AgencyMonthsOut(Schema):
     "của mình.",
 )
 def agency_months(request: HttpRequest, year: int) -> Any:
-    from django.utils import timezone
 
     if not 2000 <= year <= 2100:
         raise ApiError(422, "invalid_parameter", _("Năm không hợp lệ."), [{"field": "year"}])
     user = request.user
     agencies = None
     if not sees_province(user):
-        agencies = [m.agency_id for m in user.memberships_on(timezone.localdate())]  # type: ignore[union-attr]
+        agencies = [m.agency_id for m in user.current_memberships()]  # type: ignore[union-attr]
     return rows(year, agencies)

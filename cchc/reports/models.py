@@ -13,7 +13,9 @@ class MonthlyCounts(models.Model):
       `refused`, `withdrawn` (at the applicant's request or unsupplemented);
     - `closed_due`: finished, by the later of the finish and the legal due moment — so that
       "open and past due at the end of month M" = due before M's end − closed_due before it;
-    - `stops_started` / `stops_ended`: clock stops opened / closed.
+    - `stops_started` / `stops_ended`: clock stops opened / closed;
+    - `rated` / `satisfied`: satisfaction ratings given in the month (R-RATING), and those
+      with no criterion rated "not satisfied".
     Sums of these over months give every cell of the periodic report (R-STATS) for
     month-aligned periods (`stats.rollup_report`). Rebuilt by `manage.py rebuild_rollups`
     (every few minutes from cron); tests check both against recomputation from the dossiers.
@@ -37,6 +39,8 @@ class MonthlyCounts(models.Model):
     closed_due = models.PositiveIntegerField(default=0)
     stops_started = models.PositiveIntegerField(default=0)
     stops_ended = models.PositiveIntegerField(default=0)
+    rated = models.PositiveIntegerField(default=0)
+    satisfied = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [

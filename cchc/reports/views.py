@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone, translation
@@ -23,7 +24,7 @@ from .evaluation import INDEX_NAMES, evaluate
 from .exports import report_docx, report_pdf, report_xlsx
 from .models import MonthlyCounts
 from .rollups import overdue_by_agency, province_snapshot
-from .scope import report_scope, sees_province
+from .scope import own_slice, report_scope, sees_province
 from .service_index import GROUPS as INDEX_GROUPS
 from .service_index import INDICATORS, report
 from .stats import (
@@ -221,10 +222,10 @@ def targets(request: HttpRequest) -> HttpResponse:
 
 
 def rollup_series(
-    months: int = 12, filters: dict[str, object] | None = None
+    months: int = 12, filters: dict[str, object] | None = None, where: Q | None = None
 ) -> list[dict[str, object]] | None:
     """The series from the monthly rollups, for the province or a slice of it on the rollups'
-    fields (None when they were never built)."""
+    fields, or `where` a condition on them (None when they were never built)."""
     from django.db.models import Sum
 
     if not MonthlyCounts.objects.exists():
@@ -235,7 +236,7 @@ def rollup_series(
         first = (first - dt.timedelta(days=1)).replace(day=1)
     sums = {
         r["month"]: r
-        for r in MonthlyCounts.objects.filter(month__gte=first, **(filters or {}))
+        for r in MonthlyCounts.objects.filter(where or Q(), month__gte=first, **(filters or {}))
         .values("month")
         .annotate(
             received=Sum("received"),
@@ -286,14 +287,30 @@ def monthly_series(scope, months: int = 12) -> list[dict[str, object]]:  # type:
     return list(reversed(series))
 
 
+def _unfiltered(request: HttpRequest) -> bool:
+    return (
+        not any(
+            request.GET.get(p) for p in ("agency", "desk", "field", "commune", "level", "channel")
+        )
+        and request.GET.get("live") != "1"
+    )
+
+
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The leader dashboard: trends, overdue by agency, targets with traffic lights."""
 
-    scope = filtered(request)
     filters = rollup_filters(request)
     whole = filters == {}  # the reform officer's whole province
     snapshot = province_snapshot() if whole else None
+    # an agency's leader, a center's supervisor, a desk: their own slice, on the rollups
+    own = own_slice(request.user) if filters is None and _unfiltered(request) else None
+    series = None
+    if filters is not None:
+        series = rollup_series(filters=filters)
+    elif own is not None:
+        series = rollup_series(where=own[0])
+    scope = Dossier.objects.filter(own[1]) if own is not None and series else filtered(request)
     if snapshot is not None:  # the whole province reads what rebuild_rollups stored
         metrics, overdue, computed_at = snapshot
     else:
@@ -303,9 +320,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         request,
         "reports/dashboard.html",
         {
-            # the province and its slices read the rollups; narrower scopes compute live
-            "series": (filters is not None and rollup_series(filters=filters))
-            or monthly_series(scope),
+            # the province, its slices and a leader's own agency read the rollups; scopes
+            # that follow the dossiers' steps compute live
+            "series": series or monthly_series(scope),
             "overdue": overdue,
             "metrics": metrics,
             "computed_at": computed_at,
@@ -319,7 +336,7 @@ def index(request: HttpRequest) -> HttpResponse:
     desks in the user's scope."""
     desks = Desk.objects.on(timezone.localdate()).order_by("name")
     if not sees_province(request.user):
-        mine = {m.desk_id for m in request.user.memberships_on(timezone.localdate())}
+        mine = {m.desk_id for m in request.user.current_memberships()}
         desks = desks.filter(pk__in=mine)
     return render(request, "reports/index.html", {"desks": desks[:200]})
 

@@ -94,6 +94,17 @@ def open_in_libreoffice(data: bytes, suffix: str, tmp_path: Path) -> bytes:
 
 
 @pytest.fixture(autouse=True)
+def no_cached_fragments() -> Any:
+    """Pages cache fragments (the public statistics) in the shared cache: none outlives its
+    test."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def no_cached_maintenance() -> Any:
     """The maintenance windows are cached a minute per process: no test sees another's."""
     from cchc.operations.services import forget_windows

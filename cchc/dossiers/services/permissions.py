@@ -34,11 +34,7 @@ ROLE_RANK: dict[str, int] = {
 def _memberships(actor: Any) -> list[Any]:
     if actor is None or not getattr(actor, "pk", None):
         return []
-    cache = getattr(actor, "_cchc_memberships", None)
-    if cache is None:
-        cache = list(actor.memberships_on(timezone.localdate()))
-        actor._cchc_memberships = cache
-    return cache
+    return list(actor.current_memberships())
 
 
 def is_system(actor: Any) -> bool:
@@ -285,8 +281,6 @@ def user_desks(user: Any) -> list[Desk]:
     if user.is_superuser:
         return list(Desk.objects.on(timezone.localdate()).order_by("name")[:300])
     ids = [
-        m.desk_id
-        for m in user.memberships_on(timezone.localdate())
-        if m.desk_id and m.role == Role.RECEPTIONIST
+        m.desk_id for m in user.current_memberships() if m.desk_id and m.role == Role.RECEPTIONIST
     ]
     return list(Desk.objects.filter(pk__in=ids).order_by("name"))

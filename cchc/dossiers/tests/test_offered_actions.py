@@ -70,8 +70,7 @@ def test_offered_actions_match_what_the_services_allow(world):
                         refused = True
                     # any other refusal (bad input, too early…) says nothing about permission
                 finally:
-                    if hasattr(actor, "_cchc_memberships"):
-                        del actor._cchc_memberships
+                    actor.forget_memberships()
                 if refused is None:
                     continue
                 offered = may(actor, action, fresh, steps)

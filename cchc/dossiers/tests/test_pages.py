@@ -106,6 +106,26 @@ def test_inbox_shows_waiting_steps_with_badges(client, world):
     assert d.code not in client.get(reverse("dossiers:inbox")).content.decode()
 
 
+def test_inbox_rows_escape_what_they_print_and_link_each_dossier(client, world):
+    """The inbox's rows are rendered in Python (issue 20): same cells, every value escaped."""
+    from cchc.dossiers.models import DossierStep
+
+    d = world.received("1.004873", "2026-11-23 09:00")
+    type(d.procedure_version).objects.filter(pk=d.procedure_version_id).update(
+        name="Đăng ký <b>khai sinh</b> & cấp bản sao " + "rất dài " * 10
+    )
+    DossierStep.objects.filter(dossier=d, status="active").update(assignee=world.division_head)
+    for persona in ("division_head", "leader"):  # the steps' rows; the leader's overview too
+        client.force_login(getattr(world, persona))
+        html = client.get(reverse("dossiers:inbox")).content.decode()
+        assert "<b>khai sinh</b>" not in html
+        assert "Đăng ký &lt;b&gt;khai sinh&lt;/b&gt; &amp; cấp bản sao" in html
+        assert "rất dài " * 5 not in html and "…</td>" in html  # cut at 60 characters
+        assert f'<a href="/ho-so/{d.pk}/">{d.code}</a>' in html
+        assert "23/11/2026" in html and "Quá hạn" in html
+    assert str(world.division_head) in html
+
+
 def test_viewing_the_full_id_number_is_logged(client, world):
     d = world.received()
     client.force_login(world.receptionist)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.urls import reverse
 
 from cchc.accounts.models import AccountKind, User
@@ -15,10 +18,13 @@ from cchc.dossiers.inbox import desk_queue
 from cchc.dossiers.models import Dossier, Notification
 from cchc.dossiers.testing import PDF_BYTES, VN, at, version, walk_to_result
 from cchc.integrations import outbox
+from cchc.portal import services as ps
 from cchc.portal.models import Feedback, OnlineDraft, Rating
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "Mat-khau-Dan-2026"
+# the public statistics page: session, the rollups' date, one GROUP BY, the apologies
+STATISTICS_QUERIES = 5
 
 
 def all_scores(value, **overrides):
@@ -403,13 +409,47 @@ def test_feedback_gets_a_tracking_code_an_answer_and_is_published_only_with_cons
 
 def test_public_statistics_and_csv_have_no_personal_data(client, world):
     d = world.received()
-    page = client.get(reverse("portal:statistics")).content.decode()
-    assert world.commune_pc.name in page
-    csv_text = client.get(reverse("portal:statistics"), {"format": "csv"}).content.decode(
-        "utf-8-sig"
+    late = walk_to_result(world, world.received(moment="2026-11-20 09:00"))  # today: late
+    ds.return_result(late, actor=world.receptionist, returned_to=late.applicant_name)
+    settled = walk_to_result(
+        world, world.received(moment="2026-11-24 09:00"), when=at("2026-11-24 15:00")
     )
-    assert csv_text.splitlines()[0].startswith("Đơn vị,Tiếp nhận trong năm")
+    settled = ds.notify_early(settled, actor=world.receptionist, at=at("2026-11-24 15:30"))
+    settled = ds.return_result(
+        settled,
+        actor=world.receptionist,
+        returned_to=settled.applicant_name,
+        at=at("2026-11-24 16:00"),
+    )
+    scores = {k.removeprefix("score-"): int(v) for k, v in all_scores(2).items()}
+    ps.rate(settled, scores=scores, comment="", channel="portal")
+    with time_machine.travel(at("2026-12-07 00:30"), tick=False):
+        empty = client.get(reverse("portal:statistics")).content.decode()
+        assert "Số liệu đang được tổng hợp" in empty  # rollups never built: no live scan
+        call_command("rebuild_rollups", stdout=io.StringIO())
+        page = client.get(reverse("portal:statistics")).content.decode()
+        assert world.commune_pc.name in page and "Số liệu tổng hợp lúc" in page
+        csv_text = client.get(reverse("portal:statistics"), {"format": "csv"}).content.decode(
+            "utf-8-sig"
+        )
+    lines = csv_text.splitlines()
+    assert lines[0].startswith("Đơn vị,Tiếp nhận trong năm")
+    # three received in the year, none in December; two settled, one early or on time (50%);
+    # one rating, satisfied
+    assert f"{world.commune_pc.name},3,0,2,50.0,100.0" in lines
     assert d.applicant_name not in csv_text and d.id_number not in csv_text and d.phone not in page
+
+
+def test_public_statistics_read_a_constant_number_of_queries(
+    client, world, django_assert_max_num_queries
+):
+    for day in ("2026-11-23 09:00", "2026-11-24 09:00", "2026-11-25 09:00"):
+        world.received(moment=day)
+    call_command("rebuild_rollups", stdout=io.StringIO())
+    with django_assert_max_num_queries(STATISTICS_QUERIES):
+        assert client.get(reverse("portal:statistics")).status_code == 200
+    with django_assert_max_num_queries(STATISTICS_QUERIES):
+        assert client.get(reverse("portal:statistics"), {"by": "desk"}).status_code == 200
 
 
 def test_closed_portal_keeps_catalog_and_lookup_but_not_submission(client, world, settings):
@@ -528,7 +568,6 @@ def test_feedback_handlers_are_reminded_before_the_due_date_and_alerted_after(wo
 
     from django.core import mail
 
-    from cchc.portal import services as ps
     from cchc.portal.reminders import run as run_reminders
 
     def run(day):  # the daily command, then the worker's pass (mails go through the outbox)

@@ -51,5 +51,5 @@ def test_every_page_shows_the_same_on_time_rate_for_the_same_dossiers(world, cli
         series = {p["label"]: p["on_time"] for p in rollup_series(filters={})}
         assert series["11/2026"] == expected
         page = client.get("/dich-vu-cong/thong-ke/")
-        assert [r["on_time_pct"] for r in page.context["table"]] == [expected]
+        assert [r["on_time_pct"] for r in page.context["table"]()] == [expected]
         assert "6,3%" in page.content.decode() or "6.3%" in page.content.decode()

@@ -109,6 +109,29 @@ def test_province_dashboard_reads_the_rollups(client, world):
     assert "khi tính lại bảng tổng hợp" not in narrowed.content.decode()
 
 
+def test_an_agency_leaders_dashboard_reads_its_own_agency_from_the_rollups(client, world):
+    from django.urls import reverse
+
+    world.received(moment="2026-11-23 09:00")
+    call_command("rebuild_rollups", stdout=io.StringIO())
+    world.received(moment="2026-11-25 09:00")  # after the rebuild
+    client.force_login(world.leader)
+    html = client.get(reverse("reports:dashboard")).content.decode()
+    assert '"label": "11/2026", "received": 1' in html  # the rollups, until the next rebuild
+    # a specialist's scope follows the steps: computed from the dossiers, so it is current
+    client.force_login(world.specialist)
+    live = client.get(reverse("reports:dashboard")).content.decode()
+    assert '"label": "11/2026", "received": 2' in live
+    call_command("rebuild_rollups", stdout=io.StringIO())
+    client.force_login(world.leader)
+    html = client.get(reverse("reports:dashboard")).content.decode()
+    assert '"label": "11/2026", "received": 2' in html
+    client.force_login(world.dept_leader)  # another agency's leader: none of it
+    other = client.get(reverse("reports:dashboard")).content.decode()
+    assert '"label": "11/2026", "received": 0' in other
+    assert world.commune_pc.name not in other
+
+
 def test_the_periodic_report_from_the_rollups_equals_the_dossiers_cell_by_cell(world):
     """R-STATS from `MonthlyCounts`: every cell, every group, month-aligned periods that start
     before, cross and follow the workload, with and without a filter."""
