@@ -22,6 +22,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import run  # noqa: F401  (configures Django for the bench database)
 from django.db import connection
+from django.utils import timezone
 
 from cchc.dossiers.models import Dossier
 from cchc.reports import periods
@@ -74,7 +75,8 @@ def main() -> None:
         f"{roll_ms:,.1f} ms | {'yes' if live == roll else '**no**'} |"
     )
     print("\n".join(rows))
-    print(f"\n{Dossier.objects.count():,} dossiers; rollups computed at {as_of():%d/%m/%Y %H:%M}.")
+    computed = timezone.localtime(as_of())
+    print(f"\n{Dossier.objects.count():,} dossiers; rollups computed at {computed:%d/%m/%Y %H:%M}.")
 
 
 if __name__ == "__main__":

@@ -459,7 +459,7 @@ def gunicorn() -> subprocess.Popen:
             "-k",
             "gthread",
             "--threads",
-            "4",
+            os.environ.get("BENCH_THREADS", "4"),
             "--log-level",
             "warning",
         ],
