@@ -323,6 +323,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             # the province, its slices and a leader's own agency read the rollups; scopes
             # that follow the dossiers' steps compute live
             "series": series or monthly_series(scope),
+            "series_as_of": rollups.as_of() if series else None,
             "overdue": overdue,
             "metrics": metrics,
             "computed_at": computed_at,

@@ -118,10 +118,12 @@ def test_an_agency_leaders_dashboard_reads_its_own_agency_from_the_rollups(clien
     client.force_login(world.leader)
     html = client.get(reverse("reports:dashboard")).content.decode()
     assert '"label": "11/2026", "received": 1' in html  # the rollups, until the next rebuild
+    assert "Số liệu theo tháng tổng hợp lúc" in html  # and the page says when they were computed
     # a specialist's scope follows the steps: computed from the dossiers, so it is current
     client.force_login(world.specialist)
     live = client.get(reverse("reports:dashboard")).content.decode()
     assert '"label": "11/2026", "received": 2' in live
+    assert "Số liệu theo tháng tổng hợp lúc" not in live
     call_command("rebuild_rollups", stdout=io.StringIO())
     client.force_login(world.leader)
     html = client.get(reverse("reports:dashboard")).content.decode()
