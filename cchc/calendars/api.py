@@ -17,8 +17,9 @@ VIETNAM = dt.timezone(dt.timedelta(hours=7))
 
 class DueDateQuery(Schema):
     start: dt.datetime
-    working_days: Decimal | None = Field(default=None, ge=0, le=3650)
-    working_hours: Decimal | None = Field(default=None, ge=0, le=87600)
+    # The calendar counts working time within twenty years; these bounds stay well inside
+    working_days: Decimal | None = Field(default=None, ge=0, le=2000)
+    working_hours: Decimal | None = Field(default=None, ge=0, le=16000)
     calendar_days: int | None = Field(default=None, ge=0, le=3650)
     cutoff: dt.time | None = None
     province: str | None = None
@@ -72,7 +73,14 @@ def due_date(request: HttpRequest, params: Query[DueDateQuery]) -> dict:
     if params.province and province is None:
         raise ApiError(404, "province_not_found", _("Không tìm thấy tỉnh có mã này."))
     calendar = calendar_for(province)
-    explanation = calendar.explain(start, limit)
+    try:
+        explanation = calendar.explain(start, limit)
+    except ValueError as exc:  # a limit the working calendar cannot reach (a guard)
+        raise ApiError(
+            422,
+            "limit_too_long",
+            _("Thời hạn quá dài so với phạm vi của lịch làm việc."),
+        ) from exc
     return {
         "received_at": explanation.received_at,
         "clock_start": explanation.clock_start,

@@ -50,6 +50,21 @@ def test_api_cut_off_with_a_time_zone_is_read_as_vietnam_time(client):
     assert due("08:00:00Z") == due("15:00") != due("16:00")
 
 
+def test_a_due_date_beyond_the_calendars_reach_is_a_422_not_a_500(client):
+    """Found by schemathesis: 78,768 working hours from 2000 do not fit in ten years."""
+    r = client.get(
+        "/api/v1/calendar/due-date",
+        {"start": "2000-01-01T07:00:00+07:00", "working_hours": "78768.09280401409"},
+    )
+    assert r.status_code == 422 and r.json()["code"], r.content
+    # the largest limits the schema admits still fit in the calendar's ten years
+    for limit in ({"working_hours": "16000"}, {"working_days": "2000"}):
+        ok = client.get(
+            "/api/v1/calendar/due-date", {"start": "2026-11-23T09:00:00+07:00", **limit}
+        )
+        assert ok.status_code == 200, ok.content
+
+
 def test_api_body_that_is_not_json_and_a_missing_csrf_answer_in_vietnamese(client, world):
     client.force_login(world.receptionist)
     body = _json_error(
