@@ -79,6 +79,10 @@ def period_from(params: dict[str, str]) -> tuple[periods.Period, str]:
         return periods.month(today.year, today.month), message
 
 
+# The report filters a page accepts (read by `filtered` and `rollup_filters`).
+FILTER_PARAMS = ("agency", "desk", "field", "commune", "level", "channel")
+
+
 def filtered(request: HttpRequest):  # type: ignore[no-untyped-def]
     qs = report_scope(request.user)
     for param, lookup in (
@@ -288,12 +292,7 @@ def monthly_series(scope, months: int = 12) -> list[dict[str, object]]:  # type:
 
 
 def _unfiltered(request: HttpRequest) -> bool:
-    return (
-        not any(
-            request.GET.get(p) for p in ("agency", "desk", "field", "commune", "level", "channel")
-        )
-        and request.GET.get("live") != "1"
-    )
+    return not any(request.GET.get(p) for p in FILTER_PARAMS) and request.GET.get("live") != "1"
 
 
 @login_required
