@@ -138,39 +138,59 @@ def log_action(
     from_status: str = "",
     to_status: str = "",
     at: dt.datetime | None = None,
+    new_chain: bool = False,
 ) -> AuditEvent:
     """Append an event to `obj`'s chain inside the caller's transaction.
 
     Pass `before`/`after` snapshots (only changed keys are kept) or ready `changes`.
+    `new_chain`: `obj` was created in this transaction, so its chain has no head yet; the head
+    is then written once, already holding the event's hash (two statements instead of three).
+    Should a head exist after all, the event is appended as usual.
     """
     if changes is None:
         changes = diff(before or {}, after or {}) if (before or after) else {}
     key = chain_key_for(obj)
+    user = actor if getattr(actor, "pk", None) else None
+    event = AuditEvent(
+        chain_key=key,
+        occurred_at=at or timezone.now(),
+        actor=user,
+        actor_label=actor_label or (str(user) if user else "system"),
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:300],
+        from_status=from_status,
+        to_status=to_status,
+        reason=reason,
+        changes=canonical(dict(changes)),
+    )
+    event.key_id, secret = current_key()
     # no savepoint: an event is written with the change it records, or neither is
     with transaction.atomic(savepoint=False):
-        sequence, prev_hash = _advance_head(key)
-        user = actor if getattr(actor, "pk", None) else None
-        event = AuditEvent(
-            chain_key=key,
-            sequence=sequence,
-            occurred_at=at or timezone.now(),
-            actor=user,
-            actor_label=actor_label or (str(user) if user else "system"),
-            action=action,
-            object_type=obj._meta.label_lower,
-            object_id=str(obj.pk),
-            object_repr=str(obj)[:300],
-            from_status=from_status,
-            to_status=to_status,
-            reason=reason,
-            changes=canonical(dict(changes)),
-            prev_hash=prev_hash,
-        )
-        event.key_id, secret = current_key()
+        if new_chain:
+            event.sequence, event.prev_hash = 1, ""
+            event.hash = _event_digest(event, secret)
+            if _start_head(key, event.hash):
+                event.save()
+                return event
+        event.sequence, event.prev_hash = _advance_head(key)
         event.hash = _event_digest(event, secret)
         event.save()
         AuditChainHead.objects.filter(chain_key=key).update(last_hash=event.hash)
     return event
+
+
+def _start_head(key: str, first_hash: str) -> bool:
+    """Create chain `key`'s head at its first event; False when the chain already exists."""
+    table = connection.ops.quote_name(AuditChainHead._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (chain_key, last_sequence, last_hash) VALUES (%s, 1, %s) "
+            "ON CONFLICT (chain_key) DO NOTHING",
+            [key, first_hash],
+        )
+        return bool(cursor.rowcount == 1)
 
 
 @dataclass(frozen=True)

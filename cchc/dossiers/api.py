@@ -365,14 +365,16 @@ def create_dossier(request: HttpRequest, payload: DossierIn) -> Any:
         if existing is not None:
             return Status(200, existing)
     today = timezone.localdate()
-    desk = Desk.objects.on(today).filter(pk=payload.desk).first()
+    desk = Desk.objects.on(today).select_related("agency__parent").filter(pk=payload.desk).first()
     if desk is None or not _may_use_desk(request, desk):
         raise ApiError(404, "desk_not_found", _("Không tìm thấy bộ phận một cửa của bạn."))
     version = ProcedureVersion.objects.in_force_for(payload.procedure, today)
     if version is None:
         raise ApiError(404, "procedure_not_found", _("Không tìm thấy thủ tục đang có hiệu lực."))
+    s.read_for_reception(version)
     area = (
         AdministrativeArea.objects.on(today)
+        .select_related(*s.AREA_UPWARDS)
         .filter(code=payload.applicant.area_code, level="commune")
         .first()
     )
@@ -427,6 +429,7 @@ def create_dossier(request: HttpRequest, payload: DossierIn) -> Any:
             reason=payload.reason,
             returned_to=payload.returned_to,
             fee_receipt=payload.fee_receipt,
+            key_checked=bool(key),
         )
         if getattr(dossier, "replayed", False):
             # the same Idempotency-Key raced another request: answer with what it made

@@ -6,7 +6,9 @@ rolls back with the change itself."""
 
 from django.dispatch import Signal
 
-# kwargs: dossier, action, from_status, to_status, at
+# kwargs: dossier, action, from_status, to_status, at, and first_action (True when the
+# dossier was created earlier in the same transaction and this is its first action: nothing but
+# its creation has been recorded for it yet)
 dossier_event = Signal()
 
 # kwargs: ids (Notification rows just written). A receiver that takes them (the outbox) returns

@@ -89,7 +89,8 @@ class VersionQuerySet(models.QuerySet["ProcedureVersion"]):
 
     def in_force_for(self, code: str, day: dt.date) -> ProcedureVersion | None:
         """The version of procedure `code` in force on `day`, or None."""
-        return self.in_force(day).filter(procedure__code=code).order_by("-number").first()
+        found = self.in_force(day).filter(procedure__code=code).select_related("procedure")
+        return found.order_by("-number").first()
 
     def in_force_at(self, moment: dt.datetime | None = None) -> VersionQuerySet:
         """`in_force` on the local (Asia/Ho_Chi_Minh) date of `moment` (default: now)."""

@@ -20,9 +20,11 @@ from .processing import (
     supply,
 )
 from .reception import (
+    AREA_UPWARDS,
     Applicant,
     FeeInput,
     missing_documents,
+    read_for_reception,
     receive,
     refuse_reception,
     request_completion,
@@ -43,6 +45,7 @@ from .returns import (
 )
 
 __all__ = [
+    "AREA_UPWARDS",
     "Applicant",
     "Consultation",
     "DocumentInput",
@@ -64,6 +67,7 @@ __all__ = [
     "missing_documents",
     "notify_early",
     "pause",
+    "read_for_reception",
     "reassign_pending",
     "receive",
     "record_payment",

@@ -236,11 +236,41 @@ def record_row(
         record_row_change(dossier, row, key, before.get(key), after.get(key), label=label)
 
 
+# The child rows a new dossier is created with, kept on the instance for its first action.
+IN_HAND = ("documents", "fees")
+
+
 def mark_uncommitted(dossier: Dossier) -> None:
     """`dossier` was created inside the still-open transaction: until it commits, the instance
     in hand is the row (nobody else can read or lock it), so `transition` needs no re-read."""
     setattr(dossier, UNCOMMITTED, True)
-    transaction.on_commit(lambda: dossier.__dict__.pop(UNCOMMITTED, None))
+    transaction.on_commit(lambda: release(dossier))
+
+
+def hold_rows(dossier: Dossier, **rows: list[Any]) -> None:
+    """Keep the child rows just written with a new dossier (`documents=…`, `fees=…`) on the
+    instance, as if prefetched: its creation and first action (receiving it at once, at the
+    desk) read them from there instead of the database. They are dropped after that action
+    and at the commit (`mark_uncommitted`); code that changes them in between changes these
+    same instances (`documents.all()`), never a copy read with `filter()`."""
+    cache = dossier.__dict__.setdefault("_prefetched_objects_cache", {})
+    for name, items in rows.items():
+        assert name in IN_HAND, name
+        cache.pop(name, None)
+        if not all(item.pk for item in items):
+            continue  # a database that returned no keys: read them back as usual
+        held = getattr(dossier, name).get_queryset()
+        held._result_cache = list(items)
+        held._prefetch_done = True
+        cache[name] = held
+
+
+def release(dossier: Dossier) -> None:
+    """Back to reading the dossier's rows from the database (see `hold_rows`)."""
+    dossier.__dict__.pop(UNCOMMITTED, None)
+    cache = dossier.__dict__.get("_prefetched_objects_cache", {})
+    for name in IN_HAND:
+        cache.pop(name, None)
 
 
 @contextmanager
@@ -316,11 +346,16 @@ def transition(
                     from_status=from_status,
                     to_status=dossier.status,
                     at=moment,
+                    # created in this transaction: its first event past its creation
+                    first_action=fresh,
                 )
     except BaseException:
         if fresh and instance is not None and Dossier.objects.filter(pk=instance.pk).exists():
             instance.refresh_from_db()
         raise
+    finally:
+        if fresh and instance is not None:
+            release(instance)
 
 
 def change_due(

@@ -58,6 +58,7 @@ def take(
     at: dt.datetime | None = None,
     declaration: dict[str, Any] | None = None,
     on_behalf: str = "",
+    key_checked: bool = False,
 ) -> Dossier:
     """Start the dossier and apply the officer's `outcome`; a replayed `idempotency_key`
     returns the dossier the first request made (flagged `replayed`), untouched."""
@@ -79,6 +80,7 @@ def take(
             idempotency_key=idempotency_key,
             declaration=declaration,
             on_behalf=on_behalf,
+            key_checked=key_checked,
         )
         if getattr(dossier, "replayed", False) or outcome == NONE:
             return dossier

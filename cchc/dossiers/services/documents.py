@@ -45,9 +45,12 @@ def save_documents(
     at: dt.datetime,
     supplement_round: int,
     new: bool = False,
-) -> None:
+) -> list[DossierDocument]:
     """Record the documents handed in; a required document already listed is updated, unless
-    the dossier is `new` (nothing listed yet: the rows go in one insert)."""
+    the dossier is `new` (nothing listed yet: the rows go in one insert). The rows, in order."""
+    if not new:  # the rows change: the dossier's documents are read again after this
+        dossier.__dict__.get("_prefetched_objects_cache", {}).pop("documents", None)
+    saved: list[DossierDocument] = []
     plain: list[DossierDocument] = []
     for doc in documents:
         row = None
@@ -73,7 +76,9 @@ def save_documents(
             plain.append(row)
         else:
             row.save()
+        saved.append(row)
     DossierDocument.objects.bulk_create(plain)  # in the order handed in
+    return saved
 
 
 def record_supplement_request(

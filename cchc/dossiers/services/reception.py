@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -23,7 +24,7 @@ from cchc.organizations.models import AdministrativeArea, Agency, Desk
 from cchc.procedures.constants import PerformerKind
 from cchc.procedures.eforms import errors as declaration_errors
 from cchc.procedures.eforms import is_declaration_document
-from cchc.procedures.models import ProcedureVersion
+from cchc.procedures.models import ProcedureVersion, ProcessStep
 from cchc.procedures.services import resolve_competent_agency
 
 from .. import constants as c
@@ -38,12 +39,14 @@ from .common import (
     calendar_of,
     change_due,
     dossier_action,
+    hold_rows,
     limit_of,
     mark_uncommitted,
     new_lookup_secret,
     next_number,
     now,
     province_of,
+    release,
     rule_set_on,
 )
 from .corrections import correction_steps
@@ -113,6 +116,22 @@ def check_applicant(applicant: Applicant, problems: Problems, *, today: dt.date)
         problems.add("applicant.area", _("Địa chỉ phải chọn đến xã, phường, đặc khu."))
 
 
+# An applicant's commune and the areas above it, as far as competence rules look (with the
+# province the dossier is filed under): `select_related` paths for the area read at reception.
+AREA_UPWARDS = ("parent__parent__parent", "province")
+
+
+def read_for_reception(version: ProcedureVersion) -> None:
+    """Read, in three statements, what a reception uses of `version`: its checklist, its fees
+    and its process steps (with the other agencies they name)."""
+    prefetch_related_objects(
+        [version],
+        "documents",
+        "fees",
+        Prefetch("steps", queryset=ProcessStep.objects.select_related("other_agency")),
+    )
+
+
 def _desk_may_receive(desk: Desk, version: ProcedureVersion, competent: Any) -> bool:
     """R-ANYWHERE: listed procedures anywhere; otherwise the desk serving the competent agency."""
     if version.anywhere_in_province:
@@ -138,13 +157,17 @@ def start_dossier(
     applicant_user: Any = None,
     declaration: dict[str, Any] | None = None,
     on_behalf: str = "",
+    key_checked: bool = False,
 ) -> Dossier:
     """Record a dossier brought to `desk` (or arrived online), before the officer's decision.
     A declaration (the procedure's e-form) is checked against the version's schema.
 
     `on_behalf` (the applicant's authorisation, in words) files a desk dossier into the
     applicant's own portal account — the one their national identity proves — so that they
-    follow it, pay, get the result in their store and rate it online."""
+    follow it, pay, get the result in their store and rate it online.
+
+    `key_checked`: the caller has just looked `idempotency_key` up and found nothing (a
+    request sent twice at once still meets the unique constraint below)."""
     moment = now(at)
     day = timezone.localdate(moment)  # every date below is Vietnam's, not UTC's
     problems = Problems()
@@ -203,7 +226,7 @@ def start_dossier(
             )
             % {"competent_name": competent.name},
         )
-    if idempotency_key and getattr(actor, "pk", None):
+    if idempotency_key and getattr(actor, "pk", None) and not key_checked:
         found: Dossier | None = Dossier.objects.filter(
             created_by=actor, idempotency_key=idempotency_key
         ).first()
@@ -218,12 +241,12 @@ def start_dossier(
                 lookup_secret=new_lookup_secret() if channel == c.Channel.ONLINE else "",
                 idempotency_key=idempotency_key,
                 procedure_version=version,
-                procedure_id=version.procedure_id,
+                procedure=version.procedure,
                 field_id=version.field_id,
                 rule_set=rule_set_on(day),
                 channel=channel,
                 desk=desk,
-                receiving_agency_id=desk.agency_id,
+                receiving_agency=desk.agency,
                 competent_agency=competent,
                 province=province_of(applicant.area),
                 on_the_spot=version.on_the_spot,
@@ -245,14 +268,11 @@ def start_dossier(
                 return_method=return_method,
                 submitted_at=moment,
                 last_action_at=moment,
-                holder_agency_id=desk.agency_id,
+                holder_agency=desk.agency,
                 created_by=actor if getattr(actor, "pk", None) else None,
             )
-            save_documents(dossier, documents, at=moment, supplement_round=0, new=True)
-            if declaration and version.declaration:
-                attach_declaration(dossier)
-            fee_rows = fees if fees is not None else _fees_of(version)
-            DossierFee.objects.bulk_create(
+            lines = save_documents(dossier, documents, at=moment, supplement_round=0, new=True)
+            fee_rows = DossierFee.objects.bulk_create(
                 DossierFee(
                     dossier=dossier,
                     name=f.name,
@@ -260,8 +280,11 @@ def start_dossier(
                     exempt=f.exempt,
                     exemption_reason=f.exemption_reason,
                 )
-                for f in fee_rows
+                for f in (fees if fees is not None else _fees_of(version))
             )
+            hold_rows(dossier, documents=lines, fees=fee_rows)
+            if declaration and version.declaration:
+                attach_declaration(dossier)
             log_action(
                 dossier,
                 "dossier.create",
@@ -283,6 +306,7 @@ def start_dossier(
                     ),
                 },
                 at=moment,
+                new_chain=True,
             )
             dossier_event.send(
                 Dossier,
@@ -304,6 +328,8 @@ def start_dossier(
         # Until the caller's transaction commits, no one else can see this row: the next
         # action in the same transaction (receiving it at once) may use this instance as is.
         mark_uncommitted(dossier)
+    else:
+        release(dossier)
     return dossier
 
 
@@ -312,8 +338,8 @@ def attach_declaration(dossier: Dossier) -> None:
     printed as the form, so it opens like any document and counts as an electronic copy."""
     lines = [
         line
-        for line in dossier.documents.filter(received=True, file="")
-        if is_declaration_document(line.name)
+        for line in dossier.documents.all()
+        if line.received and not line.file and is_declaration_document(line.name)
     ]
     if not lines:
         return
@@ -389,7 +415,8 @@ def _receive(
             "Hồ sơ chưa đủ thành phần, chưa thể tiếp nhận: " + "; ".join(missing) + ".",
             {"missing": missing},
         )
-    d.supplement_requests.filter(answered_at__isnull=True).update(answered_at=at)
+    if d.supplement_rounds:  # only a request to complete opens a round (R-CHECK 2)
+        d.supplement_requests.filter(answered_at__isnull=True).update(answered_at=at)
     calendar = calendar_of(d)
     limit = limit_of(d)
     code_agency = (
@@ -425,7 +452,8 @@ def dossier_code(prefix: str, day: dt.date, sequence: int) -> str:
 
 def _instantiate_steps(d: Dossier, *, actor: Any, at: dt.datetime) -> None:
     """R-STEPS, R-TIME-6: the version's process becomes the dossier's own steps."""
-    template = list(d.procedure_version.steps.order_by("order")) if not d.corrects_id else []
+    # in the process's order (the steps' own ordering), prefetched by the caller if it can
+    template = list(d.procedure_version.steps.all()) if not d.corrects_id else []
     desk_agency = d.receiving_agency
     rows: list[DossierStep] = []
     template_rows: list[tuple[str, Agency, bool, str, Decimal]]

@@ -197,7 +197,9 @@ def record_payment(
     if not receipt_number.strip():
         raise ServiceError("receipt_required", _("Cần nhập số biên lai thu phí, lệ phí."))
     require(A.RECORD_PAYMENT, actor, d)
-    fee = d.fees.filter(pk=fee_id).first()
+    # the dossier's own rows (held on a dossier created in this transaction): what is changed
+    # here is what the rest of the action reads
+    fee = next((f for f in d.fees.all() if f.pk == fee_id), None)
     if fee is None:
         raise ServiceError("not_found", _("Không tìm thấy khoản phí của hồ sơ."))
     if fee.exempt:

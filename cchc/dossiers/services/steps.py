@@ -67,7 +67,10 @@ def hand_over(
         note=step.name,
     )
     if step.kind == c.StepKind.PROCESS:
-        d.holder_agency_id = step.agency_id
+        if DossierStep.agency.is_cached(step):  # the object, when in hand: no second read
+            d.holder_agency = step.agency
+        else:
+            d.holder_agency_id = step.agency_id
 
 
 def paper_transfer_due(d: Dossier, at: dt.datetime) -> dt.datetime:

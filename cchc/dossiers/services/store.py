@@ -89,7 +89,12 @@ def keep_digitised(d: Dossier, *, at: dt.datetime) -> int:
     if d.channel == c.Channel.ONLINE or not (number or d.applicant_user_id):
         return 0
     rows = []
-    for doc in d.documents.filter(received=True, reused_from__isnull=True).exclude(file=""):
+    scans = [
+        doc
+        for doc in d.documents.all()  # the reception's own rows, when it holds them
+        if doc.received and doc.reused_from_id is None and doc.file
+    ]
+    for doc in scans:
         sha256, size = _digest(doc.file)
         rows.append(
             StoredDocument(

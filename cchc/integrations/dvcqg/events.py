@@ -12,7 +12,13 @@ from . import SYSTEM, client, mapping
 
 
 def on_dossier_event(
-    sender: Any, *, dossier: Any, action: str, at: dt.datetime, **_kw: Any
+    sender: Any,
+    *,
+    dossier: Any,
+    action: str,
+    at: dt.datetime,
+    first_action: bool = False,
+    **_kw: Any,
 ) -> None:
     """A dossier created online, or any dossier's status or due moment changed. A dossier
     started at a desk is the portal's business once the desk decides (receives, asks to
@@ -29,4 +35,6 @@ def on_dossier_event(
         key_prefix=mapping.local_id(dossier),
         dossier=dossier,
         at=at,
+        # a desk's dossier decided in the transaction that created it has no message yet
+        sequence=1 if first_action and dossier.channel != c.Channel.ONLINE else None,
     )
