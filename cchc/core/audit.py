@@ -139,6 +139,7 @@ def log_action(
     to_status: str = "",
     at: dt.datetime | None = None,
     new_chain: bool = False,
+    head: tuple[int, str] | None = None,
 ) -> AuditEvent:
     """Append an event to `obj`'s chain inside the caller's transaction.
 
@@ -146,6 +147,9 @@ def log_action(
     `new_chain`: `obj` was created in this transaction, so its chain has no head yet; the head
     is then written once, already holding the event's hash (two statements instead of three).
     Should a head exist after all, the event is appended as usual.
+    `head`: the chain's last sequence and hash, as the caller wrote them earlier in this
+    transaction (its row still locked): the head moves in one statement when it still holds
+    them, else the event is appended as usual.
     """
     if changes is None:
         changes = diff(before or {}, after or {}) if (before or after) else {}
@@ -174,11 +178,25 @@ def log_action(
             if _start_head(key, event.hash):
                 event.save()
                 return event
+        elif head is not None:
+            event.sequence, event.prev_hash = head[0] + 1, head[1]
+            event.hash = _event_digest(event, secret)
+            if _move_head(key, head, event.hash):
+                event.save()
+                return event
         event.sequence, event.prev_hash = _advance_head(key)
         event.hash = _event_digest(event, secret)
         event.save()
         AuditChainHead.objects.filter(chain_key=key).update(last_hash=event.hash)
     return event
+
+
+def _move_head(key: str, head: tuple[int, str], new_hash: str) -> bool:
+    """Move chain `key`'s head one event on, if it is still at `head`."""
+    moved = AuditChainHead.objects.filter(
+        chain_key=key, last_sequence=head[0], last_hash=head[1]
+    ).update(last_sequence=head[0] + 1, last_hash=new_hash)
+    return bool(moved == 1)
 
 
 def _start_head(key: str, first_hash: str) -> bool:

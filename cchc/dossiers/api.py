@@ -97,6 +97,10 @@ class DossierOut(LocalTimes):
         return obj.masked_id_number
 
 
+# set on the dossier this request has just made at the desk (see `create_dossier`)
+JUST_MADE = "_api_just_made"
+
+
 class StepOut(LocalTimes):
     id: int
     order: int
@@ -201,6 +205,8 @@ class DossierDetailOut(DossierOut):
 
     @staticmethod
     def resolve_corrections(obj: Dossier) -> list[int]:
+        if obj.__dict__.get(JUST_MADE):
+            return []  # corrections are later dossiers that point at this one
         return list(obj.corrections.values_list("pk", flat=True))
 
     @staticmethod
@@ -221,6 +227,8 @@ class DossierDetailOut(DossierOut):
 
     @staticmethod
     def resolve_clock_stops(obj: Dossier) -> list[dict[str, Any]]:
+        if obj.__dict__.get(JUST_MADE):
+            return []  # the clock stops only while an agency processes it
         return list(obj.clock_stops.values("kind", "started_at", "ended_at", "reason"))
 
     @staticmethod
@@ -437,6 +445,7 @@ def create_dossier(request: HttpRequest, payload: DossierIn) -> Any:
     except s.ServiceError as exc:
         raise _service_error(exc) from exc
     # the creator at their own desk sees what they made: no second visibility read
+    dossier.__dict__[JUST_MADE] = True
     return Status(201, dossier)
 
 

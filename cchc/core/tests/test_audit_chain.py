@@ -120,3 +120,21 @@ def test_postgresql_refuses_to_update_or_delete_an_audit_event(admin_user):
     ):
         with pytest.raises(DatabaseError), transaction.atomic():
             change()
+
+
+def test_an_event_written_with_a_stale_head_or_on_an_existing_chain_is_appended(admin_user):
+    """`new_chain` and `head` save a statement when the caller knows the head; when it is
+    wrong, the event is appended after the real head and the chain still verifies."""
+    agency = _trail(admin_user, n=2)
+    key = audit.chain_key_for(agency)
+    last = AuditChainHead.objects.get(chain_key=key)
+    n, last_hash = last.last_sequence, last.last_hash
+    new = audit.log_action(agency, "agency.change", actor=admin_user, new_chain=True)
+    assert (new.sequence, new.prev_hash) == (n + 1, last_hash)  # not a second first event
+    known = audit.log_action(agency, "agency.change", head=(n + 1, new.hash))
+    assert (known.sequence, known.prev_hash) == (n + 2, new.hash)
+    stale = audit.log_action(agency, "agency.change", head=(n + 1, new.hash))
+    assert (stale.sequence, stale.prev_hash) == (n + 3, known.hash)
+    head = AuditChainHead.objects.get(chain_key=key)
+    assert (head.last_sequence, head.last_hash) == (n + 3, stale.hash)
+    assert audit.verify_chains() == []

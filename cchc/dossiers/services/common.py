@@ -197,6 +197,7 @@ def timeliness(finished: dt.datetime, due: dt.datetime | None) -> str:
 
 
 UNCOMMITTED = "_cchc_uncommitted"
+AUDIT_HEAD = "_cchc_audit_head"  # (sequence, hash) of the event that created the dossier
 ROW_CHANGES = "_cchc_row_changes"
 
 
@@ -268,6 +269,7 @@ def hold_rows(dossier: Dossier, **rows: list[Any]) -> None:
 def release(dossier: Dossier) -> None:
     """Back to reading the dossier's rows from the database (see `hold_rows`)."""
     dossier.__dict__.pop(UNCOMMITTED, None)
+    dossier.__dict__.pop(AUDIT_HEAD, None)
     cache = dossier.__dict__.get("_prefetched_objects_cache", {})
     for name in IN_HAND:
         cache.pop(name, None)
@@ -289,6 +291,8 @@ def transition(
     The first action on a dossier created in the same open transaction works on the creator's
     instance (`mark_uncommitted`); should it fail, the instance is read back from the row."""
     fresh = instance is not None and bool(instance.__dict__.pop(UNCOMMITTED, False))
+    # the chain head its creation wrote, in this transaction (see `log_action(head=)`)
+    head = instance.__dict__.pop(AUDIT_HEAD, None) if fresh and instance is not None else None
     try:
         with transaction.atomic():
             if fresh and instance is not None:
@@ -335,6 +339,7 @@ def transition(
                 to_status=dossier.status,
                 reason=reason,
                 at=moment,
+                head=head,
             )
             if dossier.status != from_status:
                 notify_applicant(dossier, reason=reason)

@@ -33,6 +33,7 @@ from ..pdf import render_declaration
 from ..signals import dossier_event
 from . import store
 from .common import (
+    AUDIT_HEAD,
     ServiceError,
     acting_user,
     agency_code,
@@ -285,7 +286,7 @@ def start_dossier(
             hold_rows(dossier, documents=lines, fees=fee_rows)
             if declaration and version.declaration:
                 attach_declaration(dossier)
-            log_action(
+            created = log_action(
                 dossier,
                 "dossier.create",
                 actor=actor,
@@ -308,6 +309,7 @@ def start_dossier(
                 at=moment,
                 new_chain=True,
             )
+            dossier.__dict__[AUDIT_HEAD] = (created.sequence, created.hash)
             dossier_event.send(
                 Dossier,
                 dossier=dossier,
