@@ -19,7 +19,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -462,13 +462,15 @@ PUBLIC_FIELDS = (
     "result_summary",
     "result_file",
     "result_content_type",
+    "result_signed_at",
     "procedure_version__name",
     "procedure_version__result_document",
 )
 
 
 def find_by_secret(code: str, secret: str) -> Dossier | None:
-    """The dossier whose code (or online submission code) and lookup secret both match."""
+    """The dossier whose code (or online submission code) and lookup secret both match, with
+    `rated` (whether the applicant has rated it), all in one statement."""
     code, secret = code.strip()[:60], secret.strip().upper()[:12]
     if not code or not secret:
         return None
@@ -477,6 +479,7 @@ def find_by_secret(code: str, secret: str) -> Dossier | None:
         .select_related("procedure_version")
         # what the public page shows; anything else a caller touches loads on access
         .only(*PUBLIC_FIELDS)
+        .annotate(rated=Exists(Rating.objects.filter(dossier=OuterRef("pk"))))
         .first()
     )
     if found is None or not found.lookup_secret:

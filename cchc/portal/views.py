@@ -469,8 +469,8 @@ def history(dossier: Dossier) -> list[tuple[dt.datetime, str, str]]:
         AuditEvent.objects.filter(
             object_type="dossiers.dossier", object_id=str(dossier.pk), action__in=PUBLIC_HISTORY
         )
-        .only("occurred_at", "action", "reason")
         .order_by("sequence")
+        .values_list("occurred_at", "action", "reason")
     )
     public_reasons = {
         "dossier.request_completion",
@@ -481,8 +481,8 @@ def history(dossier: Dossier) -> list[tuple[dt.datetime, str, str]]:
         "dossier.pause",
     }
     return [
-        (e.occurred_at, PUBLIC_HISTORY[e.action], e.reason if e.action in public_reasons else "")
-        for e in events
+        (at, PUBLIC_HISTORY[action], reason if action in public_reasons else "")
+        for at, action, reason in events
     ]
 
 

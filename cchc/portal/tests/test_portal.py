@@ -344,6 +344,31 @@ def test_lookup_answers_the_same_for_a_wrong_secret_and_an_unknown_code(client, 
     assert wrong.replace(d.code, "KHONG-CO") == unknown
 
 
+LOOKUP_QUERIES = 3  # the failed-attempts counter, the dossier (with `rated`), its history
+
+
+def test_a_returned_dossier_s_lookup_offers_the_rating_once_in_a_fixed_number_of_queries(
+    client, world
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    d = walk_to_result(world, world.received(), at("2026-11-24 09:00"))
+    d = ds.sign_result(d, actor=world.leader)
+    d = ds.return_result(d, actor=world.receptionist, method="electronic")
+    asked = {"ma": d.code, "mk": d.lookup_secret}
+    client.get("/tra-cuu/", asked)  # warm the per-process caches
+    with CaptureQueriesContext(connection) as ctx:
+        page = client.get("/tra-cuu/", asked).content.decode()
+    assert "Đã trả kết quả" in page and 'id="result-file"' in page
+    assert "Đánh giá mức độ hài lòng" in page
+    assert "/" in page[page.index('id="history"') :]  # dd/mm/yyyy moments in the history
+    assert len(ctx) <= LOOKUP_QUERIES, [q["sql"][:90] for q in ctx.captured_queries]
+    scores = {k.removeprefix("score-"): int(v) for k, v in all_scores(2).items()}
+    ps.rate(d, scores=scores, comment="", channel="link")
+    assert "Đánh giá mức độ hài lòng" not in client.get("/tra-cuu/", asked).content.decode()
+
+
 def test_lookup_cannot_be_used_to_enumerate_dossiers(client, world, settings):
     settings.CCHC_LOOKUP_LIMIT = 5
     d = world.received()
