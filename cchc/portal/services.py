@@ -463,6 +463,7 @@ PUBLIC_FIELDS = (
     "result_file",
     "result_content_type",
     "result_signed_at",
+    "return_method",
     "procedure_version__name",
     "procedure_version__result_document",
 )
