@@ -157,6 +157,7 @@ def reception(request: HttpRequest) -> HttpResponse:
             "dossiers/reception_pick.html",
             {"desks": desks, "desk": desk, "versions": listed, "q": q, "level": level},
         )
+    s.read_for_reception(version)  # the checklist, fees and steps, shared with the services
     documents = list(version.documents.all())
     for doc in documents:  # the stored document picked for it, kept on a re-shown form
         doc.chosen_stored = request.POST.get(f"stored-{doc.pk}", "")  # type: ignore[attr-defined]

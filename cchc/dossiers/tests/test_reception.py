@@ -251,3 +251,16 @@ def test_a_failed_first_action_leaves_the_creators_instance_as_the_row(world, mo
     monkeypatch.undo()
     d = s.receive(d, actor=world.receptionist, at=at("2026-11-23 09:05"))
     assert d.status == Status.IN_PROGRESS and d.code and d.steps.count() >= 2
+
+
+def test_a_paper_handed_in_at_the_decision_counts_though_the_creation_held_its_rows(world):
+    """The documents a new dossier was created with are held for its first action (issue 20);
+    a paper added by that action replaces them, so the check and the receipt see it."""
+    d = world.start(skip=1)  # the first paper was not there when the dossier was started
+    first = d.procedure_version.documents.first()
+    late = s.DocumentInput(first.name, first.pk, first.originals or 1, first.copies, True)
+    d = s.receive(d, actor=world.receptionist, at=at("2026-11-23 09:10"), documents=[late])
+    assert d.status == Status.IN_PROGRESS
+    receipt = d.forms.get(kind=FormKind.RECEIPT)
+    assert first.name in [doc["name"] for doc in receipt.data["documents"]]
+    assert d.documents.get(required_document=first).received
