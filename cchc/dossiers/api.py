@@ -4,6 +4,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any, Literal
 
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -25,7 +26,7 @@ from .actions import perform
 from .exports import register_xlsx
 from .files import result_response
 from .inbox import inbox_page
-from .models import Dossier, DossierStep, IssuedForm
+from .models import Dossier, DossierStep, Handover, IssuedForm
 from .pdf import render_control_slip, signed_form
 from .services import store
 from .services.permissions import allowed_actions, user_desks
@@ -97,10 +98,6 @@ class DossierOut(LocalTimes):
         return obj.masked_id_number
 
 
-# set on the dossier this request has just made at the desk (see `create_dossier`)
-JUST_MADE = "_api_just_made"
-
-
 class StepOut(LocalTimes):
     id: int
     order: int
@@ -146,6 +143,20 @@ class HandoverOut(LocalTimes):
     note: str
 
 
+class DueChangeOut(LocalTimes):
+    at: dt.datetime
+    before: dt.datetime | None
+    after: dt.datetime | None
+    reason: str
+
+
+class ClockStopOut(LocalTimes):
+    kind: str
+    started_at: dt.datetime
+    ended_at: dt.datetime | None
+    reason: str
+
+
 class FormOut(Schema):
     id: int
     kind: str
@@ -188,16 +199,15 @@ class DossierDetailOut(DossierOut):
     steps: list[StepDetailOut]
     handovers: list[HandoverOut]
     forms: list[FormOut]
-    due_changes: list[dict[str, Any]]
-    clock_stops: list[dict[str, Any]]
+    due_changes: list[DueChangeOut]
+    clock_stops: list[ClockStopOut]
     allowed_actions: list[str]
+
+    # every list below reads the rows prefetched by `_detailed` or held by `s.hold_written`
 
     @staticmethod
     def resolve_steps(obj: Dossier) -> list[DossierStep]:
-        # read once: `allowed_actions` (resolved after) decides on the same steps
-        steps = list(obj.steps.select_related("agency", "assignee", "done_by"))
-        obj.__dict__["_api_steps"] = steps
-        return steps
+        return list(obj.steps.all())
 
     @staticmethod
     def resolve_documents(obj: Dossier) -> list[Any]:
@@ -205,9 +215,7 @@ class DossierDetailOut(DossierOut):
 
     @staticmethod
     def resolve_corrections(obj: Dossier) -> list[int]:
-        if obj.__dict__.get(JUST_MADE):
-            return []  # corrections are later dossiers that point at this one
-        return list(obj.corrections.values_list("pk", flat=True))
+        return [later.pk for later in obj.corrections.all()]
 
     @staticmethod
     def resolve_result_file(obj: Dossier) -> str | None:
@@ -215,21 +223,19 @@ class DossierDetailOut(DossierOut):
 
     @staticmethod
     def resolve_handovers(obj: Dossier) -> list[Any]:
-        return list(obj.handovers.select_related("from_agency", "to_agency"))
+        return list(obj.handovers.all())
 
     @staticmethod
     def resolve_forms(obj: Dossier) -> list[IssuedForm]:
         return list(obj.forms.all())
 
     @staticmethod
-    def resolve_due_changes(obj: Dossier) -> list[dict[str, Any]]:
-        return list(obj.due_changes.values("at", "before", "after", "reason"))
+    def resolve_due_changes(obj: Dossier) -> list[Any]:
+        return list(obj.due_changes.all())
 
     @staticmethod
-    def resolve_clock_stops(obj: Dossier) -> list[dict[str, Any]]:
-        if obj.__dict__.get(JUST_MADE):
-            return []  # the clock stops only while an agency processes it
-        return list(obj.clock_stops.values("kind", "started_at", "ended_at", "reason"))
+    def resolve_clock_stops(obj: Dossier) -> list[Any]:
+        return list(obj.clock_stops.all())
 
     @staticmethod
     def resolve_allowed_actions(obj: Dossier, context: Any = None) -> list[str]:
@@ -237,10 +243,25 @@ class DossierDetailOut(DossierOut):
         predicates the services apply (`permissions.allowed_actions`)."""
         request = (context or {}).get("request")
         user = getattr(request, "user", None)
-        steps = obj.__dict__.pop("_api_steps", None)
-        if steps is None:
-            steps = list(obj.steps.select_related("agency"))
-        return allowed_actions(user, obj, steps)
+        return allowed_actions(user, obj, list(obj.steps.all()))
+
+
+# what a dossier's detail shows besides its own row: one read each (see `DossierDetailOut`)
+DETAIL_ROWS = (
+    "documents",
+    Prefetch("corrections", Dossier.objects.only("pk", "corrects_id")),
+    Prefetch("steps", DossierStep.objects.select_related("agency", "assignee", "done_by")),
+    Prefetch("handovers", Handover.objects.select_related("from_agency", "to_agency")),
+    "forms",
+    "due_changes",
+    "clock_stops",
+)
+
+
+def _detailed(dossier: Dossier) -> Dossier:
+    """`dossier` with the rows its detail shows, read unless already in hand."""
+    prefetch_related_objects([dossier], *DETAIL_ROWS)
+    return dossier
 
 
 class ApplicantIn(Schema):
@@ -441,12 +462,13 @@ def create_dossier(request: HttpRequest, payload: DossierIn) -> Any:
         )
         if getattr(dossier, "replayed", False):
             # the same Idempotency-Key raced another request: answer with what it made
-            return Status(200, _visible(request).get(pk=dossier.pk))
+            return Status(200, _detailed(_visible(request).get(pk=dossier.pk)))
     except s.ServiceError as exc:
         raise _service_error(exc) from exc
-    # the creator at their own desk sees what they made: no second visibility read
-    dossier.__dict__[JUST_MADE] = True
-    return Status(201, dossier)
+    # The creator at their own desk sees what they made: no second visibility read, and the
+    # rows the reception decision wrote as it wrote them, not read back.
+    s.hold_written(dossier)
+    return Status(201, _detailed(dossier))
 
 
 def _may_use_desk(request: HttpRequest, desk: Desk) -> bool:
@@ -458,7 +480,7 @@ def _may_use_desk(request: HttpRequest, desk: Desk) -> bool:
 
 @router.get("/{int:dossier_id}", response={200: DossierDetailOut, **ERRORS})
 def get_dossier(request: HttpRequest, dossier_id: int) -> Any:
-    return get_object_or_404(_visible(request), pk=dossier_id)
+    return _detailed(get_object_or_404(_visible(request), pk=dossier_id))
 
 
 @router.post(
@@ -476,7 +498,7 @@ def act(request: HttpRequest, dossier_id: int, action: str, payload: ActionIn) -
         perform(dossier, action, payload.data, actor=request.user, revision=payload.revision)
     except s.ServiceError as exc:
         raise _service_error(exc) from exc
-    return _visible(request).get(pk=dossier.pk)
+    return _detailed(_visible(request).get(pk=dossier.pk))
 
 
 @router.get("/{int:dossier_id}/forms/{int:form_id}", response={200: None, **ERRORS})

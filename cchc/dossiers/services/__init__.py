@@ -1,6 +1,6 @@
 """Every state change of a dossier: one function each, locked, audited, in one transaction."""
 
-from .common import DossierChanged, ServiceError, TransitionNotAllowed
+from .common import DossierChanged, ServiceError, TransitionNotAllowed, hold_written
 from .desk import take
 from .documents import DocumentInput, SupplementItem
 from .processing import (
@@ -63,6 +63,7 @@ __all__ = [
     "confirm_paper",
     "consult",
     "declare_ineligible",
+    "hold_written",
     "mark_result_ready",
     "missing_documents",
     "notify_early",

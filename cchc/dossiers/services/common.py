@@ -239,6 +239,13 @@ def record_row(
 
 # The child rows a new dossier is created with, kept on the instance for its first action.
 IN_HAND = ("documents", "fees")
+# The child rows a new dossier's first action writes, noted as they are written (`note_written`)
+# so that the caller can answer with them (`hold_written`) instead of reading them back.
+WRITTEN = "_cchc_written"
+JOURNALLED = ("steps", "handovers", "forms", "due_changes")
+# ... and what it cannot have yet: the clock stops only while an agency processes a dossier, and
+# a correction follows a returned one
+NONE_YET = ("clock_stops", "corrections")
 
 
 def mark_uncommitted(dossier: Dossier) -> None:
@@ -256,7 +263,7 @@ def hold_rows(dossier: Dossier, **rows: list[Any]) -> None:
     same instances (`documents.all()`), never a copy read with `filter()`."""
     cache = dossier.__dict__.setdefault("_prefetched_objects_cache", {})
     for name, items in rows.items():
-        assert name in IN_HAND, name
+        assert name in IN_HAND or name in JOURNALLED or name in NONE_YET, name
         cache.pop(name, None)
         if not all(item.pk for item in items):
             continue  # a database that returned no keys: read them back as usual
@@ -264,6 +271,29 @@ def hold_rows(dossier: Dossier, **rows: list[Any]) -> None:
         held._result_cache = list(items)
         held._prefetch_done = True
         cache[name] = held
+
+
+def note_written(dossier: Dossier, name: str, *rows: Any) -> None:
+    """Every insert of a `JOURNALLED` row a reception decision makes goes through here (a no-op
+    outside a new dossier's first action)."""
+    journal = dossier.__dict__.get(WRITTEN)
+    if journal is not None:
+        journal[name].extend(rows)
+
+
+def hold_written(dossier: Dossier) -> bool:
+    """After a new dossier's first action (the transaction that created it and took the desk's
+    decision on it), hold what that transaction wrote as its rows, for the caller's answer. The
+    actions a new dossier allows (a reception decision, a withdrawal, a payment) insert steps,
+    hand-overs, forms and due changes only through `note_written`'s callers and change none of
+    them after; the documents are those still held (`hold_rows`); and it has none of `NONE_YET`.
+    False when `dossier` is not such an instance. Checked row for row against the database by
+    `test_reception_paths` and, for each decision, by the API's answer against its GET."""
+    journal = dossier.__dict__.pop(WRITTEN, None)
+    if journal is None:
+        return False
+    hold_rows(dossier, **journal, **{name: [] for name in NONE_YET})
+    return True
 
 
 def release(dossier: Dossier) -> None:
@@ -318,6 +348,8 @@ def transition(
             before = model_values(dossier, TRACKED_FIELDS)
             from_status = dossier.status
             dossier.__dict__[ROW_CHANGES] = []
+            if fresh:
+                dossier.__dict__[WRITTEN] = {name: [] for name in JOURNALLED}
             yield dossier
             moment = now(at)
             target = c.TRANSITIONS[action][1]
@@ -355,11 +387,17 @@ def transition(
                     first_action=fresh,
                 )
     except BaseException:
-        if fresh and instance is not None and Dossier.objects.filter(pk=instance.pk).exists():
-            instance.refresh_from_db()
+        if fresh and instance is not None:
+            instance.__dict__.pop(WRITTEN, None)
+            if Dossier.objects.filter(pk=instance.pk).exists():
+                instance.refresh_from_db()
         raise
     finally:
         if fresh and instance is not None:
+            journal = instance.__dict__.get(WRITTEN)
+            documents = instance.__dict__.get("_prefetched_objects_cache", {}).get("documents")
+            if journal is not None and documents is not None:
+                journal["documents"] = list(documents)  # still as the action left them
             release(instance)
 
 
@@ -368,7 +406,7 @@ def change_due(
 ) -> None:
     if dossier.due_at == new_due:
         return
-    DueChange.objects.create(
+    change = DueChange.objects.create(
         dossier=dossier,
         at=at,
         before=dossier.due_at,
@@ -376,6 +414,7 @@ def change_due(
         reason=reason,
         actor=actor if getattr(actor, "pk", None) else None,
     )
+    note_written(dossier, "due_changes", change)
     dossier.due_at = new_due
 
 

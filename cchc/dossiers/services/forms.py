@@ -12,7 +12,7 @@ from cchc.core.formatting import money
 from .. import constants as c
 from ..links import public_url
 from ..models import Dossier, IssuedForm
-from .common import next_number
+from .common import next_number, note_written
 
 ABBREVIATIONS = {
     c.FormKind.RECEIPT: "GTN",
@@ -114,7 +114,7 @@ def issue_form(
     abbreviation = ABBREVIATIONS[c.FormKind(kind)]
     if kind == c.FormKind.APOLOGY and d.rule_set == c.RuleSet.DECREE_118_2025:
         abbreviation = "PGH"
-    return IssuedForm.objects.create(
+    form = IssuedForm.objects.create(
         dossier=d,
         kind=kind,
         number=f"{sequence}/{abbreviation}",
@@ -123,3 +123,5 @@ def issue_form(
         issued_by=actor if getattr(actor, "pk", None) else None,
         data=data,
     )
+    note_written(d, "forms", form)
+    return form

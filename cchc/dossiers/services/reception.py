@@ -45,6 +45,7 @@ from .common import (
     mark_uncommitted,
     new_lookup_secret,
     next_number,
+    note_written,
     now,
     province_of,
     release,
@@ -507,6 +508,7 @@ def _instantiate_steps(d: Dossier, *, actor: Any, at: dt.datetime) -> None:
         giver, active = first, rows[1]
     start_step(d, active, at)
     DossierStep.objects.bulk_create(rows)
+    note_written(d, "steps", *rows)
     hand_over(d, active, giver=giver, actor=actor, at=at)
 
 

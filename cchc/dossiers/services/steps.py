@@ -12,7 +12,7 @@ from cchc.core.audit import model_values
 
 from .. import constants as c
 from ..models import Dossier, DossierStep, Handover
-from .common import acting_user, calendar_of, record_row, step_due
+from .common import acting_user, calendar_of, note_written, record_row, step_due
 
 STEP_FIELDS = ("status", "assignee", "done_by", "due_at", "finished_at", "timeliness", "note")
 
@@ -52,7 +52,7 @@ def hand_over(
     ):
         medium = c.TransferMedium.PAPER
         paper_due = paper_transfer_due(d, at)
-    Handover.objects.create(
+    handover = Handover(
         dossier=d,
         at=at,
         from_agency_id=giver.agency_id if giver else d.receiving_agency_id,
@@ -66,6 +66,15 @@ def hand_over(
         paper_due_at=paper_due,
         note=step.name,
     )
+    # the agencies' objects when in hand, for whoever shows the hand-over next (no re-read)
+    if giver is not None and DossierStep.agency.is_cached(giver):
+        handover.from_agency = giver.agency
+    elif giver is None and Dossier.receiving_agency.is_cached(d):
+        handover.from_agency = d.receiving_agency
+    if DossierStep.agency.is_cached(step):
+        handover.to_agency = step.agency
+    handover.save(force_insert=True)
+    note_written(d, "handovers", handover)
     if step.kind == c.StepKind.PROCESS:
         if DossierStep.agency.is_cached(step):  # the object, when in hand: no second read
             d.holder_agency = step.agency

@@ -166,3 +166,38 @@ def test_refusals_speak_the_users_language_vietnamese_first(client, world):
         "message": "Invalid parameter: payload.sets.",
         "details": created.json()["details"],
     }
+
+
+@pytest.mark.parametrize(
+    "desk,code,outcome,extra",
+    [
+        ("commune_desk", "1.004873", "receive", {}),
+        ("commune_desk", "1.004873", "request_completion", {"reason": "Thiếu giấy tờ"}),
+        ("commune_desk", "1.004873", "refuse", {"reason": "Không thuộc thẩm quyền"}),
+        ("commune_desk", "1.001193", "at_once", {"fee_receipt": "BL-0007"}),
+        ("commune_desk", "1.004873", "none", {}),
+        # the provincial centre hands the paper dossier over to the department
+        ("center_desk", "1.000703", "receive", {"sets": 2}),
+    ],
+)
+def test_the_answer_to_a_reception_is_what_reading_it_back_gives(
+    client, world, desk, code, outcome, extra
+):
+    """Issue 20: the reply to a reception shows the steps, hand-over, forms, due change and
+    documents its decision wrote without reading them back; they must be exactly the rows."""
+    v = version(code, at("2026-11-26 09:00").date())
+    desk = getattr(world, desk)
+    officer = world.receptionist if desk == world.commune_desk else world.center_receptionist
+    client.force_login(officer)
+    data = payload(world, procedure=code, desk=desk.pk, outcome=outcome, **extra)
+    data["documents"] = [{"required_document": d.pk, "originals": 1} for d in v.documents.all()]
+    if outcome == "request_completion":
+        data["missing"] = [data["documents"].pop()["required_document"]]
+    made = post(client, "/api/v1/dossiers", data)
+    assert made.status_code == 201, made.content
+    answer = made.json()
+    assert answer == client.get(f"/api/v1/dossiers/{answer['id']}").json()
+    if outcome in ("receive", "at_once"):
+        assert answer["steps"] and answer["handovers"] and answer["due_changes"]
+        assert all(h["from_agency"] and h["to_agency"] for h in answer["handovers"])
+        assert bool(answer["forms"]) == (outcome == "receive")  # the receipt

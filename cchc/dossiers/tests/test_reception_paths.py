@@ -87,9 +87,25 @@ def inputs(world: Any, r: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+# what the reply to a reception shows from the rows its transaction wrote (`hold_written`)
+ANSWERED = ("documents", "steps", "handovers", "forms", "due_changes", "clock_stops", "corrections")
+
+
 def held_path(world: Any, r: dict[str, Any]) -> Dossier:
-    """The desk's one action: start and receive in one transaction, rows held."""
-    return s.take(outcome="receive", **inputs(world, r))
+    """The desk's one action: start and receive in one transaction, rows held; the rows held
+    for its reply are the rows in the database, value for value."""
+    d = s.take(outcome="receive", **inputs(world, r))
+    assert s.hold_written(d)
+    stored = Dossier.objects.get(pk=d.pk)
+    for name in ANSWERED:
+        held = [row_values(x) for x in getattr(d, name).all()]
+        assert held == [row_values(x) for x in getattr(stored, name).all()], name
+    return d
+
+
+def row_values(row: Any) -> dict[str, Any]:
+    """Every column as Python compares it: moments by instant, amounts by value."""
+    return {f.attname: getattr(row, f.attname) for f in row._meta.concrete_fields}
 
 
 def database_path(world: Any, r: dict[str, Any]) -> Dossier:
