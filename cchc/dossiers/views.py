@@ -400,10 +400,12 @@ def dossier_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "actions": available_actions(request.user, d, steps),
             "finished": d.status in c.FINAL_STATUSES,
             "members": members,
+            # (key, name) pairs: a province has a few hundred, read only for the consult form
             "agencies": Agency.objects.on(timezone.localdate())
             .exclude(pk__in=agencies)
             .filter(kind__in=["department", "vertical_agency", "commune_peoples_committee"])
-            .order_by("name")[:400],
+            .order_by("name")
+            .values_list("pk", "name")[:400],
             "badge": badges(d, d.due_at) if d.status in c.ACTIVE_STATUSES else None,
             "explanation": explanation,
             "at_desk": works_at_desk(request.user, d),

@@ -91,3 +91,22 @@ def test_the_page_shows_the_desk_its_forms_and_the_applicant_none_of_the_staff_o
     page = client.get(url).content.decode()
     for action in ("complete_step", "assign", "pause", "receive", "return_result"):
         assert reverse("dossiers:action", args=[d.pk, action]) not in page
+
+
+def test_the_consult_form_lists_other_agencies_and_its_choice_is_taken(client, world):
+    """The page's consult form offers the province's agencies by key and name, never the step's
+    own agency, and what the specialist picks there is the agency asked (R-STEPS)."""
+    d = world.received(moment="2026-11-23 09:00")
+    d = s.complete_step(d, actor=world.division_head, at=at("2026-11-23 11:00"))
+    client.force_login(world.specialist)
+    page = client.get(reverse("dossiers:detail", args=[d.pk])).content.decode()
+    form = page[page.index("/consult/") :]
+    form = form[: form.index("</select>")]
+    assert f'<option value="{world.department.pk}">{world.department.name}</option>' in form
+    assert f'value="{world.commune_pc.pk}"' not in form  # the step's own agency
+    client.post(
+        reverse("dossiers:action", args=[d.pk, "consult"]),
+        {"revision": d.revision, "agency": world.department.pk, "time_share": "1", "task": "Ý"},
+    )
+    asked = d.steps.get(kind="consultation")
+    assert asked.agency == world.department and asked.status == "active"
