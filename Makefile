@@ -46,15 +46,18 @@ demo: assets
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=true $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
+# The suites run on every core (pytest-xdist; each worker its own test database), at most four.
+XDIST := -n auto --maxprocesses 4
+
 test: assets
-	$(PY) -m pytest -q -p no:cacheprovider -m "not slow"
+	$(PY) -m pytest -q -p no:cacheprovider $(XDIST) -m "not slow"
 
 # The same suite against PostgreSQL (DATABASE_URL must point at a server; .ci/run sets it).
 test-pg: assets
-	$(PY) -m pytest -q -p no:cacheprovider -m "not browser and not slow"
+	$(PY) -m pytest -q -p no:cacheprovider $(XDIST) -m "not browser and not slow"
 
 test-browser: assets
-	$(PY) -m pytest -q -p no:cacheprovider -m browser
+	$(PY) -m pytest -q -p no:cacheprovider $(XDIST) -m browser
 
 # The drills that bring up PostgreSQL clusters of their own (deploy/failover-drill, deploy/pitr-drill).
 test-slow: assets
