@@ -209,6 +209,9 @@ def record_row_change(
     dossier's own before/after, so the trail says what every action changed."""
     if before == after:
         return
+    if row._meta.model_name in JOURNALLED_MODELS:
+        # a row the first action wrote, changed after its insert: the caller reads them back
+        dossier.__dict__.pop(WRITTEN, None)
     changes = dossier.__dict__.setdefault(ROW_CHANGES, [])
     changes.append(
         {
@@ -242,10 +245,10 @@ IN_HAND = ("documents", "fees")
 # The child rows a new dossier's first action writes, noted as they are written (`note_written`)
 # so that the caller can answer with them (`hold_written`) instead of reading them back.
 WRITTEN = "_cchc_written"
-JOURNALLED = ("steps", "handovers", "forms", "due_changes")
-# ... and what it cannot have yet: the clock stops only while an agency processes a dossier, and
-# a correction follows a returned one
-NONE_YET = ("clock_stops", "corrections")
+JOURNALLED = ("steps", "handovers", "forms", "due_changes", "clock_stops")
+JOURNALLED_MODELS = {"dossierstep", "handover", "issuedform", "duechange", "clockstop"}
+# ... and what it cannot have yet: a correction follows a returned dossier
+NONE_YET = ("corrections",)
 
 
 def mark_uncommitted(dossier: Dossier) -> None:
@@ -274,8 +277,8 @@ def hold_rows(dossier: Dossier, **rows: list[Any]) -> None:
 
 
 def note_written(dossier: Dossier, name: str, *rows: Any) -> None:
-    """Every insert of a `JOURNALLED` row a reception decision makes goes through here (a no-op
-    outside a new dossier's first action)."""
+    """Every insert of a `JOURNALLED` row calls this (a no-op outside a new dossier's first
+    action); a recorded change to such a row (`record_row_change`) ends the journal."""
     journal = dossier.__dict__.get(WRITTEN)
     if journal is not None:
         journal[name].extend(rows)
@@ -283,12 +286,13 @@ def note_written(dossier: Dossier, name: str, *rows: Any) -> None:
 
 def hold_written(dossier: Dossier) -> bool:
     """After a new dossier's first action (the transaction that created it and took the desk's
-    decision on it), hold what that transaction wrote as its rows, for the caller's answer. The
-    actions a new dossier allows (a reception decision, a withdrawal, a payment) insert steps,
-    hand-overs, forms and due changes only through `note_written`'s callers and change none of
-    them after; the documents are those still held (`hold_rows`); and it has none of `NONE_YET`.
-    False when `dossier` is not such an instance. Checked row for row against the database by
-    `test_reception_paths` and, for each decision, by the API's answer against its GET."""
+    decision on it), hold what that transaction wrote as its rows, for the caller's answer:
+    every step, hand-over, form, due change and clock stop was noted as it was inserted
+    (`note_written`), the documents are those still held (`hold_rows`), and it has none of
+    `NONE_YET`. False when `dossier` is not such an instance, or when the action changed one of
+    those rows after its insert (the caller then reads them back). Checked row for row against
+    the database by `test_reception_paths` and, for each decision, by the API's answer against
+    its GET."""
     journal = dossier.__dict__.pop(WRITTEN, None)
     if journal is None:
         return False

@@ -26,6 +26,7 @@ from .common import (
     change_due,
     dossier_action,
     limit_of,
+    note_written,
     record_row,
     record_row_change,
     step_due,
@@ -77,7 +78,7 @@ def _advance(d: Dossier, step: DossierStep, *, actor: Any, at: dt.datetime) -> N
     else:
         # The process ends away from the desk (the clerk's step): the result still goes back
         # to the receiving desk, and that hand-over is a line of the control slip (R-TRANSFER).
-        Handover.objects.create(
+        back = Handover.objects.create(
             dossier=d,
             at=at,
             from_agency_id=step.agency_id,
@@ -88,6 +89,7 @@ def _advance(d: Dossier, step: DossierStep, *, actor: Any, at: dt.datetime) -> N
             timeliness=step.timeliness,
             note=f"Chuyển kết quả về bộ phận một cửa: {step.name}"[:500],
         )
+        note_written(d, "handovers", back)
         d.holder_agency_id = d.receiving_agency_id
 
 
@@ -116,7 +118,7 @@ def assign(
     target.assignee = assignee
     target.save(update_fields=["assignee"])
     record_row_change(d, target, "assignee", before, assignee.pk)
-    Handover.objects.create(
+    assigned = Handover.objects.create(
         dossier=d,
         at=at,
         from_agency_id=step.agency_id,
@@ -126,6 +128,7 @@ def assign(
         step=target,
         note=f"Phân công: {target.name}"[:500],
     )
+    note_written(d, "handovers", assigned)
 
 
 def _assignment_target(d: Dossier, step: DossierStep, assignee: User) -> DossierStep:
@@ -245,6 +248,7 @@ def consult(
             time_share=item.time_share,
             parent=step,
         )
+        note_written(d, "steps", child)
         activate_step(d, child, giver=step, actor=actor, at=at)
 
 
@@ -264,7 +268,7 @@ def answer_consultation(
         raise ServiceError("note_required", _("Cần nhập nội dung ý kiến trả lời."))
     _finish(d, child, at, actor, note)
     parent = child.parent
-    Handover.objects.create(
+    answered = Handover.objects.create(
         dossier=d,
         at=at,
         from_agency_id=child.agency_id,
@@ -275,6 +279,7 @@ def answer_consultation(
         timeliness=child.timeliness,
         note=f"Trả lời: {note}"[:500],
     )
+    note_written(d, "handovers", answered)
 
 
 SUPPLEMENT_REASON = "Cần ghi rõ lý do yêu cầu bổ sung."
@@ -309,13 +314,7 @@ def request_supplement(
                 "deadline": format(calendar.local(window), "%H:%M %d/%m/%Y"),
             },
         )
-    ClockStop.objects.create(
-        dossier=d,
-        kind=c.StopKind.SUPPLEMENT,
-        started_at=at,
-        reason=reason,
-        started_by=acting_user(actor),
-    )
+    _stop_clock(d, c.StopKind.SUPPLEMENT, reason=reason, actor=actor, at=at)
     record_supplement_request(
         d,
         items=items,
@@ -380,17 +379,19 @@ def stop_everything(d: Dossier, at: dt.datetime, actor: Any) -> None:
     d.holder_agency = None
 
 
+def _stop_clock(d: Dossier, kind: str, *, reason: str, actor: Any, at: dt.datetime) -> None:
+    """The clock stops (a supplement asked, a pause) from `at` until the matching resume."""
+    stop = ClockStop.objects.create(
+        dossier=d, kind=kind, started_at=at, reason=reason, started_by=acting_user(actor)
+    )
+    note_written(d, "clock_stops", stop)
+
+
 @dossier_action(A.PAUSE, needs_reason=_lazy("Cần ghi lý do tạm dừng."))
 def pause(d: Dossier, *, reason: str, actor: Any, at: dt.datetime) -> None:
     """R-TIME-5.2: a wait the law allows (a financial obligation…); the due moment moves."""
     require(A.PAUSE, actor, d, _active_step(d, None))
-    ClockStop.objects.create(
-        dossier=d,
-        kind=c.StopKind.PAUSE,
-        started_at=at,
-        reason=reason,
-        started_by=acting_user(actor),
-    )
+    _stop_clock(d, c.StopKind.PAUSE, reason=reason, actor=actor, at=at)
 
 
 @dossier_action(A.RESUME)

@@ -223,3 +223,29 @@ def test_receiving_at_once_writes_what_the_step_by_step_path_writes(world, r):
     if r["skip"] == 0:
         assert not isinstance(held, tuple), held  # complete receptions are received
     assert verify_chains() == []
+
+
+@pytest.mark.parametrize("changed_after", [False, True])
+def test_a_first_action_that_changes_a_row_it_wrote_is_answered_from_the_database(
+    world, changed_after
+):
+    """The fail-safe of `hold_written`: a step a first action inserts is held for the answer,
+    unless the action then changes it (an audited row change), when the answer reads back."""
+    from cchc.dossiers.services.common import note_written, record_row_change, transition
+
+    with transaction.atomic():
+        d = world.start(moment="2026-11-23 09:00")  # created in this open transaction
+        with transition(d.pk, "receive", actor=world.receptionist, instance=d) as fresh:
+            step = fresh.steps.create(
+                order=1,
+                name="Tiếp nhận",
+                agency=world.commune_pc,
+                role="receptionist",
+                time_share=0,
+            )
+            note_written(fresh, "steps", step)
+            if changed_after:
+                fresh.steps.filter(pk=step.pk).update(status="done")
+                record_row_change(fresh, step, "status", "waiting", "done")
+    assert s.hold_written(d) is not changed_after
+    assert [x.status for x in d.steps.all()] == ["done" if changed_after else "waiting"]
